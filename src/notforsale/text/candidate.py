@@ -1,0 +1,38 @@
+"""What a detector hands the engine: a candidate, before context and fingerprinting.
+
+A candidate holds the canonical value so the engine can fingerprint it; it
+never leaves the engine. Detectors are small classes with a ``name``, the
+``entities`` they emit and one method, ``find``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    type: str
+    start: int
+    end: int
+    canonical: str
+    masked: str
+    score: float
+    detector: str
+    pattern: str
+    checks: tuple[str, ...] = ()
+    needs_context: bool = False
+
+    def __repr__(self) -> str:  # keep the canonical value out of logs and tracebacks
+        return f"Candidate({self.type}, {self.start}-{self.end}, {self.masked}, {self.score})"
+
+
+class Detector(Protocol):
+    name: str
+    entities: tuple[str, ...]
+
+    def find(self, text: str) -> Iterable[Candidate]:
+        """Candidates in normalized text (offsets valid in the original)."""
+        ...

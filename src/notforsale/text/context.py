@@ -1,0 +1,49 @@
+"""Context words: text near a number that says what the number is.
+
+Context raises a finding's score; it never makes an invalid number valid.
+For the weak shapes (landlines, passport numbers, 13–14-digit cards) it is
+required. Words are matched case-insensitively in a window before and after
+the number; pinyin initials sellers use (sfz, yhk, sjh) count too.
+
+>>> words_near("CN_RESIDENT_ID", "姓名张三 身份证号:", "")
+('身份证',)
+"""
+
+from __future__ import annotations
+
+import re
+
+#: How many characters before and after a number are searched.
+BEFORE = 32
+AFTER = 12
+
+CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
+    "CN_RESIDENT_ID": (
+        "身份证", "身份證", "身份号", "证件号", "證件號", "公民身份", "居民身份", "身份信息",
+        "sfz", "id card", "id no", "id number", "id#", "identity", "resident id", "citizen id",
+        "证号",
+    ),
+    "BANK_CARD": (
+        "卡号", "卡號", "银行卡", "銀行卡", "储蓄卡", "信用卡", "借记卡", "银联", "账号", "帐号",
+        "账户", "收款", "yhk", "card", "bank", "account", "visa", "mastercard", "unionpay",
+    ),
+    "PHONE_NUMBER": (
+        "手机", "手機", "电话", "電話", "座机", "座機", "联系方式", "联系", "號碼", "号码", "来电",
+        "sjh", "tel", "phone", "mobile", "cell", "call", "whatsapp", "contact", "fax",
+    ),
+    "CN_PASSPORT": ("护照", "護照", "passport", "pp no"),
+}
+
+_PATTERNS = {
+    entity: re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    for entity, words in CONTEXT_WORDS.items()
+}
+
+
+def words_near(entity: str, before: str, after: str) -> tuple[str, ...]:
+    """The context words of ``entity`` found in the text around a number."""
+    pattern = _PATTERNS.get(entity)
+    if pattern is None:
+        return ()
+    found = pattern.findall(before.lower()) + pattern.findall(after.lower())
+    return tuple(dict.fromkeys(found))

@@ -1,0 +1,221 @@
+"""Resident IDs, bank cards and phone numbers: one pass over runs of digits.
+
+A *run* is a maximal stretch of digits joined by short separators (spaces,
+dashes, dots, brackets), as sellers write ``110101 19900307 123X`` or
+``6222-0212-3456-7890-128``. A run is cut into *groups* (its digit
+stretches). A number is always one or more whole groups, so it is never
+matched inside a longer stretch of digits.
+
+The whole run is tried first. If it is not a valid number, numbers are
+looked for in its groups, left to right, longest first: single groups always
+(``13812345678 110101199003071234`` is two numbers), several groups together
+only where the grouping stands apart from its neighbours — a neighbour that
+is a long number of its own, or a different separator. So ``6222 0212 3456
+7890 123`` (failing Luhn) does not yield the Luhn-valid card hidden in its
+first 16 digits.
+
+Runs glued to ASCII letters are kept (``Tel13812345678``) unless the
+alphanumeric token holds further digits (hashes, serials).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from stdnum.exceptions import ValidationError
+
+from .candidate import Candidate
+from .numbers import bank_card, cn_ric, phone
+
+_RUN = re.compile(r"(?<![0-9])[0-9]+(?:[ \-.·_()]{1,3}[0-9]+)*(?:[Xx](?![A-Za-z0-9]))?")
+_GROUP = re.compile(r"[0-9]+[Xx]?")
+
+_MIN_DIGITS = 10  # the shortest number of these types with its area or country code
+_MAX_DIGITS = 19  # the longest card number
+_LONG_NEIGHBOUR = 7  # a neighbouring group this long is a number of its own
+
+_ID_SCORE, _ID_UNKNOWN_COUNTY_SCORE, _ID15_SCORE = 0.85, 0.7, 0.45
+_CARD_SCORE, _CARD_SHORT_SCORE = 0.6, 0.4
+_MOBILE_SCORE, _INTL_SCORE, _LANDLINE_SCORE = 0.7, 0.7, 0.5
+
+
+def _is_ascii_letter(char: str) -> bool:
+    return ("a" <= char <= "z") or ("A" <= char <= "Z")
+
+
+def _token_has_more_digits(text: str, index: int, step: int) -> bool:
+    """Walk over ASCII letters from ``index``; True if a digit comes next."""
+    size = len(text)
+    while 0 <= index < size and _is_ascii_letter(text[index]):
+        index += step
+    return 0 <= index < size and text[index].isdigit() and text[index].isascii()
+
+
+def _resident_id(digits: str) -> list[Candidate]:
+    try:
+        number = cn_ric.validate(digits)
+    except ValidationError:
+        return []
+    province_known, county_known = cn_ric.area(number[:6])
+    if len(number) == 18:
+        checks = ["ISO 7064 MOD 11-2 check character", "birth date plausible",
+                  "county code known" if county_known else "province code known"]
+        score = _ID_SCORE if county_known else _ID_UNKNOWN_COUNTY_SCORE
+        pattern = "18 characters: area, birth date, sequence, check"
+    else:
+        checks = ["birth date plausible", "county code known"]
+        score = _ID15_SCORE
+        pattern = "15 digits (legacy): area, birth date, sequence"
+    return [_candidate("CN_RESIDENT_ID", cn_ric.to_18(number), cn_ric.mask(number), score,
+                       "cn_resident_id", pattern, tuple(checks))]
+
+
+def _card(digits: str) -> list[Candidate]:
+    if not bank_card.is_valid(digits):
+        return []
+    network = bank_card.issuer(digits)
+    short = len(digits) < 15
+    return [_candidate("BANK_CARD", digits, bank_card.mask(digits),
+                       _CARD_SHORT_SCORE if short else _CARD_SCORE, "bank_card",
+                       f"{len(digits)} digits, {network} prefix", ("Luhn checksum",),
+                       needs_context=short)]
+
+
+def _phones(digits: str, plus: bool, first_group: str) -> list[Candidate]:
+    found: list[Candidate] = []
+    if plus or digits.startswith("00"):
+        e164 = phone.international(digits[2:] if not plus else digits)
+        if e164 is not None:
+            found.append(_candidate("PHONE_NUMBER", e164, phone.mask(e164), _INTL_SCORE, "phone",
+                                    "international prefix and number",
+                                    ("valid number (libphonenumber)",)))
+            return found
+    if first_group == "86" and len(digits) == 13:
+        digits = digits[2:]
+    e164 = phone.mobile_cn(digits)
+    if e164 is not None:
+        found.append(_candidate("PHONE_NUMBER", e164, phone.mask(e164), _MOBILE_SCORE, "phone",
+                                "mainland mobile 1[3-9] + 9 digits",
+                                ("valid number (libphonenumber)",)))
+        return found
+    e164 = phone.landline_cn(digits)
+    if e164 is not None:
+        found.append(_candidate("PHONE_NUMBER", e164, phone.mask(e164), _LANDLINE_SCORE, "phone",
+                                "mainland landline with area code",
+                                ("valid fixed line (libphonenumber)",), needs_context=True))
+    return found
+
+
+def _candidate(entity: str, canonical: str, masked: str, score: float, detector: str,
+               pattern: str, checks: tuple[str, ...], needs_context: bool = False) -> Candidate:
+    # Spans are filled in by the caller; a template keeps these helpers span-free.
+    return Candidate(entity, 0, 0, canonical, masked, score, detector, pattern, checks,
+                     needs_context)
+
+
+def classify(digits: str, plus: bool = False, first_group: str = "") -> list[Candidate]:
+    """Every reading of a compact run of digits as a number (spans unset)."""
+    size = len(digits)
+    found: list[Candidate] = []
+    if size in (15, 18):
+        found += _resident_id(digits)
+    if digits.isdigit():
+        if 13 <= size <= 19 and not plus:
+            found += _card(digits)
+        if 10 <= size <= 15:
+            found += _phones(digits, plus, first_group)
+    return found
+
+
+class DigitRunDetector:
+    """Resident IDs, bank cards and phone numbers in runs of digits."""
+
+    name = "digit_runs"
+    entities = ("CN_RESIDENT_ID", "BANK_CARD", "PHONE_NUMBER")
+
+    def find(self, text: str) -> Iterator[Candidate]:
+        for run in _RUN.finditer(text):
+            start, end = run.span()
+            plus_at = self._plus_prefix(text, start)
+            if end - start < (8 if plus_at is not None else _MIN_DIGITS):
+                continue
+            if start > 0 and _is_ascii_letter(text[start - 1]) and plus_at is None:
+                if _token_has_more_digits(text, start - 1, -1):
+                    continue
+            if end < len(text) and _is_ascii_letter(text[end]):
+                if _token_has_more_digits(text, end, 1):
+                    continue
+            yield from self._numbers_in_run(text, start, end, plus_at)
+
+    @staticmethod
+    def _plus_prefix(text: str, start: int) -> int | None:
+        """Where a ``+`` country prefix written before the run starts, if any."""
+        at = start - 1
+        if at >= 0 and text[at] == " ":
+            at -= 1
+        if at >= 0 and text[at] == "+":
+            if at > 0 and text[at - 1] == "(":
+                return at - 1
+            return at
+        return None
+
+    def _numbers_in_run(self, text: str, start: int, end: int,
+                        plus_at: int | None) -> Iterator[Candidate]:
+        if end - start <= _MAX_DIGITS and text[start:end].isalnum():
+            # The common case: one group, no separators.
+            digits = text[start:end].upper()
+            yield from self._placed(classify(digits, plus_at is not None),
+                                    start if plus_at is None else plus_at, end)
+            return
+        groups = [(m.start(), m.end()) for m in _GROUP.finditer(text, start, end)]
+        lengths = [e - s for s, e in groups]
+        cumulative = [0]
+        for length in lengths:
+            cumulative.append(cumulative[-1] + length)
+        last = len(groups) - 1
+        i = 0
+        while i <= last:
+            found: list[Candidate] = []
+            for j in range(last, i - 1, -1):
+                size = cumulative[j + 1] - cumulative[i]
+                if size > _MAX_DIGITS:
+                    continue
+                if size < _MIN_DIGITS - (3 if i == 0 and plus_at is not None else 0):
+                    break
+                if j > i and not (i == 0 and j == last):
+                    if not self._stands_apart(text, groups, lengths, i, j):
+                        continue
+                digits = "".join(text[s:e] for s, e in groups[i:j + 1]).upper()
+                plus = i == 0 and plus_at is not None
+                first = text[groups[i][0]:groups[i][1]]
+                found = classify(digits, plus, first)
+                if found:
+                    span_start = plus_at if plus and plus_at is not None else groups[i][0]
+                    yield from self._placed(found, span_start, groups[j][1])
+                    i = j + 1
+                    break
+            if not found:
+                i += 1
+
+    @staticmethod
+    def _stands_apart(text: str, groups: list[tuple[int, int]], lengths: list[int],
+                      i: int, j: int) -> bool:
+        """Whether groups i..j can be a number apart from the groups around them."""
+        inner = {text[groups[k][1]:groups[k + 1][0]] for k in range(i, j)}
+        if i > 0:
+            sep = text[groups[i - 1][1]:groups[i][0]]
+            if lengths[i - 1] < _LONG_NEIGHBOUR and sep in inner:
+                return False
+        if j < len(groups) - 1:
+            sep = text[groups[j][1]:groups[j + 1][0]]
+            if lengths[j + 1] < _LONG_NEIGHBOUR and sep in inner:
+                return False
+        return True
+
+    @staticmethod
+    def _placed(found: list[Candidate], start: int, end: int) -> Iterator[Candidate]:
+        for candidate in found:
+            yield Candidate(candidate.type, start, end, candidate.canonical, candidate.masked,
+                            candidate.score, candidate.detector, candidate.pattern,
+                            candidate.checks, candidate.needs_context)

@@ -1,0 +1,92 @@
+"""The text engine: normalize, run every detector, weigh context, fingerprint.
+
+One engine for every caller — text files, table cells, OCR output, listing
+titles, file names.
+
+>>> [f.type for f in scan_text("身份证号：１１０１０１１９９００３０７１２３Ｘ，手机138-1234-5678")]
+['CN_RESIDENT_ID', 'PHONE_NUMBER']
+"""
+
+from __future__ import annotations
+
+from ..fingerprint import fingerprint, installation_key
+from ..model import Explanation, Finding
+from . import context
+from .candidate import Candidate, Detector
+from .digit_runs import DigitRunDetector
+from .normalize import normalize
+from .simple_detectors import EmailDetector, PassportDetector
+
+#: How much a context word adds to a finding's score.
+CONTEXT_BOOST = 0.3
+
+
+def _registry(*detectors: Detector) -> tuple[Detector, ...]:
+    names = [d.name for d in detectors]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise ValueError(f"detectors registered twice: {sorted(duplicates)}")
+    return detectors
+
+
+DETECTORS: tuple[Detector, ...] = _registry(DigitRunDetector(), EmailDetector(), PassportDetector())
+
+
+def _weigh(candidates: list[Candidate], text: str) -> list[tuple[Candidate, float, tuple[str, ...]]]:
+    weighed = []
+    for cand in candidates:
+        words = context.words_near(
+            cand.type,
+            text[max(0, cand.start - context.BEFORE):cand.start],
+            text[cand.end:cand.end + context.AFTER],
+        )
+        if cand.needs_context and not words:
+            continue
+        score = min(1.0, cand.score + CONTEXT_BOOST) if words else cand.score
+        weighed.append((cand, score, words))
+    return weighed
+
+
+def _resolve(weighed: list[tuple[Candidate, float, tuple[str, ...]]]
+             ) -> list[tuple[Candidate, float, tuple[str, ...]]]:
+    """Keep the best reading where candidates overlap (longer, then higher score)."""
+    weighed.sort(key=lambda item: (-(item[0].end - item[0].start), -item[1], item[0].start))
+    kept: list[tuple[Candidate, float, tuple[str, ...]]] = []
+    for item in weighed:
+        cand = item[0]
+        if all(cand.end <= k[0].start or cand.start >= k[0].end for k in kept):
+            kept.append(item)
+    kept.sort(key=lambda item: item[0].start)
+    return kept
+
+
+def scan_text(text: str, *, min_score: float = 0.0, key: bytes | None = None) -> list[Finding]:
+    """Identity numbers and addresses in ``text``, in text order.
+
+    Spans refer to the original ``text``. Findings carry masked values and
+    keyed fingerprints (under ``key``, default: this installation's key).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"scan_text() needs a str, not {type(text).__name__}")
+    normalized = normalize(text)
+    candidates: list[Candidate] = []
+    for detector in DETECTORS:
+        candidates.extend(detector.find(normalized))
+    if not candidates:
+        return []
+    secret = key if key is not None else installation_key()
+    findings = []
+    for cand, score, words in _resolve(_weigh(candidates, normalized)):
+        if score < min_score:
+            continue
+        findings.append(Finding(
+            type=cand.type,
+            start=cand.start,
+            end=cand.end,
+            score=score,
+            masked=cand.masked,
+            fingerprint=fingerprint(cand.type, cand.canonical, secret),
+            detector=cand.detector,
+            explanation=Explanation(cand.pattern, cand.checks, words),
+        ))
+    return findings
