@@ -74,3 +74,73 @@ class Finding:
             "detector": self.detector,
             "explanation": self.explanation.to_dict(),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding is: a file (or ``-``), and a line and column in it (1-based)."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.path
+        return f"{self.path}:{self.line}:{self.column}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "column": self.column}
+
+
+@dataclass(frozen=True, slots=True)
+class LocatedFinding:
+    """A finding and the place it was found."""
+
+    location: Location
+    finding: Finding
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"location": self.location.to_dict(), **self.finding.to_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class ScanError:
+    """An input that could not be scanned, and why; the scan went on without it."""
+
+    path: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "error": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Everything one scan found, and the inputs it could not read."""
+
+    files: int
+    findings: tuple[LocatedFinding, ...] = ()
+    errors: tuple[ScanError, ...] = ()
+
+    def entity_counts(self) -> dict[str, int]:
+        """Distinct values per entity type, counted by fingerprint."""
+        distinct: dict[str, set[str]] = {}
+        for item in self.findings:
+            distinct.setdefault(item.finding.type, set()).add(item.finding.fingerprint)
+        return {entity: len(prints) for entity, prints in sorted(distinct.items())}
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "findings": len(self.findings),
+            "entities": self.entity_counts(),
+            "errors": len(self.errors),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary(),
+            "findings": [item.to_dict() for item in self.findings],
+            "errors": [error.to_dict() for error in self.errors],
+        }

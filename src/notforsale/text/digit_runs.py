@@ -131,8 +131,8 @@ def classify(digits: str, plus: bool = False, first_group: str = "") -> list[Can
 class DigitRunDetector:
     """Resident IDs, bank cards and phone numbers in runs of digits."""
 
-    name = "digit_runs"
-    entities = ("CN_RESIDENT_ID", "BANK_CARD", "PHONE_NUMBER")
+    name: str = "digit_runs"
+    entities: tuple[str, ...] = ("CN_RESIDENT_ID", "BANK_CARD", "PHONE_NUMBER")
 
     def find(self, text: str) -> Iterator[Candidate]:
         for run in _RUN.finditer(text):

@@ -3,7 +3,7 @@
 One engine for every caller — text files, table cells, OCR output, listing
 titles, file names.
 
->>> [f.type for f in scan_text("身份证号：１１０１０１１９９００３０７１２３Ｘ，手机138-1234-5678")]
+>>> [f.type for f in scan_text("身份证号：１１０１０１１９９００３０７１０９Ｘ，手机138-1234-5678")]
 ['CN_RESIDENT_ID', 'PHONE_NUMBER']
 """
 
@@ -32,7 +32,11 @@ def _registry(*detectors: Detector) -> tuple[Detector, ...]:
 DETECTORS: tuple[Detector, ...] = _registry(DigitRunDetector(), EmailDetector(), PassportDetector())
 
 
-def _weigh(candidates: list[Candidate], text: str) -> list[tuple[Candidate, float, tuple[str, ...]]]:
+# A candidate, its score after context, and the context words seen.
+Weighed = tuple[Candidate, float, tuple[str, ...]]
+
+
+def _weigh(candidates: list[Candidate], text: str) -> list[Weighed]:
     weighed = []
     for cand in candidates:
         words = context.words_near(
@@ -47,11 +51,10 @@ def _weigh(candidates: list[Candidate], text: str) -> list[tuple[Candidate, floa
     return weighed
 
 
-def _resolve(weighed: list[tuple[Candidate, float, tuple[str, ...]]]
-             ) -> list[tuple[Candidate, float, tuple[str, ...]]]:
+def _resolve(weighed: list[Weighed]) -> list[Weighed]:
     """Keep the best reading where candidates overlap (longer, then higher score)."""
     weighed.sort(key=lambda item: (-(item[0].end - item[0].start), -item[1], item[0].start))
-    kept: list[tuple[Candidate, float, tuple[str, ...]]] = []
+    kept: list[Weighed] = []
     for item in weighed:
         cand = item[0]
         if all(cand.end <= k[0].start or cand.start >= k[0].end for k in kept):

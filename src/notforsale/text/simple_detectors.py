@@ -11,8 +11,8 @@ from .numbers import cn_passport, email
 class EmailDetector:
     """E-mail addresses (``local@domain.tld``)."""
 
-    name = "email"
-    entities = ("EMAIL_ADDRESS",)
+    name: str = "email"
+    entities: tuple[str, ...] = ("EMAIL_ADDRESS",)
 
     def find(self, text: str) -> Iterator[Candidate]:
         for start, end in email.find(text):
@@ -24,8 +24,8 @@ class EmailDetector:
 class PassportDetector:
     """CN passport numbers, only next to a context word."""
 
-    name = "cn_passport"
-    entities = ("CN_PASSPORT",)
+    name: str = "cn_passport"
+    entities: tuple[str, ...] = ("CN_PASSPORT",)
 
     def find(self, text: str) -> Iterator[Candidate]:
         for match in cn_passport.PATTERN.finditer(text):

@@ -11,12 +11,12 @@ check character (ISO 7064 MOD 11-2) and the birth date are required.
 The legacy 15-digit format (``AAAAAA YYMMDD SSS``, no check character, born
 19YY) is accepted when its county code is known.
 
->>> validate('310115 19800101 0019')  # Pudong, born before the code existed
-'310115198001010019'
+>>> validate('310115 19800101 0016')  # Pudong, born before the code existed
+'310115198001010016'
 >>> is_valid('110101199003071235')  # wrong check digit
 False
 >>> to_18('110101900307123')
-'11010119900307123X'
+'110101199003071233'
 """
 
 from __future__ import annotations

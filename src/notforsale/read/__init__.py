@@ -1,0 +1,1 @@
+"""Readers: turn inputs into text (and, later, images and table cells)."""

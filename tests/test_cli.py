@@ -1,0 +1,83 @@
+"""The command line: formats, exit codes, errors, help."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from notforsale.cli import app
+
+runner = CliRunner()
+
+
+def test_scan_stdin_jsonl_exit_1() -> None:
+    result = runner.invoke(app, ["scan", "-", "--format", "jsonl"], input="手机 13812345678\n")
+    assert result.exit_code == 1
+    record = json.loads(result.output.splitlines()[0])
+    assert record["type"] == "PHONE_NUMBER"
+    assert record["masked"] == "+86 138****5678"
+    assert record["location"] == {"path": "-", "line": 1, "column": 4}
+
+
+def test_scan_clean_file_exit_0(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "clean.txt"
+    path.write_text("订单号 202311271234567890，价格 12.50 元\n", encoding="utf-8")
+    result = runner.invoke(app, ["scan", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "0 finding(s)" in result.output
+
+
+def test_json_document(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("身份证号：110101199003071233\n第二行 手机 13812345678".encode("gbk"))
+    result = runner.invoke(app, ["scan", str(path), "-f", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.output)
+    assert document["summary"] == {"files": 1, "findings": 2, "errors": 0,
+                                   "entities": {"CN_RESIDENT_ID": 1, "PHONE_NUMBER": 1}}
+    assert document["findings"][1]["location"]["line"] == 2
+
+
+def test_missing_file_exit_2_with_message(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, ["scan", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 2
+    assert "no such file" in result.output
+
+
+def test_unreadable_encoding_is_an_error_and_the_scan_goes_on(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\xfa" * 10 + b"\x80\x80")
+    bad.write_bytes(b"\x80\xff\x00\xfe\x81")
+    good = tmp_path / "good.txt"
+    good.write_text("13812345678", encoding="utf-8")
+    result = runner.invoke(app, ["scan", str(bad), str(good), "-f", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["summary"]["files"] == 1
+    assert document["errors"] == [{"path": str(bad),
+                                   "error": "not text in UTF-8, UTF-16 or GB18030"}]
+
+
+def test_bad_format_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["scan", "-", "--format", "xml"], input="x")
+    assert result.exit_code == 2
+
+
+def test_every_command_and_option_is_documented() -> None:
+    top = runner.invoke(app, ["--help"])
+    assert top.exit_code == 0
+    for command in ("scan", "demo"):
+        assert command in top.output
+        help_text = runner.invoke(app, [command, "--help"]).output
+        assert help_text.strip()
+    scan_help = runner.invoke(app, ["scan", "--help"]).output
+    for option in ("--format", "--min-score"):
+        assert option in scan_help
+
+
+def test_demo_runs_and_ignores_decoys() -> None:
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 0
+    assert "16 finding(s)" in result.output
+    assert "202311" not in result.output

@@ -1,0 +1,31 @@
+"""EMAIL_ADDRESS and CN_PASSPORT tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import found
+
+EMAIL, PASSPORT = "EMAIL_ADDRESS", "CN_PASSPORT"
+
+CASES = [
+    ("mail: zhang.san@example.com.", [(EMAIL, "zhang.san@example.com")], "sentence end"),
+    ("邮箱abc.def@qq.com，谢谢", [(EMAIL, "abc.def@qq.com")], "glued to Chinese"),
+    ("ｚｈａｎｇ＠ｑｑ．ｃｏｍ", [(EMAIL, "ｚｈａｎｇ＠ｑｑ．ｃｏｍ")], "full-width"),
+    ("13812345678@163.com", [(EMAIL, "13812345678@163.com")],
+     "a phone number as the local part is one e-mail address"),
+    ("a@b", [], "no top-level domain"),
+    ("user@@example.com", [], "double @"),
+    ("x..y@example.com", [], "two dots in a row"),
+    ("护照号E12345678", [(PASSPORT, "E12345678")], "passport with context"),
+    ("passport no. EA1234567", [(PASSPORT, "EA1234567")], "newer E + letter format"),
+    ("护照：G12345678", [(PASSPORT, "G12345678")], "older G format"),
+    ("型号 E12345678", [], "same shape without a context word (a model number)"),
+    ("护照 EI1234567", [], "I is never used as the second letter"),
+    ("护照 E123456789", [], "too many digits"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "reason"), CASES, ids=[c[2] for c in CASES])
+def test_table(text: str, expected: list[tuple[str, str]], reason: str) -> None:
+    assert [f for f in found(text) if f[0] in (EMAIL, PASSPORT)] == expected, reason

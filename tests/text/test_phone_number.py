@@ -1,0 +1,59 @@
+"""PHONE_NUMBER: a table of texts, the spans that must be found, and why."""
+
+from __future__ import annotations
+
+import pytest
+
+from notforsale import scan_text
+from tests.conftest import found
+
+PHONE = "PHONE_NUMBER"
+
+CASES = [
+    ("13812345678", ["13812345678"], "plain mainland mobile"),
+    ("手机13812345678", ["13812345678"], "glued to Chinese"),
+    ("138 1234 5678", ["138 1234 5678"], "3-4-4 with spaces"),
+    ("138-1234-5678", ["138-1234-5678"], "3-4-4 with dashes"),
+    ("138.1234.5678", ["138.1234.5678"], "dots"),
+    ("１３８１２３４５６７８", ["１３８１２３４５６７８"], "full-width digits"),
+    ("+8613812345678", ["+8613812345678"], "+86 glued"),
+    ("+86 138 1234 5678", ["+86 138 1234 5678"], "+86 and spaces"),
+    ("0086 13812345678", ["0086 13812345678"], "0086 prefix"),
+    ("(+86)13812345678", ["(+86)13812345678"], "(+86) prefix"),
+    ("86 13812345678", ["86 13812345678"], "86 written apart"),
+    ("13812345678/13912345678，15012345678", ["13812345678", "13912345678", "15012345678"],
+     "three numbers separated by slash and full-width comma"),
+    ("13812345678 13912345678", ["13812345678", "13912345678"], "two numbers, one space"),
+    ("Tel13812345678", ["13812345678"], "glued to an English word"),
+    ("+1 415 555 2671", ["+1 415 555 2671"], "US number with + country code"),
+    ("+44 20 7946 0958", ["+44 20 7946 0958"], "UK number with + country code"),
+    ("+852 9123 4567", ["+852 9123 4567"], "Hong Kong mobile"),
+    ("电话 010-12345678", ["010-12345678"], "landline with a context word"),
+    ("座机(0755)12345678", ["0755)12345678"], "landline in brackets with a context word"),
+    # decoys
+    ("010-12345678", [], "landline without a context word"),
+    ("12345678901", [], "11 digits not starting 1[3-9]"),
+    ("10086123456", [], "11 digits starting 10"),
+    ("1381234567", [], "10 digits"),
+    ("138123456789", [], "12 digits"),
+    ("110101199003071233", [], "a phone pattern inside an ID number"),
+    ("a5f13812345678b0", [], "inside a hexadecimal hash"),
+    ("2023 1127 1381 2345 678", [], "a phone hidden in a spaced order number"),
+    ("价格 +100元", [], "a price with a plus sign"),
+    ("客服 400-820-8820", [], "a service number is no one's phone"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "reason"), CASES, ids=[c[2] for c in CASES])
+def test_phone_table(text: str, expected: list[str], reason: str) -> None:
+    assert found(text, PHONE) == [(PHONE, span) for span in expected], reason
+
+
+def test_equal_numbers_in_any_format_share_a_fingerprint() -> None:
+    forms = ["13812345678", "+86 138 1234 5678", "0086-138-1234-5678", "１３８１２３４５６７８"]
+    prints = {scan_text(form)[0].fingerprint for form in forms}
+    assert len(prints) == 1
+
+
+def test_mask() -> None:
+    assert scan_text("13812345678")[0].masked == "+86 138****5678"
