@@ -38,6 +38,13 @@ _PATTERNS = {
     entity: re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
     for entity, words in CONTEXT_WORDS.items()
 }
+_SEARCH = {entity: re.compile(p.pattern, re.IGNORECASE) for entity, p in _PATTERNS.items()}
+
+
+def occurrences(entity: str, text: str) -> list[int]:
+    """Offsets just after each context word of ``entity`` in ``text``."""
+    pattern = _SEARCH[entity]
+    return [match.end() for match in pattern.finditer(text)]
 
 
 def words_near(entity: str, before: str, after: str) -> tuple[str, ...]:

@@ -28,10 +28,15 @@ from stdnum.exceptions import ValidationError
 from .candidate import Candidate
 from .numbers import bank_card, cn_ric, phone
 
-_RUN = re.compile(r"(?<![0-9])[0-9]+(?:[ \-.·_()]{1,3}[0-9]+)*(?:[Xx](?![A-Za-z0-9]))?")
+_MIN_DIGITS = 10  # the shortest number of these types with its area or country code
+# At least _MIN_DIGITS digits, so the regex engine (not Python) skips the short runs
+# prose is full of: prices, years, dates, times.
+_RUN = re.compile(
+    r"(?<![0-9])[0-9](?:[ \-.·_()]{0,3}[0-9]){" + str(_MIN_DIGITS - 1)
+    + r",}(?:[Xx](?![A-Za-z0-9]))?"
+)
 _GROUP = re.compile(r"[0-9]+[Xx]?")
 
-_MIN_DIGITS = 10  # the shortest number of these types with its area or country code
 _MAX_DIGITS = 19  # the longest card number
 _LONG_NEIGHBOUR = 7  # a neighbouring group this long is a number of its own
 
@@ -54,7 +59,7 @@ def _token_has_more_digits(text: str, index: int, step: int) -> bool:
 
 def _resident_id(digits: str) -> list[Candidate]:
     try:
-        number = cn_ric.validate(digits)
+        number = cn_ric.check(digits)
     except ValidationError:
         return []
     province_known, county_known = cn_ric.area(number[:6])
@@ -72,7 +77,9 @@ def _resident_id(digits: str) -> list[Candidate]:
 
 
 def _card(digits: str) -> list[Candidate]:
-    if not bank_card.is_valid(digits):
+    try:
+        bank_card.check(digits)
+    except ValidationError:
         return []
     network = bank_card.issuer(digits)
     short = len(digits) < 15
@@ -138,8 +145,6 @@ class DigitRunDetector:
         for run in _RUN.finditer(text):
             start, end = run.span()
             plus_at = self._plus_prefix(text, start)
-            if end - start < (8 if plus_at is not None else _MIN_DIGITS):
-                continue
             if start > 0 and _is_ascii_letter(text[start - 1]) and plus_at is None:
                 if _token_has_more_digits(text, start - 1, -1):
                     continue

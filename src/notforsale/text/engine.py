@@ -52,15 +52,36 @@ def _weigh(candidates: list[Candidate], text: str) -> list[Weighed]:
 
 
 def _resolve(weighed: list[Weighed]) -> list[Weighed]:
-    """Keep the best reading where candidates overlap (longer, then higher score)."""
-    weighed.sort(key=lambda item: (-(item[0].end - item[0].start), -item[1], item[0].start))
+    """Keep the best reading where candidates overlap (longer, then higher score).
+
+    Candidates are swept in text order into clusters of overlapping ones; only
+    within a cluster (a handful at most) are they compared.
+    """
+    weighed.sort(key=lambda item: item[0].start)
     kept: list[Weighed] = []
+    cluster: list[Weighed] = []
+    cluster_end = -1
     for item in weighed:
-        cand = item[0]
-        if all(cand.end <= k[0].start or cand.start >= k[0].end for k in kept):
-            kept.append(item)
-    kept.sort(key=lambda item: item[0].start)
+        if item[0].start >= cluster_end and cluster:
+            kept.extend(_best_of(cluster))
+            cluster = []
+        cluster.append(item)
+        cluster_end = max(cluster_end, item[0].end) if len(cluster) > 1 else item[0].end
+    kept.extend(_best_of(cluster))
     return kept
+
+
+def _best_of(cluster: list[Weighed]) -> list[Weighed]:
+    if len(cluster) == 1:
+        return cluster
+    ranked = sorted(cluster, key=lambda item: (-(item[0].end - item[0].start), -item[1]))
+    chosen: list[Weighed] = []
+    for item in ranked:
+        cand = item[0]
+        if all(cand.end <= c[0].start or cand.start >= c[0].end for c in chosen):
+            chosen.append(item)
+    chosen.sort(key=lambda item: item[0].start)
+    return chosen
 
 
 def scan_text(text: str, *, min_score: float = 0.0, key: bytes | None = None) -> list[Finding]:

@@ -8,12 +8,13 @@ What is folded:
 
 - every Unicode digit (full-width ``１``, Arabic-Indic ``١``, mathematical
   ``𝟏``, circled ``①``, ...) to its ASCII digit;
-- the full-width ASCII block (``Ｘ``, ``＋``, ``＠``, ``．``, ``－``, ...) to ASCII;
+- full-width letters, digits and the signs numbers and addresses are written with
+  (``Ｘ``, ``＋``, ``＠``, ``．``, ``－``, ``（``, ...) to ASCII;
 - dashes and minus signs to ``-``, exotic spaces to a plain space;
 - look-alikes of the ID check character ``X`` (Cyrillic ``Х``, Greek ``Χ``, ``×``).
 
 >>> normalize("身份证号：１１０１０１")
-'身份证号:110101'
+'身份证号：110101'
 >>> normalize("138－1234－5678")
 '138-1234-5678'
 """
@@ -22,6 +23,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+_FULL_WIDTH_KEPT = (
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    "+@.-()_%#/|"
+)
 
 
 def _build_table() -> dict[int, str]:
@@ -32,9 +38,11 @@ def _build_table() -> dict[int, str]:
         digit = unicodedata.digit(char, None)
         if digit is not None:
             table[code] = str(digit)
-    # The full-width forms of printable ASCII.
-    for code in range(0xFF01, 0xFF5F):
-        table[code] = chr(code - 0xFEE0)
+    # The full-width forms of the ASCII characters numbers and addresses are made of.
+    # (Not the full-width comma, colon or full stop: Chinese prose is full of them and
+    # they separate numbers as they are.)
+    for char in _FULL_WIDTH_KEPT:
+        table[ord(char) + 0xFEE0] = char
     for code in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE63, 0xFE58):
         table[code] = "-"
     for code in (0x00A0, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006,
@@ -50,13 +58,38 @@ def _build_table() -> dict[int, str]:
 
 
 _TABLE = _build_table()
-_NEEDS_FOLDING = re.compile(
-    "[" + "".join(re.escape(chr(code)) for code in sorted(_TABLE)) + "]"
-)
+
+
+def _char_class(codes: list[int]) -> re.Pattern[str]:
+    """A regex matching runs of the given code points, written as ranges."""
+    ranges: list[tuple[int, int]] = []
+    for code in sorted(codes):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                   for a, b in ranges)
+    return re.compile(f"[{body}]+")
+
+
+# Two classes: a set of BMP characters compiles to a bitmap, which stays fast on
+# Chinese text; the supplementary-plane digits are only looked for when the text
+# holds a character beyond the BMP at all.
+_BMP_FOLDING = _char_class([code for code in _TABLE if code <= 0xFFFF])
+_ASTRAL_FOLDING = _char_class([code for code in _TABLE if code > 0xFFFF])
+_ANY_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def _fold(match: re.Match[str]) -> str:
+    return match.group().translate(_TABLE)
 
 
 def normalize(text: str) -> str:
     """Fold disguised characters to ASCII, one character for one character."""
-    if text.isascii() or _NEEDS_FOLDING.search(text) is None:
+    if text.isascii():
         return text
-    return text.translate(_TABLE)
+    text = _BMP_FOLDING.sub(_fold, text)
+    if _ANY_ASTRAL.search(text) is not None:
+        text = _ASTRAL_FOLDING.sub(_fold, text)
+    return text

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from . import context
 from .candidate import Candidate
 from .numbers import cn_passport, email
 
@@ -28,8 +30,19 @@ class PassportDetector:
     entities: tuple[str, ...] = ("CN_PASSPORT",)
 
     def find(self, text: str) -> Iterator[Candidate]:
-        for match in cn_passport.PATTERN.finditer(text):
-            number = cn_passport.compact(match.group())
-            yield Candidate("CN_PASSPORT", match.start(), match.end(), number,
-                            cn_passport.mask(number), 0.6, self.name,
-                            "E/G + 8 digits or E + letter + 7 digits", (), needs_context=True)
+        # The shape needs a context word before it, so look only where one is.
+        seen = set()
+        for after_word in context.occurrences("CN_PASSPORT", text):
+            # The number must start within BEFORE characters of the word; one more
+            # character past its end lets the pattern's look-ahead see what follows.
+            window_end = after_word + context.BEFORE + len("E12345678") + 1
+            for match in cn_passport.PATTERN.finditer(text, after_word, window_end):
+                if match.start() <= after_word + context.BEFORE and match.start() not in seen:
+                    seen.add(match.start())
+                    yield self._candidate(match)
+
+    def _candidate(self, match: re.Match[str]) -> Candidate:
+        number = cn_passport.compact(match.group())
+        return Candidate("CN_PASSPORT", match.start(), match.end(), number,
+                         cn_passport.mask(number), 0.6, self.name,
+                         "E/G + 8 digits or E + letter + 7 digits", (), needs_context=True)

@@ -53,7 +53,11 @@ def issuer(number: str) -> str | None:
 
 def validate(number: str) -> str:
     """Check prefix, length and Luhn; return the compact number or raise."""
-    number = compact(number)
+    return check(compact(number))
+
+
+def check(number: str) -> str:
+    """:func:`validate` for a number already in compact form (the engine's fast path)."""
     if not number.isdigit():
         raise InvalidFormat()
     if not 13 <= len(number) <= 19:

@@ -63,7 +63,11 @@ def _birth_date(yyyymmdd: str) -> datetime.date:
 
 def validate(number: str) -> str:
     """Check an 18- or 15-digit number; return its compact form or raise."""
-    number = compact(number)
+    return check(compact(number))
+
+
+def check(number: str) -> str:
+    """:func:`validate` for a number already in compact form (the engine's fast path)."""
     if len(number) == 18:
         if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
             raise InvalidFormat()
