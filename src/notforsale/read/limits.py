@@ -1,0 +1,54 @@
+"""Safety limits for reading untrusted packs, with sensible defaults.
+
+Seized packs are hostile input: zip bombs, archives nested a hundred deep,
+millions of empty files. Every limit here turns an attack into an error
+record in the report; the rest of the scan goes on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Limits for one scan. All are overridable from the CLI, the API and the service."""
+
+    #: Largest single file or archive member read into memory.
+    max_member_bytes: int = 256 * MiB
+    #: Total uncompressed bytes read from archives in one scan.
+    max_total_bytes: int = 32 * GiB
+    #: Largest uncompressed/compressed ratio of a member (or of a compressed tar stream).
+    max_ratio: float = 250.0
+    #: A member is only judged by its ratio once it is at least this large.
+    ratio_floor_bytes: int = 4 * MiB
+    #: Archives inside archives, counted from the input (the input itself is depth 0).
+    max_depth: int = 6
+    #: Files (including archive members) read in one scan.
+    max_files: int = 2_000_000
+
+
+@dataclass(slots=True)
+class Budget:
+    """What one scan has used of its limits so far (mutable, per scan)."""
+
+    limits: Limits = field(default_factory=Limits)
+    total_bytes: int = 0
+    files: int = 0
+
+    def take_file(self) -> str | None:
+        """Count one more file; the reason to refuse it, if over the limit."""
+        self.files += 1
+        if self.files > self.limits.max_files:
+            return f"file limit of {self.limits.max_files} reached"
+        return None
+
+    def take_bytes(self, size: int) -> str | None:
+        """Count uncompressed bytes; the reason to refuse them, if over the limit."""
+        self.total_bytes += size
+        if self.total_bytes > self.limits.max_total_bytes:
+            return f"total uncompressed limit of {self.limits.max_total_bytes} bytes reached"
+        return None

@@ -1,0 +1,381 @@
+"""Walk an input — a file, a folder, nested archives — into members with bytes.
+
+Nothing is extracted to disk: archive members are read into memory one at a
+time (each bounded by :class:`Limits`), so memory stays flat however large
+the pack. Member paths name the whole way down, archive by archive:
+``pack.zip!/第二批.zip!/faces/21.jpg``.
+
+Zip, tar (plain, gz, bz2, xz) and 7z are opened, nested to
+``Limits.max_depth``. Zip member names are decoded as UTF-8 when the archive
+says so, else as UTF-8 or GB18030 (Chinese zip tools write GBK names without
+saying so). Encrypted members, bombs, corrupt archives, symlinks and paths
+that climb out of the archive become :class:`MemberError` records.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import posixpath
+import queue
+import stat
+import tarfile
+import threading
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .limits import Budget, Limits
+
+log = logging.getLogger(__name__)
+
+SEP = "!/"
+
+# Zip-based document formats are files to read, not archives to open.
+_ZIP_DOCUMENTS = (".xlsx", ".xlsm", ".docx", ".pptx", ".odt", ".ods", ".epub")
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One file's bytes and where it came from."""
+
+    path: str
+    data: bytes
+
+    @property
+    def name(self) -> str:
+        return posixpath.basename(self.path.rsplit(SEP, 1)[-1])
+
+    def __repr__(self) -> str:
+        return f"Member({self.path!r}, {len(self.data)} bytes)"
+
+
+@dataclass(frozen=True, slots=True)
+class MemberError:
+    """A file or member that could not be read, and why."""
+
+    path: str
+    message: str
+
+
+Item = Member | MemberError
+
+
+def archive_kind(name: str, head: bytes) -> str | None:
+    """'zip', '7z' or 'tar' when the bytes are an archive to open, else None."""
+    lowered = name.lower()
+    if lowered.endswith(_ZIP_DOCUMENTS):
+        return None
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if head.startswith(b"7z\xbc\xaf\x27\x1c"):
+        return "7z"
+    if len(head) > 262 and head[257:262] == b"ustar":
+        return "tar"
+    compressed = head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00"))
+    if compressed and (".tar." in lowered or lowered.endswith((".tgz", ".tbz2", ".tbz", ".txz"))):
+        return "tar"
+    return None
+
+
+def _safe_member_name(name: str) -> str | None:
+    """The member name inside its archive, or None if it climbs out of it."""
+    cleaned = posixpath.normpath(name.replace("\\", "/")).lstrip("/")
+    if cleaned in ("", ".") or cleaned == ".." or cleaned.startswith("../"):
+        return None
+    return cleaned
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    if info.flag_bits & 0x800:
+        return info.filename
+    raw = info.filename.encode("cp437", errors="replace")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+class Walker:
+    """Walks inputs under one :class:`Budget` (one per scan)."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.budget = Budget(limits or Limits())
+
+    @property
+    def limits(self) -> Limits:
+        return self.budget.limits
+
+    def walk(self, path: str | Path) -> Iterator[Item]:
+        """Every file under ``path`` (a file or a folder), archives opened."""
+        root = Path(path)
+        if root.is_symlink():
+            yield MemberError(str(root), "symlink not followed")
+        elif root.is_dir():
+            yield from self._walk_folder(root)
+        elif root.exists():
+            yield from self._file(root, str(root))
+        else:
+            yield MemberError(str(root), "no such file or folder")
+
+    def _walk_folder(self, root: Path) -> Iterator[Item]:
+        for folder, dirs, files in os.walk(root, followlinks=False, onerror=None):
+            dirs.sort()
+            base = Path(folder)
+            for name in sorted(files) + [d for d in dirs if (base / d).is_symlink()]:
+                yield from self._file(base / name, str(base / name))
+
+    def _file(self, file: Path, display: str) -> Iterator[Item]:
+        try:
+            info = file.lstat()
+        except OSError as error:
+            yield MemberError(display, f"cannot read ({error.strerror})")
+            return
+        if stat.S_ISLNK(info.st_mode):
+            yield MemberError(display, "symlink not followed")
+            return
+        if not stat.S_ISREG(info.st_mode):
+            yield MemberError(display, "not a regular file")
+            return
+        refused = self.budget.take_file()
+        if refused:
+            yield MemberError(display, refused)
+            return
+        if info.st_size > self.limits.max_member_bytes:
+            yield MemberError(display, f"larger than the member limit "
+                                       f"({info.st_size} > {self.limits.max_member_bytes} bytes)")
+            return
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            yield MemberError(display, f"cannot read ({error.strerror})")
+            return
+        yield from self._member(display, data, depth=0)
+
+    def _member(self, path: str, data: bytes, depth: int) -> Iterator[Item]:
+        kind = archive_kind(path, data[:512])
+        if kind is None:
+            yield Member(path, data)
+            return
+        if depth >= self.limits.max_depth:
+            yield MemberError(path, f"archive nested deeper than {self.limits.max_depth} levels")
+            return
+        opener = {"zip": self._zip, "tar": self._tar, "7z": self._7z}[kind]
+        try:
+            yield from opener(path, data, depth + 1)
+        except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError,
+                RuntimeError) as error:
+            yield MemberError(path, f"corrupt or unreadable {kind} archive ({error})")
+        except ImportError as error:  # pragma: no cover - py7zr is a dependency
+            yield MemberError(path, f"cannot open {kind} archives here ({error})")
+
+    # -- zip -----------------------------------------------------------------------------
+
+    def _zip(self, path: str, data: bytes, depth: int) -> Iterator[Item]:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                name = _safe_member_name(_zip_name(info))
+                display = f"{path}{SEP}{name or info.filename}"
+                if info.is_dir():
+                    continue
+                if name is None:
+                    yield MemberError(display, "path climbs out of the archive; not read")
+                    continue
+                if stat.S_ISLNK(info.external_attr >> 16):
+                    yield MemberError(display, "symlink not followed")
+                    continue
+                if info.flag_bits & 0x1:
+                    yield MemberError(display, "encrypted member; not read")
+                    continue
+                refused = self._check_member(info.file_size, info.compress_size)
+                if refused:
+                    yield MemberError(display, refused)
+                    continue
+                with archive.open(info) as handle:
+                    content = handle.read(self.limits.max_member_bytes + 1)
+                refused = self._check_read(content, info.compress_size)
+                if refused:
+                    yield MemberError(display, refused)
+                    continue
+                yield from self._member(display, content, depth)
+
+    # -- tar -----------------------------------------------------------------------------
+
+    def _tar(self, path: str, data: bytes, depth: int) -> Iterator[Item]:
+        compressed = len(data)
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r|*") as archive:
+            read_total = 0
+            for info in archive:
+                name = _safe_member_name(info.name)
+                display = f"{path}{SEP}{name or info.name}"
+                if info.isdir():
+                    continue
+                if info.issym() or info.islnk():
+                    yield MemberError(display, "link not followed")
+                    continue
+                if not info.isfile():
+                    continue
+                if name is None:
+                    yield MemberError(display, "path climbs out of the archive; not read")
+                    continue
+                read_total += info.size
+                if read_total > self.limits.ratio_floor_bytes and \
+                        read_total > compressed * self.limits.max_ratio:
+                    yield MemberError(display, "compression ratio over the limit (a bomb?); "
+                                               "rest of the archive not read")
+                    return
+                refused = self._check_member(info.size, None)
+                if refused:
+                    yield MemberError(display, refused)
+                    continue
+                handle = archive.extractfile(info)
+                if handle is None:
+                    continue
+                content = handle.read(self.limits.max_member_bytes + 1)
+                refused = self._check_read(content, None)
+                if refused:
+                    yield MemberError(display, refused)
+                    continue
+                yield from self._member(display, content, depth)
+
+    # -- 7z ------------------------------------------------------------------------------
+
+    def _7z(self, path: str, data: bytes, depth: int) -> Iterator[Item]:
+        import py7zr
+
+        with py7zr.SevenZipFile(io.BytesIO(data)) as archive:
+            if archive.needs_password():
+                yield MemberError(path, "encrypted 7z archive; not read")
+                return
+            total = sum(entry.uncompressed for entry in archive.list() if not entry.is_directory)
+            if total > self.limits.ratio_floor_bytes and total > len(data) * self.limits.max_ratio:
+                yield MemberError(path, "compression ratio over the limit (a bomb?); not read")
+                return
+            for display, content, error in _stream_7z(archive, path, self.limits):
+                if error:
+                    yield MemberError(display, error)
+                    continue
+                refused = self.budget.take_file() or self.budget.take_bytes(len(content))
+                if refused:
+                    yield MemberError(display, refused)
+                    continue
+                yield from self._member(display, content, depth)
+
+    # -- shared checks -------------------------------------------------------------------
+
+    def _check_member(self, size: int, compressed: int | None) -> str | None:
+        """Refuse a member by its declared sizes (before reading it)."""
+        refused = self.budget.take_file()
+        if refused:
+            return refused
+        if size > self.limits.max_member_bytes:
+            return f"larger than the member limit ({size} > {self.limits.max_member_bytes} bytes)"
+        if compressed is not None and size > self.limits.ratio_floor_bytes and \
+                size > max(compressed, 1) * self.limits.max_ratio:
+            return (f"compression ratio {size / max(compressed, 1):.0f}:1 over the limit "
+                    f"of {self.limits.max_ratio:.0f}:1 (a bomb?); not read")
+        return None
+
+    def _check_read(self, content: bytes, compressed: int | None) -> str | None:
+        """Refuse a member by what was actually read (headers can lie)."""
+        if len(content) > self.limits.max_member_bytes:
+            return "larger than the member limit (its header said less)"
+        if compressed is not None and len(content) > self.limits.ratio_floor_bytes and \
+                len(content) > max(compressed, 1) * self.limits.max_ratio:
+            return "compression ratio over the limit (a bomb?); not read"
+        return self.budget.take_bytes(len(content))
+
+
+def _stream_7z(archive: object, path: str,
+               limits: Limits) -> Iterator[tuple[str, bytes, str | None]]:
+    """7z members one at a time: py7zr's callbacks, turned into a generator.
+
+    py7zr decompresses on a thread of its own and hands each finished member
+    to a factory; a queue of one keeps at most one member in memory.
+    """
+    from py7zr.io import Py7zIO, WriterFactory
+
+    handoff: queue.Queue[tuple[str, bytes, str | None] | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    class _Buffer(Py7zIO):
+        def __init__(self, name: str) -> None:
+            self.name = name
+            self.buffer = io.BytesIO()
+            self.too_big = False
+
+        def write(self, s: bytes | bytearray) -> int:
+            if not self.too_big:
+                if self.buffer.tell() + len(s) > limits.max_member_bytes:
+                    self.too_big = True
+                    self.buffer = io.BytesIO()
+                else:
+                    self.buffer.write(s)
+            return len(s)
+
+        def read(self, size: int | None = None) -> bytes:
+            return b""
+
+        def seek(self, offset: int, whence: int = 0) -> int:
+            return self.buffer.seek(offset, whence)
+
+        def flush(self) -> None:
+            return None
+
+        def size(self) -> int:
+            return self.buffer.tell()
+
+        def close(self) -> None:
+            name = _safe_member_name(self.name)
+            display = f"{path}{SEP}{name or self.name}"
+            if name is None:
+                item = (display, b"", "path climbs out of the archive; not read")
+            elif self.too_big:
+                item = (display, b"", "larger than the member limit")
+            else:
+                item = (display, self.buffer.getvalue(), None)
+            while not stop.is_set():
+                try:
+                    handoff.put(item, timeout=0.2)
+                    return
+                except queue.Full:
+                    continue
+
+    class _Factory(WriterFactory):
+        def create(self, filename: str) -> Py7zIO:
+            return _Buffer(filename)
+
+    failure: list[BaseException] = []
+
+    def produce() -> None:
+        try:
+            archive.extractall(factory=_Factory())  # type: ignore[attr-defined]
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer below
+            failure.append(error)
+        finally:
+            while not stop.is_set():
+                try:
+                    handoff.put(None, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+
+    worker = threading.Thread(target=produce, name="notforsale-7z", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is None:
+                break
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+    if failure:
+        error = failure[0]
+        log.debug("7z extraction failed in %s: %s", path, type(error).__name__)
+        yield path, b"", f"corrupt or unreadable 7z archive ({error})"
