@@ -745,7 +745,8 @@ def _entity_sentence(g: _Gen, b: _Builder) -> int:
         return 1
     if k < 0.07:  # landline, with context
         ctx = r.choice(("电话：", "座机：", "Tel: ", "办公电话 ", "固话", "电话"))
-        b.seq([f"{r.choice(ORGS)}{ctx}" if not ctx.startswith("Tel") else f"{r.choice(EN_PLACES)} office, {ctx}",
+        en_city = r.choice(("Beijing", "Shanghai", "Guangzhou", "Shenzhen", "Hangzhou", "Chengdu"))
+        b.seq([f"{r.choice(ORGS)}{ctx}" if not ctx.startswith("Tel") else f"{en_city} office, {ctx}",
                _ent(g.landline(), "PHONE_NUMBER", "landline"), "，工作日接听。"])
         return 1
     if k < 0.14:  # several numbers separated only by / | ， or one space

@@ -332,6 +332,7 @@ def _stream_7z(archive: object, path: str,
         def close(self) -> None:
             name = _safe_member_name(self.name)
             display = f"{path}{SEP}{name or self.name}"
+            item: tuple[str, bytes, str | None]
             if name is None:
                 item = (display, b"", "path climbs out of the archive; not read")
             elif self.too_big:
