@@ -30,7 +30,12 @@ CASES = [
     ("+852 9123 4567", ["+852 9123 4567"], "Hong Kong mobile"),
     ("电话 010-12345678", ["010-12345678"], "landline with a context word"),
     ("座机(0755)12345678", ["0755)12345678"], "landline in brackets with a context word"),
+    ("图书馆固话010 12345678", ["010 12345678"], "landline after 固话"),
+    ("(+8613812345678)", ["+8613812345678"], "bracket around the whole number is not part of it"),
+    ("（+86 13812345678）", ["+86 13812345678"], "full-width brackets around the number"),
     # decoys
+    ("ip=192.168.100.12", [], "an IPv4 address whose digits make a mobile number"),
+    ("10.138.123.45 / 172.16.254.1", [], "IPv4 addresses"),
     ("010-12345678", [], "landline without a context word"),
     ("12345678901", [], "11 digits not starting 1[3-9]"),
     ("10086123456", [], "11 digits starting 10"),

@@ -36,6 +36,7 @@ _RUN = re.compile(
     + r",}(?:[Xx](?![A-Za-z0-9]))?"
 )
 _GROUP = re.compile(r"[0-9]+[Xx]?")
+_IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 
 _MAX_DIGITS = 19  # the longest card number
 _LONG_NEIGHBOUR = 7  # a neighbouring group this long is a number of its own
@@ -144,6 +145,8 @@ class DigitRunDetector:
     def find(self, text: str) -> Iterator[Candidate]:
         for run in _RUN.finditer(text):
             start, end = run.span()
+            if text[start:end].count(".") == 3 and _IPV4.fullmatch(text, start, end):
+                continue  # an IPv4 address, not a number split by dots
             plus_at = self._plus_prefix(text, start)
             if start > 0 and _is_ascii_letter(text[start - 1]) and plus_at is None:
                 if _token_has_more_digits(text, start - 1, -1):
@@ -155,12 +158,18 @@ class DigitRunDetector:
 
     @staticmethod
     def _plus_prefix(text: str, start: int) -> int | None:
-        """Where a ``+`` country prefix written before the run starts, if any."""
+        """Where a ``+`` country prefix written before the run starts, if any.
+
+        ``(+86)138…`` starts at the bracket; ``(+86 138…)`` at the plus sign.
+        """
         at = start - 1
         if at >= 0 and text[at] == " ":
             at -= 1
         if at >= 0 and text[at] == "+":
-            if at > 0 and text[at - 1] == "(":
+            closing = start + 1  # a country code is one to three digits
+            while closing < len(text) and closing - start <= 3 and text[closing].isdigit():
+                closing += 1
+            if at > 0 and text[at - 1] == "(" and text[closing:closing + 1] == ")":
                 return at - 1
             return at
         return None

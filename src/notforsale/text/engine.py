@@ -36,12 +36,12 @@ DETECTORS: tuple[Detector, ...] = _registry(DigitRunDetector(), EmailDetector(),
 Weighed = tuple[Candidate, float, tuple[str, ...]]
 
 
-def _weigh(candidates: list[Candidate], text: str) -> list[Weighed]:
+def _weigh(candidates: list[Candidate], text: str, hint: str) -> list[Weighed]:
     weighed = []
     for cand in candidates:
         words = context.words_near(
             cand.type,
-            text[max(0, cand.start - context.BEFORE):cand.start],
+            hint + " " + text[max(0, cand.start - context.BEFORE):cand.start],
             text[cand.end:cand.end + context.AFTER],
         )
         if cand.needs_context and not words:
@@ -84,11 +84,14 @@ def _best_of(cluster: list[Weighed]) -> list[Weighed]:
     return chosen
 
 
-def scan_text(text: str, *, min_score: float = 0.0, key: bytes | None = None) -> list[Finding]:
+def scan_text(text: str, *, min_score: float = 0.0, key: bytes | None = None,
+              context_hint: str = "") -> list[Finding]:
     """Identity numbers and addresses in ``text``, in text order.
 
     Spans refer to the original ``text``. Findings carry masked values and
     keyed fingerprints (under ``key``, default: this installation's key).
+    ``context_hint`` is text that stands before every number without being part
+    of ``text`` — a table's column header, the label beside an OCR line.
     """
     if not isinstance(text, str):
         raise TypeError(f"scan_text() needs a str, not {type(text).__name__}")
@@ -100,7 +103,7 @@ def scan_text(text: str, *, min_score: float = 0.0, key: bytes | None = None) ->
         return []
     secret = key if key is not None else installation_key()
     findings = []
-    for cand, score, words in _resolve(_weigh(candidates, normalized)):
+    for cand, score, words in _resolve(_weigh(candidates, normalized, normalize(context_hint))):
         if score < min_score:
             continue
         findings.append(Finding(
