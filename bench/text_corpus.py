@@ -666,7 +666,6 @@ def _zh_sentence(g: _Gen, b: _Builder) -> None:
     r = g.r
     k = r.randrange(8)
     num = g.filler_zh() if r.random() < 0.45 else None
-    n = [num] if num else []
     if k == 0:
         b.seq([f"{r.choice(CITIES)}{r.choice(ORGS)}{r.choice(TIMES)}{r.choice(VERBS)}了关于{r.choice(TOPICS)}的方案"]
               + (["，涉及", num] if num else []) + ["。"])

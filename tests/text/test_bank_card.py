@@ -33,6 +33,8 @@ CASES = [
     ("价格 ¥6222.00", [], "price"),
     ("62220212345678901280", [], "valid card inside a longer run"),
     ("4000000000006", [], "13-digit Visa-shaped number without a context word"),
+    ("req=62220212-3456-7894-a1b2-c3d4e5f60718", [], "UUID whose first three groups pass Luhn"),
+    ("62220212-3456-7894", ["62220212-3456-7894"], "the same digits outside a UUID are a card"),
 ]
 
 

@@ -35,6 +35,7 @@ CASES = [
     ("（+86 13812345678）", ["+86 13812345678"], "full-width brackets around the number"),
     # decoys
     ("ip=192.168.100.12", [], "an IPv4 address whose digits make a mobile number"),
+    ("id 5f3a1c2e-b4a1-4c2d-9e1f-d13812345678", [], "UUID ending in a mobile-shaped group"),
     ("10.138.123.45 / 172.16.254.1", [], "IPv4 addresses"),
     ("010-12345678", [], "landline without a context word"),
     ("12345678901", [], "11 digits not starting 1[3-9]"),

@@ -37,6 +37,8 @@ _RUN = re.compile(
 )
 _GROUP = re.compile(r"[0-9]+[Xx]?")
 _IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_HEXISH = frozenset("-abcdefABCDEF")
 
 _MAX_DIGITS = 19  # the longest card number
 _LONG_NEIGHBOUR = 7  # a neighbouring group this long is a number of its own
@@ -147,6 +149,8 @@ class DigitRunDetector:
             start, end = run.span()
             if text[start:end].count(".") == 3 and _IPV4.fullmatch(text, start, end):
                 continue  # an IPv4 address, not a number split by dots
+            if self._inside_uuid(text, start, end):
+                continue
             plus_at = self._plus_prefix(text, start)
             if start > 0 and _is_ascii_letter(text[start - 1]) and plus_at is None:
                 if _token_has_more_digits(text, start - 1, -1):
@@ -155,6 +159,18 @@ class DigitRunDetector:
                 if _token_has_more_digits(text, end, 1):
                     continue
             yield from self._numbers_in_run(text, start, end, plus_at)
+
+    @staticmethod
+    def _inside_uuid(text: str, start: int, end: int) -> bool:
+        """Whether the run is part of a UUID (whose groups can be all digits)."""
+        touches_hex = (start > 0 and text[start - 1] in _HEXISH) or \
+            (end < len(text) and text[end] in _HEXISH) or "-" in text[start:end]
+        if not touches_hex:
+            return False
+        for match in _UUID.finditer(text, max(0, start - 36), min(len(text), end + 36)):
+            if match.start() < end and start < match.end():
+                return True
+        return False
 
     @staticmethod
     def _plus_prefix(text: str, start: int) -> int | None:
