@@ -78,19 +78,44 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where a finding is: a file (or ``-``), and a line and column in it (1-based)."""
+    """Where a finding is.
+
+    ``path`` names the file, archive member by member
+    (``pack.zip!/第二批.zip!/faces/21.jpg``); then, as the case may be, a line
+    and column (1-based) in a text, a table ``row`` and ``column``, a PDF
+    ``page``, or a ``box`` (x0, y0, x1, y1 in pixels) in an image.
+    """
 
     path: str
     line: int | None = None
     column: int | None = None
+    row: int | None = None
+    field: str | None = None
+    page: int | None = None
+    box: tuple[int, int, int, int] | None = None
 
     def __str__(self) -> str:
-        if self.line is None:
-            return self.path
-        return f"{self.path}:{self.line}:{self.column}"
+        where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column}"
+        extras = []
+        if self.page is not None:
+            extras.append(f"page {self.page}")
+        if self.row is not None:
+            extras.append(f"row {self.row}")
+        if self.field is not None:
+            extras.append(f"[{self.field}]")
+        if self.box is not None:
+            extras.append("box " + ",".join(str(v) for v in self.box))
+        return " ".join([where, *extras])
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "column": self.column}
+        out: dict[str, Any] = {"path": self.path}
+        for name in ("line", "column", "row", "field", "page"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.box is not None:
+            out["box"] = list(self.box)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,32 +140,112 @@ class ScanError:
         return {"path": self.path, "error": self.message}
 
 
+#: The identity types whose presence together with a face makes a "full kit".
+FULL_KIT = ("CN_RESIDENT_ID", "BANK_CARD", "PHONE_NUMBER")
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileEntity:
+    """One identity value of a profile, masked and fingerprinted."""
+
+    type: str
+    masked: str
+    fingerprint: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "masked": self.masked, "fingerprint": self.fingerprint}
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """One exposed person: faces tied to identity values, and how they were tied."""
+
+    id: str
+    faces: tuple[Location, ...]
+    entities: tuple[ProfileEntity, ...]
+    links: tuple[str, ...]
+    files: tuple[str, ...]
+
+    @property
+    def types(self) -> frozenset[str]:
+        return frozenset(entity.type for entity in self.entities)
+
+    @property
+    def full_kit(self) -> bool:
+        return bool(self.faces) and all(kind in self.types for kind in FULL_KIT)
+
+    @property
+    def severity(self) -> str:
+        """full kit; face + ID; or face + contact (phone, card, e-mail, ...)."""
+        if self.full_kit:
+            return "full kit"
+        if "CN_RESIDENT_ID" in self.types or "CN_PASSPORT" in self.types:
+            return "face + ID"
+        return "face + contact"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "full_kit": self.full_kit,
+            "severity": self.severity,
+            "types": sorted(self.types),
+            "faces": [face.to_dict() for face in self.faces],
+            "entities": [entity.to_dict() for entity in self.entities],
+            "links": list(self.links),
+            "files": list(self.files),
+        }
+
+
+#: Entity types always listed in a summary, found or not.
+SUMMARY_ENTITY_TYPES = ("CN_RESIDENT_ID", "BANK_CARD", "PHONE_NUMBER", "EMAIL_ADDRESS")
+#: Finding types that are not identity values (counted elsewhere in a summary).
+FACE = "FACE"
+
+
 @dataclass(frozen=True, slots=True)
 class ScanResult:
-    """Everything one scan found, and the inputs it could not read."""
+    """Everything one scan found, the people it exposes, and the inputs it could not read."""
 
     files: int
     findings: tuple[LocatedFinding, ...] = ()
     errors: tuple[ScanError, ...] = ()
+    images: int = 0
+    profiles: tuple[Profile, ...] = ()
+    #: Blurred JPEG thumbnails by image path (only when asked for; never in to_dict).
+    thumbnails: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def faces(self) -> int:
+        return sum(1 for item in self.findings if item.finding.type == FACE)
+
+    @property
+    def images_with_faces(self) -> int:
+        return len({item.location.path for item in self.findings if item.finding.type == FACE})
 
     def entity_counts(self) -> dict[str, int]:
-        """Distinct values per entity type, counted by fingerprint."""
-        distinct: dict[str, set[str]] = {}
+        """Distinct values per entity type, counted by fingerprint (faces excluded)."""
+        distinct: dict[str, set[str]] = {kind: set() for kind in SUMMARY_ENTITY_TYPES}
         for item in self.findings:
-            distinct.setdefault(item.finding.type, set()).add(item.finding.fingerprint)
-        return {entity: len(prints) for entity, prints in sorted(distinct.items())}
+            if item.finding.type != FACE:
+                distinct.setdefault(item.finding.type, set()).add(item.finding.fingerprint)
+        return {entity: len(prints) for entity, prints in distinct.items()}
 
     def summary(self) -> dict[str, Any]:
         return {
             "files": self.files,
-            "findings": len(self.findings),
+            "images": self.images,
+            "faces": self.faces,
+            "images_with_faces": self.images_with_faces,
             "entities": self.entity_counts(),
+            "profiles": len(self.profiles),
+            "full_kits": sum(1 for profile in self.profiles if profile.full_kit),
             "errors": len(self.errors),
         }
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "summary": self.summary(),
+            "profiles": [profile.to_dict() for profile in self.profiles],
             "findings": [item.to_dict() for item in self.findings],
             "errors": [error.to_dict() for error in self.errors],
         }

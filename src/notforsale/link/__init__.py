@@ -1,0 +1,1 @@
+"""Link findings: faces and identity values into profiles."""

@@ -1,0 +1,75 @@
+"""EXIF metadata that identifies a person or a place, as findings of their own.
+
+- ``EXIF_GPS``: the position a photo was taken at (masked to one decimal,
+  about 10 km; the fingerprint is of the exact position);
+- ``EXIF_SERIAL``: camera body, lens or unique-image serial numbers;
+- ``EXIF_DATETIME``: when the photo was taken (masked to the day).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..fingerprint import fingerprint
+from ..model import Explanation, Finding
+
+_SERIAL_TAGS = ("BodySerialNumber", "CameraSerialNumber", "LensSerialNumber", "ImageUniqueID")
+_DATE_TAGS = ("DateTimeOriginal", "DateTimeDigitized", "DateTime")
+
+
+@dataclass(frozen=True, slots=True)
+class _Value:
+    type: str
+    canonical: str
+    masked: str
+    tag: str
+
+
+def _degrees(value: object) -> float | None:
+    try:
+        d, m, s = (float(part) for part in value)  # type: ignore[attr-defined]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return d + m / 60 + s / 3600
+
+
+def _gps(gps: object) -> _Value | None:
+    if not isinstance(gps, dict):
+        return None
+    lat, lon = _degrees(gps.get("GPSLatitude")), _degrees(gps.get("GPSLongitude"))
+    if lat is None or lon is None or (lat == 0 and lon == 0):
+        return None
+    if gps.get("GPSLatitudeRef") == "S":
+        lat = -lat
+    if gps.get("GPSLongitudeRef") == "W":
+        lon = -lon
+    return _Value("EXIF_GPS", f"{lat:.5f},{lon:.5f}", f"{lat:.1f}°, {lon:.1f}° (±10 km)",
+                  "GPSInfo")
+
+
+def exif_values(exif: dict[str, object]) -> list[_Value]:
+    found = []
+    gps = _gps(exif.get("GPSInfo"))
+    if gps:
+        found.append(gps)
+    for tag in _SERIAL_TAGS:
+        value = str(exif.get(tag, "")).strip().strip("\x00")
+        if value and value not in ("0", "None"):
+            masked = "*" * max(len(value) - 2, 1) + value[-2:]
+            found.append(_Value("EXIF_SERIAL", f"{tag}:{value}", masked, tag))
+    for tag in _DATE_TAGS:
+        value = str(exif.get(tag, "")).strip().strip("\x00")
+        if len(value) >= 10:
+            day = value[:10].replace(":", "-")
+            found.append(_Value("EXIF_DATETIME", value, day, tag))
+            break
+    return found
+
+
+def exif_findings(exif: dict[str, object], key: bytes | None = None) -> list[Finding]:
+    """Findings for the identifying EXIF tags of one image."""
+    return [
+        Finding(value.type, 0, 0, 1.0, value.masked, fingerprint(value.type, value.canonical, key),
+                "exif", Explanation(f"EXIF tag {value.tag}"))
+        for value in exif_values(exif)
+    ]

@@ -1,0 +1,1 @@
+"""Models that look at images: faces (CenterFace) and text (PP-OCR through rapidocr)."""

@@ -1,0 +1,94 @@
+"""Everything one image tells: faces, text (OCR), identifying EXIF, a blurred thumbnail."""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+
+from PIL import Image, ImageDraw, ImageFilter
+
+from ..model import Finding
+from ..read.exif import exif_findings
+from ..read.images import Decoded, decode
+from ..text.engine import scan_text
+from . import ocr_policy
+from .faces import DEFAULT_MAX_SIDE, DEFAULT_THRESHOLD, Face, shared_detector
+from .ocr import Box, OcrLine, shared_reader
+
+log = logging.getLogger(__name__)
+
+#: Longer side of the image OCR reads (ID cards and screenshots need the detail).
+OCR_MAX_SIDE = 1280
+THUMBNAIL_SIDE = 160
+
+
+@dataclass(frozen=True, slots=True)
+class TextHit:
+    """A finding in an image's text, with its box in the original image."""
+
+    finding: Finding
+    box: Box
+
+
+@dataclass(frozen=True, slots=True)
+class ImageReport:
+    path: str
+    size: tuple[int, int]
+    faces: list[Face] = field(default_factory=list)
+    text_hits: list[TextHit] = field(default_factory=list)
+    exif: list[Finding] = field(default_factory=list)
+    ocr_ran: bool = False
+    ocr_reason: str = ""
+    thumbnail: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImageOptions:
+    faces: bool = True
+    ocr: str = "auto"  # auto | always | never
+    face_threshold: float = DEFAULT_THRESHOLD
+    thumbnails: bool = False
+
+
+def analyze(path: str, data: bytes, options: ImageOptions) -> ImageReport:
+    """Faces, text and EXIF of one image (raises ImageError when it cannot be decoded)."""
+    small = decode(data, DEFAULT_MAX_SIDE)
+    faces = shared_detector().detect(small.rgb, small.scale, options.face_threshold) \
+        if options.faces else []
+    run_ocr, reason = ocr_policy.decide(options.ocr, path, small, faces)
+    hits = _read_text(decode(data, OCR_MAX_SIDE)) if run_ocr else []
+    thumbnail = blurred_thumbnail(small, faces) if options.thumbnails else None
+    return ImageReport(path, small.size, faces, hits, exif_findings(small.exif), run_ocr,
+                       reason, thumbnail)
+
+
+def _read_text(decoded: Decoded) -> list[TextHit]:
+    lines = shared_reader().read(decoded.rgb, decoded.scale)
+    hits = []
+    for index, line in enumerate(lines):
+        hint = " ".join(_neighbour_texts(lines, index))
+        for finding in scan_text(line.text, context_hint=hint):
+            hits.append(TextHit(finding, line.span_box(finding.start, finding.end)))
+    return hits
+
+
+def _neighbour_texts(lines: list[OcrLine], index: int) -> list[str]:
+    """Labels printed beside a number: the lines just before and after it."""
+    return [lines[i].text for i in (index - 2, index - 1, index + 1) if 0 <= i < len(lines)]
+
+
+def blurred_thumbnail(decoded: Decoded, faces: list[Face]) -> bytes:
+    """A small JPEG, blurred all over and with every face filled: safe to show anyone."""
+    image = Image.fromarray(decoded.rgb)
+    image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    factor = image.size[0] / decoded.size[0]
+    image = image.filter(ImageFilter.GaussianBlur(radius=max(3, image.size[0] // 20)))
+    draw = ImageDraw.Draw(image)
+    for face in faces:
+        x0, y0, x1, y1 = (round(v * factor) for v in face.box)
+        pad = max(2, (x1 - x0) // 5)
+        draw.ellipse((x0 - pad, y0 - pad, x1 + pad, y1 + pad), fill=(128, 128, 128))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=60)
+    return out.getvalue()
