@@ -118,6 +118,7 @@ class _Scan:
         self.records: list[tuple[list[ProfileEntity], list[str], str, str]] = []
         self.stem_images: dict[str, list[str]] = defaultdict(list)
         self.stem_entities: dict[str, list[ProfileEntity]] = defaultdict(list)
+        self.name_entities: dict[str, list[ProfileEntity]] = {}
         self.image_options = ImageOptions(options.faces, options.ocr, options.face_threshold,
                                           options.thumbnails)
 
@@ -131,14 +132,16 @@ class _Scan:
                 self.files += 1
                 if self.progress:
                     self.progress(item.path)
-                self._scan_name(item.path)
+                named = self._scan_name(item.path)
                 if self._is_image(item):
+                    self.name_entities[item.path] = named
                     self.images += 1
                     pending.append((item.path, pool.submit(analyze, item.path, item.data,
                                                            self.image_options)))
                     while len(pending) >= 2 * self.options.workers:
                         self._collect(*pending.pop(0))
                 else:
+                    self.stem_entities[self._stem_key(item.path)].extend(named)
                     self._scan_document(item)
             for image_path, future in pending:
                 self._collect(image_path, future)
@@ -205,16 +208,17 @@ class _Scan:
         return [LocatedFinding(Location(path, row=unit.row, field=unit.column, page=unit.page),
                                finding) for finding in findings]
 
-    def _scan_name(self, path: str) -> None:
+    def _scan_name(self, path: str) -> list[ProfileEntity]:
         """Identity numbers in a file's own name (packs name photos by ID number)."""
         name = posixpath.basename(path.rsplit(SEP, 1)[-1])
         stem = name.rsplit(".", 1)[0] if "." in name else name
         if sum(char.isdigit() for char in stem) < 10 and "@" not in stem:
-            return
+            return []
+        entities = []
         for finding in scan_text(stem, min_score=self.options.min_score):
             self.findings.append(LocatedFinding(Location(path, field="file name"), finding))
-            self.stem_entities[self._stem_key(path)].append(
-                ProfileEntity(finding.type, finding.masked, finding.fingerprint))
+            entities.append(ProfileEntity(finding.type, finding.masked, finding.fingerprint))
+        return entities
 
     @staticmethod
     def _stem_key(path: str) -> str:
@@ -246,6 +250,8 @@ class _Scan:
                                           hit.finding.fingerprint))
         self.findings.extend(LocatedFinding(Location(path, field="EXIF"), f) for f in report.exif)
         self.records.append((entities, [path], "face and number in one image", path))
+        self.records.append((self.name_entities.pop(path, []), [path],
+                             "number in the image's file name", path))
         if report.thumbnail:
             self.thumbnails[path] = report.thumbnail
 

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..fingerprint import fingerprint
 from ..model import Explanation, Finding
@@ -20,9 +20,9 @@ _DATE_TAGS = ("DateTimeOriginal", "DateTimeDigitized", "DateTime")
 @dataclass(frozen=True, slots=True)
 class _Value:
     type: str
-    canonical: str
-    masked: str
-    tag: str
+    canonical: str = field(repr=False)
+    masked: str = ""
+    tag: str = ""
 
 
 def _degrees(value: object) -> float | None:

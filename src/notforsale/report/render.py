@@ -12,9 +12,12 @@ from typing import IO
 from rich.console import Console
 from rich.table import Table
 
-from ..model import ScanResult
+from ..model import FACE, ScanResult
+from .html import render_html
 
-FORMATS = ("table", "jsonl", "json")
+FORMATS = ("table", "jsonl", "json", "html")
+#: The table shows at most this many findings (the JSON formats show all).
+TABLE_ROWS = 60
 
 
 def render_json(result: ScanResult, out: IO[str]) -> None:
@@ -30,14 +33,25 @@ def render_jsonl(result: ScanResult, out: IO[str]) -> None:
 
 
 def render_table(result: ScanResult, console: Console) -> None:
-    if result.findings:
+    if result.profiles:
+        profiles = Table(title=f"Exposed people: {len(result.profiles)} profile(s)",
+                         title_justify="left")
+        for column in ("profile", "exposure", "faces", "identity values (masked)", "linked by"):
+            profiles.add_column(column, overflow="fold")
+        for profile in result.profiles[:TABLE_ROWS]:
+            profiles.add_row(profile.id, profile.severity, str(len(profile.faces)),
+                             "\n".join(f"{e.type} {e.masked}" for e in profile.entities),
+                             ", ".join(profile.links))
+        console.print(profiles)
+    shown = [item for item in result.findings if item.finding.type != FACE][:TABLE_ROWS]
+    if shown:
         table = Table(title="Findings (values masked)", title_justify="left")
         table.add_column("where", overflow="fold")
         table.add_column("type")
         table.add_column("masked value")
         table.add_column("score", justify="right")
         table.add_column("why", overflow="fold")
-        for item in result.findings:
+        for item in shown:
             finding = item.finding
             why = ", ".join(finding.explanation.checks) or finding.explanation.pattern
             if finding.explanation.context:
@@ -45,13 +59,18 @@ def render_table(result: ScanResult, console: Console) -> None:
             table.add_row(str(item.location), finding.type, finding.masked,
                           f"{finding.score:.2f}", why)
         console.print(table)
+        hidden = sum(1 for item in result.findings if item.finding.type != FACE) - len(shown)
+        if hidden > 0:
+            console.print(f"... and {hidden} more finding(s); --format json lists them all.")
     for error in result.errors:
         console.print(f"[red]error[/red] {error.path}: {error.message}", highlight=False)
-    counts = result.entity_counts()
-    distinct = ", ".join(f"{n} {entity}" for entity, n in counts.items()) or "nothing"
+    summary = result.summary()
+    distinct = ", ".join(f"{n} {entity}" for entity, n in summary["entities"].items() if n)
     console.print(
-        f"{result.files} file(s) scanned, {len(result.findings)} finding(s); "
-        f"distinct values: {distinct}; {len(result.errors)} error(s).",
+        f"{summary['files']} file(s), {summary['images']} image(s), {summary['faces']} face(s) "
+        f"in {summary['images_with_faces']} image(s); distinct values: {distinct or 'none'}; "
+        f"{summary['profiles']} profile(s), {summary['full_kits']} full kit(s); "
+        f"{summary['errors']} error(s).",
         highlight=False,
     )
 
@@ -62,6 +81,8 @@ def render(result: ScanResult, fmt: str, out: IO[str]) -> None:
         render_json(result, out)
     elif fmt == "jsonl":
         render_jsonl(result, out)
+    elif fmt == "html":
+        out.write(render_html(result))
     elif fmt == "table":
         render_table(result, Console(file=out, width=max(Console().width, 120)))
     else:
