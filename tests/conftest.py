@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from notforsale.text.engine import scan_text
+
+#: The read-only shared test data beside the repository (absent in a user's clone).
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared_faces() -> Path:
+    folder = SHARED / "faces"
+    if not folder.is_dir():
+        pytest.skip("../shared/data/faces is not here (a user's clone)")
+    return folder
 
 
 def found(text: str, entity: str | None = None) -> list[tuple[str, str]]:

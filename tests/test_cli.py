@@ -25,7 +25,7 @@ def test_scan_clean_file_exit_0(tmp_path) -> None:  # type: ignore[no-untyped-de
     path.write_text("订单号 202311271234567890，价格 12.50 元\n", encoding="utf-8")
     result = runner.invoke(app, ["scan", str(path)])
     assert result.exit_code == 0, result.output
-    assert "0 finding(s)" in result.output
+    assert "distinct values: none" in result.output
 
 
 def test_json_document(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -34,8 +34,10 @@ def test_json_document(tmp_path) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(app, ["scan", str(path), "-f", "json"])
     assert result.exit_code == 1
     document = json.loads(result.output)
-    assert document["summary"] == {"files": 1, "findings": 2, "errors": 0,
-                                   "entities": {"CN_RESIDENT_ID": 1, "PHONE_NUMBER": 1}}
+    assert document["summary"] == {
+        "files": 1, "images": 0, "faces": 0, "images_with_faces": 0,
+        "entities": {"CN_RESIDENT_ID": 1, "BANK_CARD": 0, "PHONE_NUMBER": 1, "EMAIL_ADDRESS": 0},
+        "profiles": 0, "full_kits": 0, "errors": 0}
     assert document["findings"][1]["location"]["line"] == 2
 
 
@@ -47,14 +49,14 @@ def test_missing_file_exit_2_with_message(tmp_path) -> None:  # type: ignore[no-
 
 def test_unreadable_encoding_is_an_error_and_the_scan_goes_on(tmp_path) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "bad.txt"
-    bad.write_bytes(b"\xff\xfe\xfa" * 10 + b"\x80\x80")
     bad.write_bytes(b"\x80\xff\x00\xfe\x81")
     good = tmp_path / "good.txt"
     good.write_text("13812345678", encoding="utf-8")
     result = runner.invoke(app, ["scan", str(bad), str(good), "-f", "json"])
     assert result.exit_code == 1
     document = json.loads(result.stdout)
-    assert document["summary"]["files"] == 1
+    assert document["summary"]["files"] == 2  # both were read; one could not be decoded
+    assert document["summary"]["entities"]["PHONE_NUMBER"] == 1
     assert document["errors"] == [{"path": str(bad),
                                    "error": "not text in UTF-8, UTF-16 or GB18030"}]
 
@@ -72,12 +74,14 @@ def test_every_command_and_option_is_documented() -> None:
         help_text = runner.invoke(app, [command, "--help"]).output
         assert help_text.strip()
     scan_help = runner.invoke(app, ["scan", "--help"]).output
-    for option in ("--format", "--min-score"):
+    for option in ("--format", "--min-score", "--ocr", "--output", "--max-depth", "--max-ratio",
+                   "--max-member-bytes", "--max-total-bytes", "--max-files", "--no-faces"):
         assert option in scan_help
 
 
-def test_demo_runs_and_ignores_decoys() -> None:
-    result = runner.invoke(app, ["demo"])
-    assert result.exit_code == 0
-    assert "16 finding(s)" in result.output
+def test_demo_builds_and_scans_a_pack(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, ["demo", "--output", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    assert "5 profile(s), 3 full kit(s)" in result.output
     assert "202311" not in result.output
+    assert (tmp_path / "demo" / "report.html").is_file()

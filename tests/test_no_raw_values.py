@@ -58,6 +58,10 @@ def test_cli_output_and_logs_are_masked(fmt: str, tmp_path, caplog) -> None:  # 
     path = tmp_path / "pack.txt"
     path.write_text(TEXT, encoding="utf-8")
     caplog.set_level(logging.DEBUG)
-    result = CliRunner().invoke(app, ["--verbose", "scan", str(path), "--format", fmt])
+    target = tmp_path / "report.out"
+    result = CliRunner().invoke(app, ["--verbose", "scan", str(path), "--format", fmt,
+                                      "--output", str(target)])
     assert result.exit_code == 1
-    _assert_clean(result.output + caplog.text)
+    written = target.read_text(encoding="utf-8")
+    assert "138****5678" in written
+    _assert_clean(result.output + caplog.text + written)

@@ -39,6 +39,7 @@ from .read.text_files import read_text
 from .read.walk import SEP, Member, MemberError, Walker
 from .text.engine import scan_text
 from .vision.analyze import ImageOptions, ImageReport, analyze
+from .vision.faces import DEFAULT_THRESHOLD
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class ScanOptions:
     ocr: str = "auto"
     faces: bool = True
     min_score: float = 0.0
-    face_threshold: float = 0.5
+    face_threshold: float = DEFAULT_THRESHOLD
     workers: int = max(1, min(4, os.cpu_count() or 1))
     thumbnails: bool = False
 

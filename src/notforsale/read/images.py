@@ -71,8 +71,12 @@ def decode(data: bytes, max_side: int) -> Decoded:
                 image.draft("RGB", (max_side, max_side))
             image.seek(0)
             image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
-            Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+    except UnidentifiedImageError:
+        raise ImageError("unreadable image (not a known image format)") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"image larger than {MAX_PIXELS} pixels (a decompression bomb?)") \
+            from None
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise ImageError(f"unreadable image ({type(error).__name__}: {error})") from None
     orientation = exif.get("Orientation")
     swapped = orientation in (5, 6, 7, 8)

@@ -83,12 +83,12 @@ def blurred_thumbnail(decoded: Decoded, faces: list[Face]) -> bytes:
     image = Image.fromarray(decoded.rgb)
     image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
     factor = image.size[0] / decoded.size[0]
-    image = image.filter(ImageFilter.GaussianBlur(radius=max(3, image.size[0] // 20)))
     draw = ImageDraw.Draw(image)
-    for face in faces:
+    for face in faces:  # fill first, so the blur softens the fill's edge too
         x0, y0, x1, y1 = (round(v * factor) for v in face.box)
         pad = max(2, (x1 - x0) // 5)
         draw.ellipse((x0 - pad, y0 - pad, x1 + pad, y1 + pad), fill=(128, 128, 128))
+    image = image.filter(ImageFilter.GaussianBlur(radius=max(3, image.size[0] // 20)))
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=60)
     return out.getvalue()
