@@ -9,9 +9,13 @@ The library API::
 Findings never hold a raw number: only a masked form and a keyed fingerprint.
 """
 
-from .model import ENTITY_TYPES, Explanation, Finding
+from .model import ENTITY_TYPES, Explanation, Finding, Location, Profile, ScanResult
+from .scan import ScanOptions, scan_path
 from .text.engine import scan_text
 
 __version__ = "0.1.0"
 
-__all__ = ["ENTITY_TYPES", "Explanation", "Finding", "scan_text", "__version__"]
+__all__ = [
+    "ENTITY_TYPES", "Explanation", "Finding", "Location", "Profile", "ScanOptions", "ScanResult",
+    "scan_path", "scan_text", "__version__",
+]
