@@ -83,9 +83,13 @@ def _char_boxes(text: str, box: Box, words: Any) -> tuple[Box, ...]:
 
 
 class TextReader:
-    """PP-OCR on onnxruntime's CPU provider. Load once; ``read`` may run on several threads."""
+    """PP-OCR on onnxruntime's CPU provider. Load once; ``read`` is thread-safe.
 
-    def __init__(self, threads: int = 1) -> None:
+    rapidocr keeps per-call state in its pipeline objects, so calls are serialized;
+    each call uses ``threads`` cores instead.
+    """
+
+    def __init__(self, threads: int = 2) -> None:
         from rapidocr import RapidOCR
 
         self._engine = RapidOCR(params={
@@ -97,11 +101,13 @@ class TextReader:
             "Rec.model_path": _bundled(_REC),
         })
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+        self._lock = threading.Lock()
 
     def read(self, rgb: np.ndarray, scale: float = 1.0) -> list[OcrLine]:
         """Lines of text in an RGB image; ``scale`` maps its pixels back to the original's."""
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])
-        result: Any = self._engine(bgr, return_word_box=True, return_single_char_box=True)
+        with self._lock:
+            result: Any = self._engine(bgr, return_word_box=True, return_single_char_box=True)
         if result.txts is None or len(result.txts) == 0:
             return []
         words = result.word_results if result.word_results else [()] * len(result.txts)
