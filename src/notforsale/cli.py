@@ -5,6 +5,7 @@ Exit codes: 0 nothing found, 1 findings, 2 usage or input error.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from contextlib import nullcontext
@@ -17,8 +18,11 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .errors import NotForSaleError
+from .errors import InputError, NotForSaleError
+from .listings.batch import screen_line
+from .listings.screener import BLOCK_AT, REVIEW_AT
 from .read.limits import Limits
+from .read.text_files import read_text
 from .report.render import render
 from .scan import ScanOptions, scan_path
 
@@ -137,6 +141,71 @@ def scan(
     if result.errors and not result.files:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+
+
+class ScreenFormat(StrEnum):
+    jsonl = "jsonl"
+    table = "table"
+
+
+@app.command()
+def screen(
+    path: Annotated[str, typer.Argument(
+        help="A JSON-lines file of listings (one JSON object per line), or - for standard "
+        "input.", metavar="FILE.jsonl|-")],
+    output_format: Annotated[ScreenFormat, typer.Option(
+        "--format", "-f", help="jsonl: one verdict per input line, in order; table: a "
+        "readable list.")] = ScreenFormat.jsonl,
+    block_at: Annotated[float, typer.Option(
+        "--block-at", min=0.0, max=1.0, help="Score from which a listing is blocked.")
+    ] = BLOCK_AT,
+    review_at: Annotated[float, typer.Option(
+        "--review-at", min=0.0, max=1.0, help="Score from which a listing goes to review.")
+    ] = REVIEW_AT,
+) -> None:
+    """Screen marketplace or forum listings for the trade in faces and identity data.
+
+    Fields read: id, title, description, price, currency, platform, lang, images (others are
+    ignored). A line that is not a JSON object, or a field of the wrong type, gives an error
+    record in its place and the rest go on. Exit code 0 when every listing is allowed, 1 when
+    any is blocked or sent to review, 2 on a usage or input error.
+    """
+    if review_at > block_at:
+        typer.echo("notforsale: error: --review-at must not exceed --block-at", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        lines = read_text(path).splitlines()
+    except InputError as error:
+        typer.echo(f"notforsale: error: {error}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    stderr = Console(stderr=True)
+    console = Console()
+    flagged = errors = 0
+    with Progress(console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
+        task = bar.add_task("screening", total=len(lines))
+        for number, line in enumerate(lines, start=1):
+            bar.advance(task)
+            if not line.strip():
+                continue
+            record = screen_line(line, number, block_at, review_at)
+            if "error" in record:
+                errors += 1
+            elif record["verdict"] != "allow":
+                flagged += 1
+            if output_format is ScreenFormat.jsonl:
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                console.print(_screen_row(record), highlight=False)
+    if errors:
+        typer.echo(f"notforsale: {errors} line(s) could not be screened", err=True)
+    raise typer.Exit(EXIT_FINDINGS if flagged else EXIT_CLEAN)
+
+
+def _screen_row(record: dict[str, object]) -> str:
+    if "error" in record:
+        return f"line {record['line']}: error: {record['error']}"
+    reasons = "; ".join(str(r) for r in record["reasons"][:3])  # type: ignore[index]
+    return f"{record['verdict']:6s} {record['score']:.2f}  {record['id']}  {reasons}"
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""Screen marketplace and forum listings for the trade in faces and identities."""

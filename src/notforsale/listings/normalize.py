@@ -1,0 +1,102 @@
+"""Undo the word-level disguises sellers put on listings, keeping a map to the original.
+
+Two views of a listing's text are matched:
+
+- the *squeezed* view: NFKC-folded (full-width to ASCII), lower-cased, look-alike
+  Greek and Cyrillic letters folded to Latin, and every character that is not a
+  letter or digit dropped — so ``人 脸``, ``身*份*证``, ``人.脸``, ``活-体`` and
+  ``ren lian`` all read as one word, and emoji between characters vanish;
+- the *word* view: the same folding with separators kept, offset for offset, for
+  short Latin tokens (``sfz``, ``rl``, ``vx``, ``tg``) that must stand alone.
+
+Each view can map a match back to the original text, so a reason quotes what
+the seller actually wrote.
+
+>>> squeezed = fold_squeezed("人 脸*素 材")
+>>> squeezed.text
+'人脸素材'
+>>> squeezed.original("人 脸*素 材", 0, 4)
+'人 脸*素 材'
+>>> fold_squeezed("KYС").text  # the last letter is Cyrillic
+'kyc'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+
+# Greek and Cyrillic letters that pass for Latin ones (upper and lower case).
+_HOMOGLYPHS = str.maketrans({
+    "А": "a", "В": "b", "С": "c", "Е": "e", "Н": "h", "І": "i", "Ј": "j", "К": "k", "М": "m",
+    "О": "o", "Р": "p", "Ѕ": "s", "Т": "t", "Х": "x", "У": "y", "а": "a", "в": "b", "с": "c",
+    "е": "e", "һ": "h", "і": "i", "ј": "j", "к": "k", "м": "m", "о": "o", "р": "p", "ѕ": "s",
+    "т": "t", "х": "x", "у": "y", "ԁ": "d", "ɡ": "g", "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z",
+    "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n", "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y",
+    "Χ": "x", "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "ү": "y", "ℓ": "l",
+})
+
+
+def _build_table() -> dict[int, str]:
+    """One-character folds: NFKC (full-width, math letters, circled digits), look-alikes, case."""
+    table: dict[int, str] = {code: chr(code + 32) for code in range(ord("A"), ord("Z") + 1)}
+    for block in (range(0x80, 0x3000), range(0xFF00, 0xFFF0), range(0x1D400, 0x1D800)):
+        for code in block:
+            char = chr(code)
+            folded = unicodedata.normalize("NFKC", char).translate(_HOMOGLYPHS).lower()
+            if len(folded) == 1 and folded != char:
+                table[code] = folded
+    return table
+
+
+_TABLE = _build_table()
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """Folded text and where its pieces came from in the original.
+
+    ``runs`` lists, per piece, (start in ``text``, start in the original); a piece
+    is a stretch copied one character for one character.
+    """
+
+    text: str
+    runs: tuple[tuple[int, int], ...]
+
+    def _source(self, index: int) -> int:
+        run = bisect_right(self.runs, (index, 1 << 62)) - 1
+        view_start, original_start = self.runs[max(run, 0)]
+        return original_start + index - view_start
+
+    def original(self, original: str, start: int, end: int) -> str:
+        """The original text behind ``text[start:end]``."""
+        if start >= end or not self.runs:
+            return ""
+        return original[self._source(start):self._source(end - 1) + 1]
+
+
+def fold(text: str) -> str:
+    """Full-width, look-alike and upper-case letters folded; one character for one."""
+    return text.translate(_TABLE)
+
+
+def fold_squeezed(text: str) -> View:
+    """Letters and digits only, folded (see the module docstring)."""
+    folded = fold(text)
+    runs = []
+    pieces = []
+    length = 0
+    for match in _ALNUM_RUN.finditer(folded):
+        runs.append((length, match.start()))
+        pieces.append(match.group())
+        length += match.end() - match.start()
+    return View("".join(pieces), tuple(runs))
+
+
+def fold_words(text: str) -> View:
+    """Folded with separators kept, offset for offset (for tokens that must stand alone)."""
+    return View(fold(text), ((0, 0),))
