@@ -24,13 +24,14 @@ from typing import Any
 from ..errors import NotForSaleError
 from ..model import Finding
 from ..text.engine import scan_text
-from .signals import Signal, lexicon, signals
+from .signals import Signal, signals
+from .weights import current_weights
 
 #: Default thresholds on the score.
 BLOCK_AT = 0.85
 REVIEW_AT = 0.5
-#: Weight of identity numbers written into a listing (each type once).
-NUMBER_WEIGHTS = {"CN_RESIDENT_ID": 2.5, "BANK_CARD": 1.5, "CN_PASSPORT": 2.0}
+#: Identity numbers written into a listing that count as features (each type once).
+NUMBER_WEIGHTS = ("CN_RESIDENT_ID", "BANK_CARD", "CN_PASSPORT")
 
 _TEXT_FIELDS = ("title", "description")
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
@@ -98,33 +99,51 @@ def _safe(matched: str) -> str:
     return _LONG_DIGITS.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 3), matched)
 
 
+#: Names of the features that are not lexicon groups.
+SENSITIVE_AND_TRADE = "sensitive goods offered for trade"
+TWO_SENSITIVE = "several kinds of identity goods"
+
+
+def features(listing: Mapping[str, Any]) -> tuple[dict[str, str], tuple[Finding, ...]]:
+    """The features a listing fires, each with the text that fired it (numbers masked)."""
+    fields = _check(listing)
+    text = "\n".join(str(fields[name]) for name in _TEXT_FIELDS if fields.get(name))
+    fired: list[Signal] = signals(text)
+    found = {s.group.name: _safe(s.matched) for s in fired}
+    sensitive = {s.group.category for s in fired if s.group.kind == "sensitive"}
+    benign = any(s.group.kind == "benign" for s in fired)
+    findings = tuple(scan_text(text)) if any(ch.isdigit() for ch in text) else ()
+    for entity in NUMBER_WEIGHTS:
+        hit = next((f for f in findings if f.type == entity), None)
+        if hit is not None:
+            found[f"{entity} in the listing"] = hit.masked
+            sensitive.add("id_photos" if entity == "CN_PASSPORT" else "face_identity_bundle")
+    trade = any(s.group.kind == "trade" for s in fired) or fields.get("price") is not None
+    # Legitimate contexts (skincare, warnings, lost and found, ...) quote the same words;
+    # there the combination of goods and trade is not evidence of the trade.
+    if sensitive and trade and not benign:
+        found[SENSITIVE_AND_TRADE] = ", ".join(sorted(c for c in sensitive if c))
+    if len(sensitive) >= 2 and not benign:
+        found[TWO_SENSITIVE] = ", ".join(sorted(c for c in sensitive if c))
+    found["_categories"] = ",".join(sorted(c for c in sensitive if c))
+    return found, findings
+
+
 def screen_listing(listing: Mapping[str, Any], *, block_at: float = BLOCK_AT,
                    review_at: float = REVIEW_AT) -> Verdict:
     """Screen one listing (a mapping with title, description, price, ...)."""
-    fields = _check(listing)
-    text = "\n".join(str(fields[name]) for name in _TEXT_FIELDS if fields.get(name))
-    lex = lexicon()
-    fired: list[Signal] = signals(text)
-    reasons = [Reason(s.group.name, s.group.weight, _safe(s.matched)) for s in fired]
-    z = lex.bias + sum(s.group.weight for s in fired)
-    sensitive = {s.group.category for s in fired if s.group.kind == "sensitive"}
-    findings = scan_text(text) if any(ch.isdigit() for ch in text) else []
-    for entity, weight in NUMBER_WEIGHTS.items():
-        hit = next((f for f in findings if f.type == entity), None)
-        if hit is not None:
-            z += weight
-            sensitive.add("face_identity_bundle" if entity != "CN_PASSPORT" else "id_photos")
-            reasons.append(Reason(f"{entity} in the listing", weight, hit.masked))
-    trade = any(s.group.kind == "trade" for s in fired) or fields.get("price") is not None
-    if sensitive and trade:
-        z += lex.sensitive_and_trade
-        reasons.append(Reason("sensitive goods offered for trade", lex.sensitive_and_trade, ""))
-    if len(sensitive) >= 2:
-        z += lex.two_sensitive
-        reasons.append(Reason("several kinds of identity goods", lex.two_sensitive, ""))
+    found, findings = features(listing)
+    categories = tuple(c for c in found.pop("_categories").split(",") if c)
+    weights = current_weights()
+    z = weights.bias
+    reasons = []
+    for name, matched in found.items():
+        weight = weights.of(name)
+        z += weight
+        reasons.append(Reason(name, weight, matched))
     score = 1.0 / (1.0 + math.exp(-z))
     verdict = "block" if score >= block_at else "review" if score >= review_at else "allow"
     reasons.sort(key=lambda r: -abs(r.weight))
-    listing_id = fields.get("id")
+    listing_id = listing.get("id")
     return Verdict(None if listing_id is None else str(listing_id), verdict, score,
-                   tuple(reasons), tuple(sorted(c for c in sensitive if c)), tuple(findings))
+                   tuple(reasons), categories, findings)
