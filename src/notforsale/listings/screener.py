@@ -24,8 +24,8 @@ from typing import Any
 from ..errors import NotForSaleError
 from ..model import Finding
 from ..text.engine import scan_text
-from .signals import Signal, signals
-from .weights import current_weights
+from .signals import Signal, lexicon, signals
+from .weights import Weights, current_weights
 
 #: Default thresholds on the score.
 BLOCK_AT = 0.85
@@ -99,6 +99,10 @@ def _safe(matched: str) -> str:
     return _LONG_DIGITS.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 3), matched)
 
 
+#: Lexicon groups (and number features) that are evidence of sensitive goods.
+SENSITIVE_GROUPS = frozenset(
+    [g.name for g in lexicon().groups if g.kind == "sensitive"]
+    + [f"{entity} in the listing" for entity in NUMBER_WEIGHTS])
 #: Names of the features that are not lexicon groups.
 SENSITIVE_AND_TRADE = "sensitive goods offered for trade"
 TWO_SENSITIVE = "several kinds of identity goods"
@@ -129,6 +133,21 @@ def features(listing: Mapping[str, Any]) -> tuple[dict[str, str], tuple[Finding,
     return found, findings
 
 
+def feature_values(found: Mapping[str, str], weights: Weights) -> dict[str, float]:
+    """How much of its weight each fired feature counts.
+
+    Sensitive signals have diminishing returns: the strongest counts fully, the next
+    half, the next a quarter — a warning post that quotes every piece of jargon does
+    not outweigh its own context, and a seller is not caught twice for one word.
+    """
+    sensitive = sorted((name for name in found if name in SENSITIVE_GROUPS),
+                       key=lambda name: -weights.of(name))
+    values = {name: 1.0 for name in found}
+    for rank, name in enumerate(sensitive):
+        values[name] = 0.5 ** rank
+    return values
+
+
 def screen_listing(listing: Mapping[str, Any], *, block_at: float = BLOCK_AT,
                    review_at: float = REVIEW_AT) -> Verdict:
     """Screen one listing (a mapping with title, description, price, ...)."""
@@ -137,10 +156,10 @@ def screen_listing(listing: Mapping[str, Any], *, block_at: float = BLOCK_AT,
     weights = current_weights()
     z = weights.bias
     reasons = []
-    for name, matched in found.items():
-        weight = weights.of(name)
+    for name, factor in feature_values(found, weights).items():
+        weight = weights.of(name) * factor
         z += weight
-        reasons.append(Reason(name, weight, matched))
+        reasons.append(Reason(name, weight, found[name]))
     score = 1.0 / (1.0 + math.exp(-z))
     verdict = "block" if score >= block_at else "review" if score >= review_at else "allow"
     reasons.sort(key=lambda r: -abs(r.weight))
