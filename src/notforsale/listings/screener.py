@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..errors import NotForSaleError
@@ -102,7 +103,11 @@ def _safe(matched: str) -> str:
 #: Lexicon groups (and number features) that are evidence of sensitive goods.
 SENSITIVE_GROUPS = frozenset(
     [g.name for g in lexicon().groups if g.kind == "sensitive"]
-    + [f"{entity} in the listing" for entity in NUMBER_WEIGHTS])
+    + [f"{entity} in the listing" for entity in NUMBER_WEIGHTS]
+    + ["grid of many faces in one picture", "identity document in a picture"])
+#: Image features (see :func:`image_signals`).
+GRID_FEATURE = "grid of many faces in one picture"
+DOCUMENT_FEATURE = "identity document in a picture"
 #: Names of the features that are not lexicon groups.
 SENSITIVE_AND_TRADE = "sensitive goods offered for trade"
 TWO_SENSITIVE = "several kinds of identity goods"
@@ -122,6 +127,9 @@ def features(listing: Mapping[str, Any]) -> tuple[dict[str, str], tuple[Finding,
         if hit is not None:
             found[f"{entity} in the listing"] = hit.masked
             sensitive.add("id_photos" if entity == "CN_PASSPORT" else "face_identity_bundle")
+    for name, matched, category in image_signals(fields.get("images") or ()):
+        found[name] = matched
+        sensitive.add(category)
     trade = any(s.group.kind == "trade" for s in fired) or fields.get("price") is not None
     # Legitimate contexts (skincare, warnings, lost and found, ...) quote the same words;
     # there the combination of goods and trade is not evidence of the trade.
@@ -131,6 +139,34 @@ def features(listing: Mapping[str, Any]) -> tuple[dict[str, str], tuple[Finding,
         found[TWO_SENSITIVE] = ", ".join(sorted(c for c in sensitive if c))
     found["_categories"] = ",".join(sorted(c for c in sensitive if c))
     return found, findings
+
+
+#: A picture holding at least this many faces is a grid of faces (a pack's preview).
+GRID_FACES = 6
+
+
+def image_signals(paths: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(feature, what fired it, category) for the images attached to a listing."""
+    from ..read.images import ImageError
+    from ..vision.analyze import ImageOptions, analyze
+
+    fired: dict[str, tuple[str, str, str]] = {}
+    for path in paths:
+        name = str(path).rsplit("/", 1)[-1]
+        try:
+            report = analyze(str(path), Path(path).read_bytes(), ImageOptions(ocr="auto"))
+        except (OSError, ImageError):
+            continue  # an unreadable image adds nothing; the text still counts
+        if len(report.faces) >= GRID_FACES:
+            fired.setdefault(GRID_FEATURE, (GRID_FEATURE, f"{name}: {len(report.faces)} faces",
+                                            "face_pack"))
+        numbers = [hit.finding for hit in report.text_hits
+                   if hit.finding.type in ("CN_RESIDENT_ID", "CN_PASSPORT", "BANK_CARD")]
+        if numbers:
+            fired.setdefault(DOCUMENT_FEATURE, (DOCUMENT_FEATURE,
+                                                f"{name}: {numbers[0].type} {numbers[0].masked}",
+                                                "id_photos"))
+    return list(fired.values())
 
 
 def feature_values(found: Mapping[str, str], weights: Weights) -> dict[str, float]:

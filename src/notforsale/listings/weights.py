@@ -16,6 +16,7 @@ from .signals import lexicon
 
 NUMBER_FEATURES = {"CN_RESIDENT_ID in the listing": 2.5, "BANK_CARD in the listing": 1.5,
                    "CN_PASSPORT in the listing": 2.0}
+IMAGE_FEATURES = {"grid of many faces in one picture": 2.5, "identity document in a picture": 3.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ def hand_weights() -> Weights:
     lex = lexicon()
     table = {group.name: group.weight for group in lex.groups}
     table.update(NUMBER_FEATURES)
+    table.update(IMAGE_FEATURES)
     table["sensitive goods offered for trade"] = lex.sensitive_and_trade
     table["several kinds of identity goods"] = lex.two_sensitive
     return Weights(lex.bias, table)
