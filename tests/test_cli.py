@@ -69,7 +69,7 @@ def test_bad_format_is_a_usage_error() -> None:
 def test_every_command_and_option_is_documented() -> None:
     top = runner.invoke(app, ["--help"])
     assert top.exit_code == 0
-    for command in ("scan", "demo"):
+    for command in ("scan", "screen", "demo"):
         assert command in top.output
         help_text = runner.invoke(app, [command, "--help"]).output
         assert help_text.strip()

@@ -9,6 +9,7 @@ The library API::
 Findings never hold a raw number: only a masked form and a keyed fingerprint.
 """
 
+from .listings.screener import Verdict, screen_listing
 from .model import ENTITY_TYPES, Explanation, Finding, Location, Profile, ScanResult
 from .scan import ScanOptions, scan_path
 from .text.engine import scan_text
@@ -17,5 +18,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ENTITY_TYPES", "Explanation", "Finding", "Location", "Profile", "ScanOptions", "ScanResult",
-    "scan_path", "scan_text", "__version__",
+    "Verdict", "scan_path", "scan_text", "screen_listing", "__version__",
 ]
