@@ -44,7 +44,10 @@ CASES = [
     ("1101011990030712331", [], "a valid ID followed by a further digit"),
     ("11010119900307109X5", [], "X inside a longer run"),
     ("hash a1110101199003071233f", [], "inside a hexadecimal token"),
-    ("110101900307123", ["110101900307123"], "15 digits with a known county, no context"),
+    ("110101900307123", [], "legacy 15 digits need a context word (no check digit)"),
+    ("流水 110101850612125 已入账", [], "15-digit ledger number shaped like a legacy ID"),
+    ("身份证310104198511224568X光片已上传", ["310104198511224568"],
+     "the X of X光 (X-ray) is not a check character"),
     ("123456789012345", [], "15 digits that are no ID"),
 ]
 

@@ -21,6 +21,8 @@ CASES = [
     ("passport no. EA1234567", [(PASSPORT, "EA1234567")], "newer E + letter format"),
     ("护照：G12345678", [(PASSPORT, "G12345678")], "older G format"),
     ("型号 E12345678", [], "same shape without a context word (a model number)"),
+    ("护照已经办好了，下周就出发，另外快递单号是E12345670", [],
+     "护照 is far away and a tracking-number label stands nearer"),
     ("护照 EI1234567", [], "I is never used as the second letter"),
     ("护照 E123456789", [], "too many digits"),
 ]

@@ -33,7 +33,12 @@ CASES = [
     ("图书馆固话010 12345678", ["010 12345678"], "landline after 固话"),
     ("(+8613812345678)", ["+8613812345678"], "bracket around the whole number is not part of it"),
     ("（+86 13812345678）", ["+86 13812345678"], "full-width brackets around the number"),
+    ("联系我 191\u200b4459\u200b2307 谢谢", ["191\u200b4459\u200b2307"],
+     "zero-width spaces inside the number"),
     # decoys
+    ("电话费已缴清，收据编号 010-62345670", [],
+     "the nearer label (收据编号) says it is a receipt number"),
+    ("京东物流 JD0012345678901 派送中", [], "tracking number starting 00 is no international call"),
     ("ip=192.168.100.12", [], "an IPv4 address whose digits make a mobile number"),
     ("id 5f3a1c2e-b4a1-4c2d-9e1f-d13812345678", [], "UUID ending in a mobile-shaped group"),
     ("10.138.123.45 / 172.16.254.1", [], "IPv4 addresses"),

@@ -16,6 +16,8 @@ import re
 #: How many characters before and after a number are searched.
 BEFORE = 32
 AFTER = 12
+#: For the weak shapes that need a context word, it must stand this close before them.
+BEFORE_REQUIRED = 24
 
 CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
     "CN_RESIDENT_ID": (
@@ -34,6 +36,14 @@ CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "CN_PASSPORT": ("护照", "護照", "passport", "pp no"),
 }
+
+#: Labels of other kinds of numbers. Where one stands nearer to a weak-shaped number
+#: (a landline, a passport-like code) than the type's own context word, the context
+#: word belongs to something else: "电话费已缴清，收据编号 010-…" is a receipt number.
+ANTI_CONTEXT = ("编号", "单号", "订单", "收据", "流水", "运单", "快递", "物流", "工号", "学号",
+                "型号", "批号", "序列号", "货号", "serial", "order", "tracking", "invoice", "sku",
+                "model", "ref")
+_ANTI = re.compile("|".join(re.escape(w) for w in ANTI_CONTEXT))
 
 _PATTERNS = {
     entity: re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
@@ -58,6 +68,20 @@ def occurrences(entity: str, text: str) -> list[int]:
             ends.append(at + len(word))
             at = text.find(word, at + 1)
     return sorted(set(ends))
+
+
+def label_is_own(entity: str, before: str) -> bool:
+    """Whether the nearest label before a number is one of ``entity``'s context words."""
+    lowered = before.lower()
+    own = [m.end() for m in _PATTERNS[entity].finditer(lowered)] if entity in _PATTERNS else []
+    if not own:
+        return False
+    last_own = max(own)
+    for other in _ANTI.finditer(lowered, last_own):
+        # "护照编号" is one label; "电话费已缴清，收据编号" holds another word in between.
+        if lowered[last_own:other.start()].strip():
+            return False
+    return True
 
 
 def words_near(entity: str, before: str, after: str) -> tuple[str, ...]:

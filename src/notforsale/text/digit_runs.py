@@ -76,7 +76,7 @@ def _resident_id(digits: str) -> list[Candidate]:
         score = _ID15_SCORE
         pattern = "15 digits (legacy): area, birth date, sequence"
     return [_candidate("CN_RESIDENT_ID", cn_ric.to_18(number), cn_ric.mask(number), score,
-                       "cn_resident_id", pattern, tuple(checks))]
+                       "cn_resident_id", pattern, tuple(checks), needs_context=len(number) == 15)]
 
 
 def _card(digits: str) -> list[Candidate]:
@@ -94,7 +94,8 @@ def _card(digits: str) -> list[Candidate]:
 
 def _phones(digits: str, plus: bool, first_group: str) -> list[Candidate]:
     found: list[Candidate] = []
-    if plus or digits.startswith("00"):
+    if plus or first_group.startswith("0086") or \
+            (first_group.startswith("00") and 4 <= len(first_group) <= 5):
         e164 = phone.international(digits[2:] if not plus else digits)
         if e164 is not None:
             found.append(_candidate("PHONE_NUMBER", e164, phone.mask(e164), _INTL_SCORE, "phone",
@@ -158,7 +159,11 @@ class DigitRunDetector:
             if end < len(text) and _is_ascii_letter(text[end]):
                 if _token_has_more_digits(text, end, 1):
                     continue
-            yield from self._numbers_in_run(text, start, end, plus_at)
+            found = list(self._numbers_in_run(text, start, end, plus_at))
+            if not found and text[end - 1] in "Xx" and text[end:end + 1].isalpha():
+                # "…4568X光片": the X belongs to the next word, not to the number.
+                found = list(self._numbers_in_run(text, start, end - 1, plus_at))
+            yield from found
 
     @staticmethod
     def _inside_uuid(text: str, start: int, end: int) -> bool:
@@ -195,7 +200,7 @@ class DigitRunDetector:
         if end - start <= _MAX_DIGITS and text[start:end].isalnum():
             # The common case: one group, no separators.
             digits = text[start:end].upper()
-            yield from self._placed(classify(digits, plus_at is not None),
+            yield from self._placed(classify(digits, plus_at is not None, digits),
                                     start if plus_at is None else plus_at, end)
             return
         groups = [(m.start(), m.end()) for m in _GROUP.finditer(text, start, end)]

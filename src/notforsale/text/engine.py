@@ -44,8 +44,10 @@ def _weigh(candidates: list[Candidate], text: str, hint: str) -> list[Weighed]:
             hint + " " + text[max(0, cand.start - context.BEFORE):cand.start],
             text[cand.end:cand.end + context.AFTER],
         )
-        if cand.needs_context and not words:
-            continue
+        if cand.needs_context:
+            near = hint + " " + text[max(0, cand.start - context.BEFORE_REQUIRED):cand.start]
+            if not context.label_is_own(cand.type, near):
+                continue
         score = min(1.0, cand.score + CONTEXT_BOOST) if words else cand.score
         weighed.append((cand, score, words))
     return weighed

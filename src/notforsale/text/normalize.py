@@ -10,7 +10,7 @@ What is folded:
   ``𝟏``, circled ``①``, ...) to its ASCII digit;
 - full-width letters, digits and the signs numbers and addresses are written with
   (``Ｘ``, ``＋``, ``＠``, ``．``, ``－``, ``（``, ...) to ASCII;
-- dashes and minus signs to ``-``, exotic spaces to a plain space;
+- dashes and minus signs to ``-``, exotic and zero-width spaces to a plain space;
 - look-alikes of the ID check character ``X`` (Cyrillic ``Х``, Greek ``Χ``, ``×``).
 
 >>> normalize("身份证号：１１０１０１")
@@ -46,7 +46,9 @@ def _build_table() -> dict[int, str]:
     for code in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE63, 0xFE58):
         table[code] = "-"
     for code in (0x00A0, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006,
-                 0x2007, 0x2008, 0x2009, 0x200A, 0x202F, 0x205F, 0x3000):
+                 0x2007, 0x2008, 0x2009, 0x200A, 0x202F, 0x205F, 0x3000,
+                 # zero-width characters sellers slip into numbers to beat filters
+                 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF):
         table[code] = " "
     for code in (0x0425, 0x03A7, 0x00D7, 0x2573):  # Х Χ × ╳
         table[code] = "X"

@@ -35,9 +35,10 @@ class PassportDetector:
         for after_word in context.occurrences("CN_PASSPORT", text):
             # The number must start within BEFORE characters of the word; one more
             # character past its end lets the pattern's look-ahead see what follows.
-            window_end = after_word + context.BEFORE + len("E12345678") + 1
+            window_end = after_word + context.BEFORE_REQUIRED + len("E12345678") + 1
             for match in cn_passport.PATTERN.finditer(text, after_word, window_end):
-                if match.start() <= after_word + context.BEFORE and match.start() not in seen:
+                if match.start() <= after_word + context.BEFORE_REQUIRED and \
+                        match.start() not in seen:
                     seen.add(match.start())
                     yield self._candidate(match)
 

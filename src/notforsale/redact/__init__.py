@@ -1,0 +1,1 @@
+"""Anonymized copies: blur faces, mask numbers, strip metadata — and prove nothing is left."""
