@@ -164,9 +164,17 @@ class Walker:
         if depth >= self.limits.max_depth:
             yield MemberError(path, f"archive nested deeper than {self.limits.max_depth} levels")
             return
+        for item in self.open_archive(kind, path, data):
+            if isinstance(item, Member):
+                yield from self._member(item.path, item.data, depth + 1)
+            else:
+                yield item
+
+    def open_archive(self, kind: str, path: str, data: bytes) -> Iterator[Item]:
+        """The members of one archive (not opening archives inside it), limits applied."""
         opener = {"zip": self._zip, "tar": self._tar, "7z": self._7z}[kind]
         try:
-            yield from opener(path, data, depth + 1)
+            yield from opener(path, data)
         except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError,
                 RuntimeError) as error:
             yield MemberError(path, f"corrupt or unreadable {kind} archive ({error})")
@@ -175,7 +183,7 @@ class Walker:
 
     # -- zip -----------------------------------------------------------------------------
 
-    def _zip(self, path: str, data: bytes, depth: int) -> Iterator[Item]:
+    def _zip(self, path: str, data: bytes) -> Iterator[Item]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
                 name = _safe_member_name(_zip_name(info))
@@ -201,11 +209,11 @@ class Walker:
                 if refused:
                     yield MemberError(display, refused)
                     continue
-                yield from self._member(display, content, depth)
+                yield Member(display, content)
 
     # -- tar -----------------------------------------------------------------------------
 
-    def _tar(self, path: str, data: bytes, depth: int) -> Iterator[Item]:
+    def _tar(self, path: str, data: bytes) -> Iterator[Item]:
         compressed = len(data)
         with tarfile.open(fileobj=io.BytesIO(data), mode="r|*") as archive:
             read_total = 0
@@ -240,11 +248,11 @@ class Walker:
                 if refused:
                     yield MemberError(display, refused)
                     continue
-                yield from self._member(display, content, depth)
+                yield Member(display, content)
 
     # -- 7z ------------------------------------------------------------------------------
 
-    def _7z(self, path: str, data: bytes, depth: int) -> Iterator[Item]:
+    def _7z(self, path: str, data: bytes) -> Iterator[Item]:
         import py7zr
 
         with py7zr.SevenZipFile(io.BytesIO(data)) as archive:
@@ -263,7 +271,7 @@ class Walker:
                 if refused:
                     yield MemberError(display, refused)
                     continue
-                yield from self._member(display, content, depth)
+                yield Member(display, content)
 
     # -- shared checks -------------------------------------------------------------------
 
