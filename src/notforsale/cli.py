@@ -23,7 +23,7 @@ from .listings.batch import screen_line
 from .listings.screener import BLOCK_AT, REVIEW_AT
 from .read.limits import Limits
 from .read.text_files import read_text
-from .report.render import render
+from .report.render import render, render_redact_table
 from .scan import ScanOptions, scan_path
 
 app = typer.Typer(
@@ -141,6 +141,57 @@ def scan(
     if result.errors and not result.files:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+
+
+class FaceMode(StrEnum):
+    blur = "blur"
+    pixelate = "pixelate"
+    fill = "fill"
+
+
+class RedactFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def redact(
+    src: Annotated[Path, typer.Argument(help="Folder, archive or file to copy anonymized.",
+                                        metavar="SRC")],
+    dst: Annotated[Path, typer.Argument(
+        help="Where the copy goes: a new or empty folder, or an archive name of the same "
+        "type as SRC.", metavar="DST")],
+    faces: Annotated[FaceMode, typer.Option(
+        help="How faces are covered: blur (strong, irreversible), pixelate or fill.")
+    ] = FaceMode.blur,
+    ocr: Annotated[OcrMode, typer.Option(
+        help="Read and mask numbers inside images: auto, always or never (as in scan).")
+    ] = OcrMode.auto,
+    verify: Annotated[bool, typer.Option(
+        "--verify/--no-verify", help="Scan the copy again; fail if anything is left.")] = True,
+    output_format: Annotated[RedactFormat, typer.Option(
+        "--format", "-f", help="table: per-file counts; json: the full report.")
+    ] = RedactFormat.table,
+) -> None:
+    """Write an anonymized copy: faces covered, numbers masked, metadata stripped.
+
+    SRC is never modified. Exit code 0 when the copy is written (and, with --verify, nothing
+    is left in it), 1 when verification finds something left, 2 on a usage or input error.
+    """
+    from .redact.tree import RedactOptions
+    from .redact.tree import redact as redact_copy
+
+    try:
+        report = redact_copy(src, dst, RedactOptions(faces=faces.value, ocr=ocr.value,
+                                                     verify=verify))
+    except NotForSaleError as error:
+        typer.echo(f"notforsale: error: {error}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    if output_format is RedactFormat.json:
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        render_redact_table(report, Console())
+    raise typer.Exit(EXIT_FINDINGS if report.verified is False else EXIT_CLEAN)
 
 
 class ScreenFormat(StrEnum):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import zipfile
 from importlib import resources
 from pathlib import Path
@@ -18,7 +19,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 from rich.console import Console
 
-from .report.render import render
+from .redact.tree import redact
+from .report.render import render, render_redact_table
 from .scan import ScanOptions, scan_path
 
 # Made-up people: (name, resident ID, mobile, bank card). Check digits are valid.
@@ -124,4 +126,10 @@ def run_demo(folder: Path, console: Console) -> None:
         with (folder / name).open("w", encoding="utf-8") as handle:
             render(result, fmt, handle)
     console.print(f"\nReports: {folder / 'report.json'} and {folder / 'report.html'} "
-                  "(masked values, blurred thumbnails).", highlight=False)
+                  "(masked values, blurred thumbnails).\n", highlight=False)
+    copy = folder / "pack-redacted"
+    if copy.exists():
+        shutil.rmtree(copy)
+    console.print(f"Writing an anonymized copy to [bold]{copy}[/bold] and verifying it...\n",
+                  highlight=False)
+    render_redact_table(redact(pack, copy), console)

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..model import FACE, ScanResult
+from ..redact.tree import RedactReport
 from .html import render_html
 
 FORMATS = ("table", "jsonl", "json", "html")
@@ -87,3 +88,32 @@ def render(result: ScanResult, fmt: str, out: IO[str]) -> None:
         render_table(result, Console(file=out, width=max(Console().width, 120)))
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def render_redact_table(report: RedactReport, console: Console) -> None:
+    """Per-file counts of what a redaction changed (never values), then the verification."""
+    table = Table(title=f"Redacted copy at {report.destination}", title_justify="left")
+    for column in ("file", "action", "faces", "numbers", "metadata", "note"):
+        table.add_column(column, overflow="fold")
+    for change in report.files[:TABLE_ROWS]:
+        table.add_row(change.path, change.action, str(change.faces), str(change.numbers),
+                      "stripped" if change.metadata_removed else "", change.note)
+    console.print(table)
+    if len(report.files) > TABLE_ROWS:
+        console.print(f"... and {len(report.files) - TABLE_ROWS} more file(s); --format json "
+                      "lists them all.")
+    summary = report.summary()
+    console.print(
+        f"{summary['files']} file(s): {summary['faces_covered']} face(s) covered, "
+        f"{summary['numbers_masked']} number(s) masked, {summary['names_masked']} name(s) "
+        f"masked, metadata stripped from {summary['metadata_removed']}.", highlight=False)
+    if report.remaining is None:
+        console.print("Not verified (--no-verify).")
+    elif report.verified:
+        console.print("[green]Verified[/green]: a fresh scan of the copy finds no face, no "
+                      "identity number and no identifying metadata.")
+    else:
+        console.print("[red]Verification failed[/red]: the copy still holds:")
+        for item in report.remaining.findings[:TABLE_ROWS]:
+            console.print(f"  {item.location}  {item.finding.type} {item.finding.masked}",
+                          highlight=False)

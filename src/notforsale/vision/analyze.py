@@ -57,13 +57,13 @@ def analyze(path: str, data: bytes, options: ImageOptions) -> ImageReport:
     faces = shared_detector().detect(small.rgb, small.scale, options.face_threshold) \
         if options.faces else []
     run_ocr, reason = ocr_policy.decide(options.ocr, path, small, faces)
-    hits = _read_text(decode(data, OCR_MAX_SIDE)) if run_ocr else []
+    hits = read_text_hits(decode(data, OCR_MAX_SIDE)) if run_ocr else []
     thumbnail = blurred_thumbnail(small, faces) if options.thumbnails else None
     return ImageReport(path, small.size, faces, hits, exif_findings(small.exif), run_ocr,
                        reason, thumbnail)
 
 
-def _read_text(decoded: Decoded) -> list[TextHit]:
+def read_text_hits(decoded: Decoded) -> list[TextHit]:
     lines = shared_reader().read(decoded.rgb, decoded.scale)
     hits = []
     for index, line in enumerate(lines):
