@@ -53,7 +53,7 @@ def _cover(image: Image.Image, box: tuple[int, int, int, int], mode: str) -> Non
         covered = small.resize(region.size, Image.Resampling.BILINEAR).filter(
             ImageFilter.GaussianBlur(radius=max(4, size / 8)))
     elif mode == "pixelate":
-        blocks = max(2, min(8, size // 8))
+        blocks = max(2, min(5, size // 12))  # coarse: a finer mosaic still reads as a face
         small = region.resize((blocks, max(1, round(blocks * region.height / region.width))),
                               Image.Resampling.BOX)
         covered = small.resize(region.size, Image.Resampling.NEAREST)

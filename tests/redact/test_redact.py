@@ -1,0 +1,163 @@
+"""Anonymized copies: structure and formats kept, nothing left, the source untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from PIL import Image
+from typer.testing import CliRunner
+
+from notforsale.cli import app
+from notforsale.read.images import decode
+from notforsale.redact.text import mask_text
+from notforsale.redact.tree import DestinationError, RedactOptions, redact
+from notforsale.vision.faces import shared_detector
+from tests.conftest import shared_faces
+from tests.scan.conftest import ALICE, BOB, RAW_VALUES, id_card, jpeg, zipped
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    faces = shared_faces()
+    root = tmp_path / "src"
+    (root / "photos").mkdir(parents=True)
+    exif = Image.Exif()
+    exif.get_ifd(0x8825).update({1: "N", 2: (31.0, 14.0, 30.0), 3: "E", 4: (121.0, 28.0, 12.0)})
+    exif[0xA431] = "CAM-0042"
+    out = io.BytesIO()
+    Image.open(faces / "two_people.jpg").save(out, format="JPEG", exif=exif)
+    (root / "photos" / f"{ALICE[0]}.jpg").write_bytes(out.getvalue())
+    (root / "photos" / "card.png").write_bytes(
+        id_card(Image.open(faces / "astronaut.png").convert("RGB"), BOB[0]))
+    (root / "名单.csv").write_bytes(
+        f"姓名,身份证号,手机\r\n张三,{ALICE[0]},{ALICE[1]}\r\n".encode("gbk"))
+    book = Workbook()
+    book.active.append(["id", "mobile"])
+    book.active.append([BOB[0], int(BOB[1])])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    (root / "bob.xlsx").write_bytes(buffer.getvalue())
+    (root / "rec.json").write_text(json.dumps({"card": BOB[2], "n": 3}), encoding="utf-8")
+    (root / "batch.zip").write_bytes(zipped({
+        "inner/notes.txt": f"卡号 {ALICE[2]}\n".encode(),
+        "inner/face.jpg": jpeg(Image.open(faces / "three_people.jpg")),
+        "deeper.tar.gz": _targz({"x.txt": f"电话 {BOB[1]}".encode()}),
+    }))
+    (root / "data.bin").write_bytes(b"\x00\x01binary")
+    return root
+
+
+def _targz(entries: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as archive:
+        for name, data in entries.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def _all_text(folder: Path) -> str:
+    return "".join(p.read_bytes().decode("latin-1") for p in folder.rglob("*") if p.is_file())
+
+
+def test_folder_copy_keeps_structure_and_leaves_nothing(source: Path, tmp_path: Path) -> None:
+    before = _digest(source)
+    report = redact(source, tmp_path / "out")
+    assert _digest(source) == before, "the source was modified"
+    out = tmp_path / "out"
+    names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    masked_photo = f"photos/{ALICE[0][:6]}********{ALICE[0][-4:]}.jpg"
+    assert names == sorted(["photos/card.png", masked_photo, "名单.csv", "bob.xlsx",
+                            "rec.json", "batch.zip", "data.bin"])
+    assert report.verified is True, report.to_dict()["left_over"]
+    summary = report.summary()
+    assert summary["faces_covered"] >= 2 + 1 + 3  # two_people, the card, three_people
+    assert summary["names_masked"] == 1
+    # The CSV keeps its encoding and columns; the digits are masked in place.
+    csv_text = (out / "名单.csv").read_bytes().decode("gbk")
+    assert csv_text.splitlines()[1] == f"张三,{ALICE[0][:6]}********{ALICE[0][-4:]},138****5678"
+    # The spreadsheet is still a spreadsheet.
+    sheet = load_workbook(out / "bob.xlsx").active
+    assert [c.value for c in sheet[2]] == [f"{BOB[0][:6]}********{BOB[0][-4:]}", "150****5678"]
+    assert json.loads((out / "rec.json").read_text(encoding="utf-8")) == {
+        "card": "621700******7893", "n": 3}
+    # Nested archives are rebuilt with their types.
+    with zipfile.ZipFile(out / "batch.zip") as archive:
+        assert sorted(archive.namelist()) == ["deeper.tar.gz", "inner/face.jpg",
+                                              "inner/notes.txt"]
+        with tarfile.open(fileobj=io.BytesIO(archive.read("deeper.tar.gz")), mode="r:gz") as t:
+            assert t.extractfile("x.txt").read().decode() == "电话 150****5678"  # type: ignore[union-attr]
+    for value in RAW_VALUES:
+        assert value not in _all_text(out)
+
+
+def test_faces_are_gone_for_an_independent_pass(source: Path, tmp_path: Path) -> None:
+    redact(source, tmp_path / "out", RedactOptions(verify=False))
+    photo = next((tmp_path / "out" / "photos").glob("110101*"))
+    image = decode(photo.read_bytes(), 1280)
+    assert shared_detector().detect(image.rgb, image.scale, threshold=0.2) == []
+    assert not Image.open(photo).getexif(), "EXIF (GPS, serial) must be gone"
+
+
+@pytest.mark.parametrize("mode", ["pixelate", "fill"])
+def test_face_modes(source: Path, tmp_path: Path, mode: str) -> None:
+    report = redact(source / "photos", tmp_path / mode, RedactOptions(faces=mode))
+    assert report.verified is True
+
+
+def test_archive_to_archive_of_the_same_type(source: Path, tmp_path: Path) -> None:
+    report = redact(source / "batch.zip", tmp_path / "clean.zip")
+    assert report.verified is True
+    assert zipfile.is_zipfile(tmp_path / "clean.zip")
+    with pytest.raises(DestinationError, match="names a 7z archive"):
+        redact(source / "batch.zip", tmp_path / "clean.7z")
+
+
+def test_destination_must_be_new_or_empty(source: Path, tmp_path: Path) -> None:
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "x").write_text("x")
+    with pytest.raises(DestinationError, match="not empty"):
+        redact(source, tmp_path / "busy")
+    with pytest.raises(DestinationError, match="inside the source"):
+        redact(source, source / "copy")
+
+
+def test_verification_fails_when_something_is_left(source: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["redact", str(source / "photos"), str(tmp_path / "o"),
+                                      "--ocr", "never", "--format", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["summary"]["verified"] is False
+    assert document["summary"]["left_over"]["entities"] == {"CN_RESIDENT_ID": 1}
+    assert BOB[0] not in result.stdout
+
+
+def test_cli_reports_counts_only(source: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["redact", str(source), str(tmp_path / "c")])
+    assert result.exit_code == 0, result.stdout
+    assert "Verified" in result.stdout
+    for value in RAW_VALUES:
+        assert value not in result.stdout
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("手机 +86 138 1234 5678。", "手机 +86 138 **** 5678。"),
+    ("卡号6222-0212-3456-7890-128", "卡号6222-02**-****-***0-128"),
+    ("mail zhang.san@example.com", "mail z********@example.com"),
+    ("订单 202311271234567890", "订单 202311271234567890"),
+])
+def test_masking_keeps_the_layout(text: str, expected: str) -> None:
+    assert mask_text(text)[0] == expected
