@@ -23,8 +23,9 @@ What it does
 3. With ``--scale-check``, does the same on a pack 10x smaller (N/10, and 10N
    with ``--big``) and compares the peak RSS: the claim is that it stays flat
    as the pack grows 10x.
-4. Runs deface's CLI (``deface DIR --thresh 0.4 --ep CPUExecutionProvider``,
-   deface 1.5.0 in its own venv, ``--deface-venv``, created on first use) on a
+4. Runs deface's CLI (``deface DIR --thresh 0.4 --backend onnxrt --ep
+   CPUExecutionProvider``; deface 1.5.0 with onnx and onnxruntime in its own
+   venv, ``--deface-venv``, made on first use; it must stay out of git) on a
    folder of hard links to photos of ``faces/`` (every k-th one, so that
    ``--deface-photos`` of them are used; 0 = all), and notforsale with
    ``--ocr never`` on a folder of links to exactly the same photos. deface
@@ -56,6 +57,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -154,14 +156,23 @@ def scan(target: Path, out: Path, ocr: str, workers: int | None) -> dict[str, An
 
 
 def ensure_deface(venv: Path) -> Path:
-    exe = venv / "bin" / "deface"
-    if exe.exists():
-        return exe
-    print(f"creating {venv} with deface=={DEFACE_VERSION} (its own OpenCV, scikit-image, "
-          "imageio) ...", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                    f"deface=={DEFACE_VERSION}", "onnxruntime"], check=True)
+    """deface's CLI in its own venv (its GUI OpenCV would clash with notforsale's headless one).
+
+    Created when missing, with ``onnx`` besides ``onnxruntime``: deface imports both
+    for its onnxrt backend, and without ``onnx`` its default backend silently falls
+    back to OpenCV's DNN module.
+    """
+    python, exe = venv / "bin" / "python", venv / "bin" / "deface"
+    if not python.exists():
+        print(f"creating {venv} ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    probe = subprocess.run([str(python), "-c", "import deface, onnx, onnxruntime"],
+                           capture_output=True)
+    if probe.returncode != 0 or not exe.exists():
+        print(f"installing deface=={DEFACE_VERSION}, onnx, onnxruntime into {venv} ...",
+              file=sys.stderr)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet",
+                        f"deface=={DEFACE_VERSION}", "onnx", "onnxruntime"], check=True)
     return exe
 
 
@@ -182,15 +193,16 @@ def pick_photos(faces: Path, count: int) -> list[Path]:
     return [photos[int(i * step)] for i in range(count)]
 
 
-def run_deface(exe: Path, photos: Path, work: Path) -> dict[str, Any]:
+def run_deface(exe: Path, photos: Path, work: Path, backend: str) -> dict[str, Any]:
     count = sum(1 for _ in photos.glob("*.jpg"))
-    cmd = [str(exe), str(photos), "--thresh", str(DEFACE_THRESHOLD), "--ep",
-           "CPUExecutionProvider"]
+    cmd = [str(exe), str(photos), "--thresh", str(DEFACE_THRESHOLD), "--backend", backend]
+    if backend == "onnxrt":
+        cmd += ["--ep", "CPUExecutionProvider"]
     run = run_measured(cmd, work / "deface.log")
     written = sum(1 for _ in photos.glob("*_anonymized.jpg"))
     log = Path(run["log"]).read_text(encoding="utf-8", errors="replace")
-    provider = next((line.strip() for line in log.splitlines() if line.startswith("Running on")),
-                    "?")
+    said = re.search(r"Running on (\w+)", log)
+    provider = said.group(1) if said else f"{backend} backend"
     if run["exit_code"] != 0 or written != count:
         raise SystemExit(f"deface failed (exit {run['exit_code']}, {written}/{count} images "
                          f"written); see {run['log']}")
@@ -298,6 +310,46 @@ def score(report: dict[str, Any], truth: dict[str, Any], prefix: str) -> dict[st
     }
 
 
+def ocr_audit(pack: Path, truth: dict[str, Any], count: int) -> dict[str, Any]:
+    """Which images ``--ocr auto`` reads, and why: the policy run in-process on a sample.
+
+    Mirrors ``vision.analyze.analyze`` up to the OCR decision (decode at the
+    detector's size, detect faces, ``ocr_policy.decide``), without running OCR.
+    Uses internal modules: when they change, the audit reports itself unavailable.
+    """
+    try:
+        from notforsale.read.images import decode
+        from notforsale.vision import ocr_policy
+        from notforsale.vision.faces import DEFAULT_MAX_SIDE, DEFAULT_THRESHOLD, shared_detector
+    except ImportError as error:
+        return {"unavailable": str(error)}
+    photos = [str(p.relative_to(pack)) for p in pick_photos(pack / "faces", count)]
+    cards = [p for p, v in truth["images_truth"].items() if "portrait" in v]
+    read: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    start = time.perf_counter()
+    try:
+        for rel in photos + cards:
+            item = truth["images_truth"][rel]
+            group = "id_card" if "portrait" in item else item["source"]
+            small = decode((pack / rel).read_bytes(), DEFAULT_MAX_SIDE)
+            faces = shared_detector().detect(small.rgb, small.scale, DEFAULT_THRESHOLD)
+            run, why = ocr_policy.decide("auto", f"{pack.name}/{rel}", small, faces)
+            totals[group][0] += 1
+            totals[group][1] += run
+            if run:
+                read[group][re.sub(r"\d+", "N", why)] += 1
+    except (AttributeError, TypeError, ValueError) as error:
+        return {"unavailable": f"{type(error).__name__}: {error}"}
+    photo_total = sum(v[0] for k, v in totals.items() if k != "id_card")
+    photo_read = sum(v[1] for k, v in totals.items() if k != "id_card")
+    return {"photos_sampled": photo_total, "photos_read": photo_read,
+            "id_cards": totals["id_card"][0], "id_cards_read": totals["id_card"][1],
+            "by_group": {k: {"images": v[0], "read": v[1], "reasons": dict(read[k])}
+                         for k, v in sorted(totals.items())},
+            "seconds": round(time.perf_counter() - start, 1)}
+
+
 # -- environment ---------------------------------------------------------------------------
 
 def machine() -> dict[str, Any]:
@@ -382,9 +434,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-deface", action="store_true")
     parser.add_argument("--deface-venv", type=Path, default=BENCH / ".venv-deface",
                         help="venv holding deface (created when missing)")
+    parser.add_argument("--deface-backend", choices=["onnxrt", "opencv"], default="onnxrt",
+                        help="deface --backend; onnxrt needs the onnx package, without which "
+                        "deface's default 'auto' silently falls back to OpenCV's DNN module")
     parser.add_argument("--deface-photos", type=int, default=600,
                         help="photos of faces/ given to deface and to notforsale --ocr never "
                         "(every k-th; 0 = all). deface reads about 3 photos/s here")
+    parser.add_argument("--ocr-audit", type=int, default=200,
+                        help="photos of the main pack (and every ID card) on which to replay "
+                        "the --ocr auto decision in-process, to count what it reads (0 = off)")
     parser.add_argument("--workers", type=int, default=None,
                         help="notforsale --workers (default: its own)")
     parser.add_argument("--jobs", type=int, default=2, help="processes building the pack")
@@ -408,6 +466,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.scale_check and args.big:
             runs["big"] = pack_run(workdir, args.photos * 10, args)
         result["notforsale"] = runs
+        if args.ocr_audit:
+            print(f"auditing the OCR policy on {args.ocr_audit} photos and every ID card ...",
+                  file=sys.stderr)
+            truth = json.loads((workdir / f"pack_{args.photos}.truth.json").read_text("utf-8"))
+            result["ocr_audit"] = ocr_audit(workdir / f"pack_{args.photos}", truth,
+                                            args.ocr_audit)
 
         main_pack = workdir / f"pack_{args.photos}"
         subset = pick_photos(main_pack / "faces", args.deface_photos)
@@ -423,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(target, ignore_errors=True)
             link_photos(subset, target)
             print(f"running deface on the same {len(subset)} photos ...", file=sys.stderr)
-            deface = run_deface(deface_exe, target, workdir)
+            deface = run_deface(deface_exe, target, workdir, args.deface_backend)
             shutil.rmtree(target, ignore_errors=True)
             result["deface"] = deface
             result["ratios"] = {
@@ -501,6 +565,17 @@ def print_text(result: dict[str, Any]) -> None:
             print(f"peak RSS {b['photos']} photos: {b['peak_rss_mb']:.0f} MB "
                   f"({b['growth_over_main']:.2f}x the main pack): "
                   f"{'FLAT' if b['flat'] else 'NOT FLAT'}")
+    audit = result.get("ocr_audit")
+    if audit:
+        if "unavailable" in audit:
+            print(f"\nOCR policy audit unavailable: {audit['unavailable']}")
+        else:
+            print(f"\n--ocr auto reads {audit['photos_read']}/{audit['photos_sampled']} sampled "
+                  f"photos and {audit['id_cards_read']}/{audit['id_cards']} ID cards "
+                  f"(policy replayed in-process, {audit['seconds']:.0f} s):")
+            for group, g in audit["by_group"].items():
+                reasons = "; ".join(f"{n}x {why}" for why, n in g["reasons"].items())
+                print(f"  {group:<20} {g['read']:>4}/{g['images']:<4} {reasons}")
     for run in result["notforsale"].values():
         s, sc = run["summary"], run["score"]
         print(f"\npack {run['pack']['photos']}: summary {json.dumps(s, ensure_ascii=False)}")

@@ -75,9 +75,10 @@ def fit(x: np.ndarray, y: np.ndarray, names: list[str]) -> tuple[float, np.ndarr
     return b, w
 
 
-def evaluate(x: np.ndarray, y: np.ndarray, b: float, w: np.ndarray,
+def evaluate(x: np.ndarray, y: np.ndarray, b: float, w: np.ndarray, hard: np.ndarray,
              threshold: float = 0.5) -> dict[str, float]:
     flagged = 1 / (1 + np.exp(-(x @ w + b))) >= threshold
+    hard_illicit = hard & (y == 1)
     tp = float(np.sum(flagged & (y == 1)))
     fp = float(np.sum(flagged & (y == 0)))
     fn = float(np.sum(~flagged & (y == 1)))
@@ -85,7 +86,9 @@ def evaluate(x: np.ndarray, y: np.ndarray, b: float, w: np.ndarray,
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1,
-            "benign_flagged": fp / max(float(np.sum(y == 0)), 1.0)}
+            "benign_flagged": fp / max(float(np.sum(y == 0)), 1.0),
+            "hard_illicit_caught": float(np.mean(flagged[hard_illicit])) if hard_illicit.any()
+            else 1.0}
 
 
 def main() -> None:
@@ -96,20 +99,22 @@ def main() -> None:
     args = parser.parse_args()
     rows = load(args.dev)
     names, x, y = design(rows)
+    hard = np.array([bool(row.get("hard")) for row in rows])
     folds = np.arange(len(rows)) % 5
     scores = []
     for fold in range(5):
         train, test = folds != fold, folds == fold
         b, w = fit(x[train], y[train], names)
-        scores.append(evaluate(x[test], y[test], b, w))
+        scores.append(evaluate(x[test], y[test], b, w, hard[test]))
     cv = {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
     base = hand_weights()
-    hand = evaluate(x, y, base.bias, np.array([base.table[n] for n in names]))
+    hand = evaluate(x, y, base.bias, np.array([base.table[n] for n in names]), hard)
     b, w = fit(x, y, names)
     print(f"{len(rows)} listings, {int(y.sum())} illicit")
     print("hand-set weights on the whole set:", {k: round(v, 3) for k, v in hand.items()})
     print("5-fold cross-validated (fit on 4/5):", {k: round(v, 3) for k, v in cv.items()})
-    print("fitted on the whole set:", {k: round(v, 3) for k, v in evaluate(x, y, b, w).items()})
+    print("fitted on the whole set:",
+          {k: round(v, 3) for k, v in evaluate(x, y, b, w, hard).items()})
     digest = hashlib.sha256(args.dev.read_bytes()).hexdigest()[:16]
     args.out.write_text(json.dumps({
         "trained": datetime.date.today().isoformat(),

@@ -3,7 +3,8 @@
 Two views of a listing's text are matched:
 
 - the *squeezed* view: NFKC-folded (full-width to ASCII), lower-cased, look-alike
-  Greek and Cyrillic letters folded to Latin, and every character that is not a
+  Greek and Cyrillic letters folded to Latin, traditional Chinese characters folded
+  to simplified (OpenCC's table, one character for one), and every character that is not a
   letter or digit dropped — so ``人 脸``, ``身*份*证``, ``人.脸``, ``活-体`` and
   ``ren lian`` all read as one word, and emoji between characters vanish;
 - the *word* view: the same folding with separators kept, offset for offset, for
@@ -40,9 +41,25 @@ _HOMOGLYPHS = str.maketrans({
 })
 
 
+def _traditional_to_simplified() -> dict[int, str]:
+    """Traditional characters that have a single simplified form (OpenCC's t2s table)."""
+    import opencc
+
+    converter = opencc.OpenCC("t2s")
+    table = {}
+    for code in range(0x4E00, 0xA000):
+        char = chr(code)
+        simple = converter.convert(char)
+        if len(simple) == 1 and simple != char:
+            table[code] = simple
+    return table
+
+
 def _build_table() -> dict[int, str]:
-    """One-character folds: NFKC (full-width, math letters, circled digits), look-alikes, case."""
+    """One-character folds: NFKC (full-width, math letters, circled digits), look-alikes, case,
+    traditional Chinese to simplified."""
     table: dict[int, str] = {code: chr(code + 32) for code in range(ord("A"), ord("Z") + 1)}
+    table.update(_traditional_to_simplified())
     for block in (range(0x80, 0x3000), range(0xFF00, 0xFFF0), range(0x1D400, 0x1D800)):
         for code in block:
             char = chr(code)
