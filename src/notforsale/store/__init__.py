@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, the database, migrations (Alembic) and the repository."""
