@@ -259,16 +259,79 @@ def _screen_row(record: dict[str, object]) -> str:
     return f"{record['verdict']:6s} {record['score']:.2f}  {record['id']}  {reasons}"
 
 
+token_app = typer.Typer(help="API tokens for the service and the console (stored hashed).",
+                        no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="Database URL (default: NOTFORSALE_DB, else SQLite in the user data "
+    "directory); PostgreSQL as postgresql+psycopg://user:password@host/db.")]
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option("--name", help="Who or what the token is for.")],
+    db: DbOption = None,
+) -> None:
+    """Create an API token; it is printed once and only its hash is kept."""
+    from .store import repository
+    from .store.db import open_database
+
+    with open_database(db)() as session:
+        try:
+            token = repository.create_token(session, name)
+        except ValueError as error:
+            typer.echo(f"notforsale: error: {error}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
+    typer.echo(token)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: DbOption = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the REST service (/v1, OpenAPI at /docs) and the moderators' console (/console)."""
+    _serve(host, port, db, workers)
+
+
+def _serve(host: str, port: int, db: str | None, workers: int) -> None:
+    import os
+
+    import uvicorn
+
+    from .store.db import open_database
+
+    if db:
+        os.environ["NOTFORSALE_DB"] = db
+    open_database(db)  # migrate before the workers start
+    uvicorn.run("notforsale.service.main:app", host=host, port=port, workers=workers,
+                log_level="warning", proxy_headers=False)
+
+
 @app.command()
 def demo(
     output: Annotated[Path, typer.Option(
         "--output", "-o", help="Folder for the sample pack and its reports.",
         file_okay=False)] = Path("notforsale-demo"),
+    serve_console: Annotated[bool, typer.Option(
+        "--serve", help="Then start the service with sample cases and print the URL and a "
+        "token.")] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve.")] = 8000,
 ) -> None:
-    """Build a small synthetic pack (faces, ID-card image, tables, nested archive) and scan it."""
-    from .demo import run_demo
+    """Build a small synthetic pack, scan it and redact it; --serve adds the console."""
+    from .demo import run_demo, seed_service
 
     run_demo(output, Console())
+    if serve_console:
+        db = f"sqlite:///{(output / 'demo.db').resolve()}"
+        token = seed_service(db, output / "pack")
+        typer.echo(f"\nConsole: http://127.0.0.1:{port}/console  (log in with the token below)")
+        typer.echo(f"API docs: http://127.0.0.1:{port}/docs")
+        typer.echo(f"Token: {token}")
+        _serve("127.0.0.1", port, db, 1)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import shutil
 import zipfile
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 from rich.console import Console
@@ -133,3 +134,39 @@ def run_demo(folder: Path, console: Console) -> None:
     console.print(f"Writing an anonymized copy to [bold]{copy}[/bold] and verifying it...\n",
                   highlight=False)
     render_redact_table(redact(pack, copy), console)
+
+
+SAMPLE_LISTINGS: list[dict[str, Any]] = [
+    {"id": "demo-1", "title": "人脸素材 5000张 表情全 10元", "price": 10, "platform": "xianyu"},
+    {"id": "demo-2", "title": "四件套 带手持 一手",
+     "description": "身份证正反面+手持+银行卡 私聊VX", "platform": "telegram"},
+    {"id": "demo-3", "title": "KYC done for you", "description": "selfie + liveness, tg @demo",
+     "platform": "forum"},
+    {"id": "demo-4", "title": "已实名手机卡 带人脸", "description": "可过认证 量大从优",
+     "platform": "tieba"},
+    {"id": "demo-5", "title": "资料一套",
+     "description": f"身份证 {PEOPLE[0][1]} 手机 {PEOPLE[0][2]}", "platform": "forum"},
+    {"id": "demo-6", "title": "补水保湿面膜 10片装", "price": 29, "platform": "taobao"},
+    {"id": "demo-7", "title": "身份证卡套 透明防磁 5个装", "price": 9.9, "platform": "taobao"},
+]
+
+
+def seed_service(db_url: str, pack: Path) -> str:
+    """Fill a database with sample cases (listings and the pack's scan); return a new token."""
+    from .listings.screener import screen_listing
+    from .store import repository
+    from .store.db import open_database
+
+    with open_database(db_url)() as session:
+        for listing in SAMPLE_LISTINGS:
+            repository.record_screening(session, listing, screen_listing(listing), "demo")
+        repository.record_scan(session, "pack", scan_path(pack, ScanOptions(thumbnails=True)),
+                               "demo")
+        name = "demo-moderator"
+        suffix = 1
+        while True:
+            try:
+                return repository.create_token(session, name)
+            except ValueError:
+                suffix += 1
+                name = f"demo-moderator-{suffix}"

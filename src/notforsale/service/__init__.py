@@ -1,0 +1,1 @@
+"""The REST service and the moderators' console (FastAPI, served by uvicorn)."""

@@ -1,0 +1,173 @@
+"""The REST API under ``/v1``: screen listings, scan text and files, cases, decisions, audit.
+
+Every route needs ``Authorization: Bearer <token>`` (tokens from ``notforsale
+token create``, stored hashed). Answers carry masked values, keyed fingerprints
+and blurred thumbnails only.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Response, UploadFile
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from ..listings.screener import ListingError, screen_listing
+from ..scan import ScanOptions, scan_path
+from ..store import repository
+from ..text.engine import scan_text
+from .settings import ServiceSettings
+
+router = APIRouter(prefix="/v1")
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def current_client(request: Request, session: SessionDep) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    owner = repository.token_owner(session, token.strip()) \
+        if scheme.lower() == "bearer" and token else None
+    if owner is None:
+        raise HTTPException(401, "a valid API token is needed: Authorization: Bearer <token>",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return owner
+
+
+ClientDep = Annotated[str, Depends(current_client)]
+
+
+class TextIn(BaseModel):
+    text: str = Field(max_length=1_000_000)
+
+
+class DecisionIn(BaseModel):
+    action: str = Field(pattern="^(remove|allow|escalate)$")
+    note: str = Field(default="", max_length=2000)
+
+
+def _screen(session: Session, listing: Any, client: str) -> dict[str, Any]:
+    try:
+        verdict = screen_listing(listing)
+    except ListingError as error:
+        raise HTTPException(422, str(error)) from None
+    case_id = repository.record_screening(session, listing, verdict, client)
+    return {**verdict.to_dict(), "case_id": case_id}
+
+
+@router.post("/listings/screen", summary="Screen one listing")
+def screen_one(listing: dict[str, Any], session: SessionDep, client: ClientDep
+               ) -> dict[str, Any]:
+    return _screen(session, listing, client)
+
+
+@router.post("/listings/screen-batch", summary="Screen up to 500 listings, in order")
+def screen_batch(listings: list[Any], session: SessionDep, client: ClientDep
+                 ) -> list[dict[str, Any]]:
+    if len(listings) > 500:
+        raise HTTPException(413, "at most 500 listings per batch")
+    out = []
+    for index, listing in enumerate(listings):
+        try:
+            out.append(_screen(session, listing, client))
+        except HTTPException as error:
+            out.append({"index": index, "error": error.detail})
+    return out
+
+
+@router.post("/text/scan", summary="Find identity numbers in text (masked)")
+def scan_some_text(body: TextIn, client: ClientDep) -> dict[str, Any]:
+    return {"findings": [finding.to_dict() for finding in scan_text(body.text)]}
+
+
+@router.post("/files/scan", summary="Scan an uploaded file or archive; opens a case")
+def scan_upload(request: Request, session: SessionDep, client: ClientDep,
+                file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    settings: ServiceSettings = request.app.state.settings
+    name = Path(file.filename or "upload").name
+    with tempfile.TemporaryDirectory(prefix="notforsale-upload-") as folder:
+        target = Path(folder) / name
+        written = 0
+        with target.open("wb") as handle:
+            while chunk := file.file.read(1 << 20):
+                written += len(chunk)
+                if written > settings.max_upload_bytes:
+                    raise HTTPException(413, f"upload larger than {settings.max_upload_bytes} "
+                                             "bytes")
+                handle.write(chunk)
+        result = scan_path(target, ScanOptions(thumbnails=True, ocr=settings.ocr))
+        case_id = repository.record_scan(session, name, result, client)
+        document = result.to_dict()
+        prefix = str(target)
+        for item in document["findings"]:
+            item["location"]["path"] = item["location"]["path"].replace(prefix, name, 1)
+        for error in document["errors"]:
+            error["path"] = error["path"].replace(prefix, name, 1)
+        for profile in document["profiles"]:
+            for face in profile["faces"]:
+                face["path"] = face["path"].replace(prefix, name, 1)
+            profile["files"] = [f.replace(prefix, name, 1) for f in profile["files"]]
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"case_id": case_id, **document}
+
+
+@router.get("/cases", summary="Cases, highest score first")
+def cases(session: SessionDep, client: ClientDep,
+          verdict: Annotated[str | None, Query(pattern="^(block|review|allow)$")] = None,
+          category: str | None = None,
+          decision: Annotated[str | None, Query(
+              pattern="^(open|removed|allowed|escalated|remove|allow|escalate)$")] = None,
+          limit: Annotated[int, Query(ge=1, le=500)] = 50,
+          offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+    total, rows = repository.list_cases(session, verdict=verdict, category=category,
+                                        decision=decision, limit=limit, offset=offset)
+    return {"total": total, "cases": [repository.case_dict(c, with_decisions=False)
+                                      for c in rows]}
+
+
+@router.get("/cases/{case_id}", summary="One case with its decisions")
+def case(case_id: int, session: SessionDep, client: ClientDep) -> dict[str, Any]:
+    try:
+        return repository.case_dict(repository.get_case(session, case_id))
+    except repository.NotFound as error:
+        raise HTTPException(404, str(error)) from None
+
+
+@router.get("/cases/{case_id}/thumbnail", summary="The case's blurred thumbnail (JPEG)")
+def thumbnail(case_id: int, session: SessionDep, client: ClientDep) -> Response:
+    try:
+        found = repository.get_case(session, case_id)
+    except repository.NotFound as error:
+        raise HTTPException(404, str(error)) from None
+    if found.thumbnail is None:
+        raise HTTPException(404, "this case has no thumbnail")
+    return Response(found.thumbnail, media_type="image/jpeg")
+
+
+@router.post("/cases/{case_id}/decision", summary="Record a moderator's decision")
+def decision(case_id: int, body: DecisionIn, session: SessionDep, client: ClientDep
+             ) -> dict[str, Any]:
+    try:
+        repository.decide(session, case_id, body.action, body.note, client)
+        return repository.case_dict(repository.get_case(session, case_id))
+    except repository.NotFound as error:
+        raise HTTPException(404, str(error)) from None
+
+
+@router.get("/audit", summary="The audit log, newest first")
+def audit_log(session: SessionDep, client: ClientDep,
+              limit: Annotated[int, Query(ge=1, le=500)] = 100,
+              offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+    return {"entries": [repository.audit_dict(e)
+                        for e in repository.audit_entries(session, limit, offset)]}

@@ -1,0 +1,127 @@
+"""The moderators' console: log in with an API token, work the queue, decide, see the audit log.
+
+Served by the same process as the API. Pages are rendered on the server (Jinja2,
+escaped) and need no JavaScript; the session cookie is signed and SameSite=strict.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from ..store import repository
+from .api import SessionDep
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+_HERE = Path(str(resources.files("notforsale.service")))
+templates = Jinja2Templates(directory=str(_HERE / "templates"))
+
+CATEGORIES = ("face_pack", "face_identity_bundle", "id_photos", "liveness_bypass",
+              "bulk_data_lookup", "verified_accounts", "pack")
+
+
+def static_files() -> StaticFiles:
+    return StaticFiles(directory=str(_HERE / "static"))
+
+
+def moderator(request: Request) -> str | None:
+    return request.session.get("moderator")
+
+
+ModeratorDep = Annotated[str | None, Depends(moderator)]
+
+
+def _login_redirect() -> RedirectResponse:
+    return RedirectResponse("/console/login", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, error: str = "") -> Response:
+    return templates.TemplateResponse(request, "login.html", {"error": error})
+
+
+@router.post("/login")
+def login(request: Request, session: SessionDep,
+          token: Annotated[str, Form(max_length=200)]) -> Response:
+    owner = repository.token_owner(session, token.strip())
+    if owner is None:
+        return templates.TemplateResponse(request, "login.html",
+                                          {"error": "That token is not valid."}, status_code=401)
+    request.session["moderator"] = owner
+    repository.audit(session, owner, "console.login")
+    session.commit()
+    return RedirectResponse("/console", status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    request.session.clear()
+    return _login_redirect()
+
+
+@router.get("", response_class=HTMLResponse)
+def queue(request: Request, session: SessionDep, who: ModeratorDep, verdict: str = "",
+          category: str = "", decision: str = "open", page: int = 1) -> Response:
+    if who is None:
+        return _login_redirect()
+    page = max(page, 1)
+    total, rows = repository.list_cases(session, verdict=verdict or None,
+                                        category=category or None,
+                                        decision=decision or None, limit=50,
+                                        offset=(page - 1) * 50)
+    return templates.TemplateResponse(request, "queue.html", {
+        "who": who, "cases": rows, "total": total, "page": page, "verdict": verdict,
+        "category": category, "decision": decision, "categories": CATEGORIES})
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(case_id: int, request: Request, session: SessionDep, who: ModeratorDep
+              ) -> Response:
+    if who is None:
+        return _login_redirect()
+    try:
+        found = repository.get_case(session, case_id)
+    except repository.NotFound:
+        return templates.TemplateResponse(request, "missing.html", {"who": who},
+                                          status_code=404)
+    return templates.TemplateResponse(request, "case.html", {"who": who, "case": found})
+
+
+@router.get("/cases/{case_id}/thumbnail")
+def case_thumbnail(case_id: int, session: SessionDep, who: ModeratorDep) -> Response:
+    if who is None:
+        return Response(status_code=401)
+    try:
+        found = repository.get_case(session, case_id)
+    except repository.NotFound:
+        return Response(status_code=404)
+    if found.thumbnail is None:
+        return Response(status_code=404)
+    return Response(found.thumbnail, media_type="image/jpeg")
+
+
+@router.post("/cases/{case_id}/decision")
+def case_decision(case_id: int, session: SessionDep, who: ModeratorDep,
+                  action: Annotated[str, Form(pattern="^(remove|allow|escalate)$")],
+                  note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    if who is None:
+        return _login_redirect()
+    try:
+        repository.decide(session, case_id, action, note, who)
+    except repository.NotFound:
+        return Response(status_code=404)
+    return RedirectResponse(f"/console/cases/{case_id}", status_code=303)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, session: SessionDep, who: ModeratorDep) -> Response:
+    if who is None:
+        return _login_redirect()
+    return templates.TemplateResponse(request, "audit.html", {
+        "who": who, "entries": repository.audit_entries(session, 200)})

@@ -1,0 +1,179 @@
+"""What the service and console do with the database, one function per operation.
+
+Everything written passes through the masking of :mod:`notforsale.redact.text`
+or comes from result objects that hold masked values only. Every change made by
+a person or a client is also written to the append-only audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..listings.screener import Verdict as ScreenVerdict
+from ..model import ScanResult
+from ..redact.text import mask_text
+from .models import ApiToken, AuditEntry, Case, Decision, Listing, Verdict, now
+
+ACTIONS = ("remove", "allow", "escalate")
+_STATUS = {"remove": "removed", "allow": "allowed", "escalate": "escalated"}
+TOKEN_PREFIX = "nfs_"
+
+
+class NotFound(LookupError):
+    """No such case (or token)."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def audit(session: Session, actor: str, action: str, subject: str = "",
+          detail: Mapping[str, Any] | None = None) -> None:
+    session.add(AuditEntry(actor=actor, action=action, subject=subject, detail=dict(detail or {})))
+
+
+# -- tokens ------------------------------------------------------------------------------
+
+
+def create_token(session: Session, name: str) -> str:
+    """A new API token for ``name``; only its hash is stored, the token is shown once."""
+    if session.scalar(select(ApiToken).where(ApiToken.name == name)) is not None:
+        raise ValueError(f"a token named {name!r} exists already")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(name=name, token_hash=hash_token(token)))
+    audit(session, "cli", "token.create", name)
+    session.commit()
+    return token
+
+
+def token_owner(session: Session, token: str) -> str | None:
+    """The name of a valid, unrevoked token, or None."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    return row.name
+
+
+# -- listings and cases --------------------------------------------------------------------
+
+
+def _masked(value: object) -> str:
+    return mask_text(str(value))[0] if value is not None else ""
+
+
+def record_screening(session: Session, listing: Mapping[str, Any], verdict: ScreenVerdict,
+                     actor: str) -> int | None:
+    """Store a screened listing and its verdict; open a case when it is flagged."""
+    row = Listing(external_id=None if listing.get("id") is None else str(listing.get("id")),
+                  platform=listing.get("platform"), title=_masked(listing.get("title")),
+                  description=_masked(listing.get("description")),
+                  price=None if listing.get("price") is None else str(listing.get("price")))
+    reasons = [reason.to_dict() for reason in verdict.reasons]
+    row.verdicts.append(Verdict(verdict=verdict.verdict, score=verdict.score,
+                                categories=list(verdict.categories), reasons=reasons))
+    session.add(row)
+    case_id = None
+    if verdict.verdict != "allow":
+        case = Case(kind="listing", verdict=verdict.verdict, score=verdict.score,
+                    category=verdict.categories[0] if verdict.categories else None,
+                    title=row.title[:300], detail={"reasons": reasons,
+                                                   "categories": list(verdict.categories),
+                                                   "external_id": row.external_id,
+                                                   "platform": row.platform,
+                                                   "description": row.description[:2000]})
+        session.add(case)
+        session.flush()
+        case.listing_id = row.id
+        case_id = case.id
+        audit(session, actor, "case.open", f"case {case.id}",
+              {"verdict": verdict.verdict, "score": round(verdict.score, 3)})
+    session.commit()
+    return case_id
+
+
+def record_scan(session: Session, name: str, result: ScanResult, actor: str) -> int:
+    """Store a scanned upload as a case (summary, profiles and a blurred thumbnail)."""
+    summary = result.summary()
+    severity = 1.0 if summary["full_kits"] else 0.9 if summary["profiles"] else \
+        0.6 if result.findings else 0.0
+    thumbnail = next(iter(result.thumbnails.values()), None)
+    case = Case(kind="scan", verdict="block" if severity >= 0.9 else "review" if severity else
+                "allow", score=severity, category="pack" if summary["profiles"] else None,
+                title=_masked(name)[:300], thumbnail=thumbnail,
+                detail={"summary": summary,
+                        "profiles": [p.to_dict() for p in result.profiles[:200]],
+                        "errors": [e.to_dict() for e in result.errors[:200]]})
+    session.add(case)
+    session.flush()
+    audit(session, actor, "scan.upload", f"case {case.id}", {"summary": summary})
+    session.commit()
+    return case.id
+
+
+def list_cases(session: Session, *, verdict: str | None = None, category: str | None = None,
+               decision: str | None = None, limit: int = 50, offset: int = 0
+               ) -> tuple[int, Sequence[Case]]:
+    """Cases by score (highest first), filtered; ``decision`` is a status or ``open``."""
+    query = select(Case)
+    if verdict:
+        query = query.where(Case.verdict == verdict)
+    if category:
+        query = query.where(Case.category == category)
+    if decision:
+        query = query.where(Case.status == _STATUS.get(decision, decision))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Case.score.desc(), Case.id.desc())
+                           .limit(limit).offset(offset)).all()
+    return total, rows
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    case = session.scalar(select(Case).where(Case.id == case_id)
+                          .options(selectinload(Case.decisions)))
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    return case
+
+
+def decide(session: Session, case_id: int, action: str, note: str, moderator: str) -> Decision:
+    """Record a moderator's decision on a case (and in the audit log)."""
+    if action not in ACTIONS:
+        raise ValueError(f"action must be one of {', '.join(ACTIONS)}")
+    case = get_case(session, case_id)
+    masked_note = _masked(note)[:2000]
+    decision = Decision(case_id=case.id, action=action, note=masked_note, moderator=moderator)
+    session.add(decision)
+    case.status = _STATUS[action]
+    case.updated_at = now()
+    audit(session, moderator, f"case.{action}", f"case {case.id}", {"note": masked_note})
+    session.commit()
+    return decision
+
+
+def audit_entries(session: Session, limit: int = 100, offset: int = 0) -> Sequence[AuditEntry]:
+    return session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())
+                           .limit(limit).offset(offset)).all()
+
+
+def case_dict(case: Case, *, with_decisions: bool = True) -> dict[str, Any]:
+    out = {
+        "id": case.id, "kind": case.kind, "verdict": case.verdict, "score": round(case.score, 3),
+        "category": case.category, "title": case.title, "status": case.status,
+        "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),
+        "detail": case.detail, "has_thumbnail": case.thumbnail is not None,
+    }
+    if with_decisions:
+        out["decisions"] = [{"action": d.action, "note": d.note, "moderator": d.moderator,
+                             "at": d.created_at.isoformat()} for d in case.decisions]
+    return out
+
+
+def audit_dict(entry: AuditEntry) -> dict[str, Any]:
+    return {"id": entry.id, "at": entry.at.isoformat(), "actor": entry.actor,
+            "action": entry.action, "subject": entry.subject, "detail": entry.detail}
