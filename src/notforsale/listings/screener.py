@@ -105,6 +105,14 @@ SENSITIVE_GROUPS = frozenset(
     [g.name for g in lexicon().groups if g.kind == "sensitive"]
     + [f"{entity} in the listing" for entity in NUMBER_WEIGHTS]
     + ["grid of many faces in one picture", "identity document in a picture"])
+#: The illicit category each sensitive feature points to.
+_FEATURE_CATEGORY = {g.name: g.category for g in lexicon().groups
+                     if g.kind == "sensitive" and g.category}
+_FEATURE_CATEGORY.update({"CN_RESIDENT_ID in the listing": "face_identity_bundle",
+                          "BANK_CARD in the listing": "face_identity_bundle",
+                          "CN_PASSPORT in the listing": "id_photos",
+                          "grid of many faces in one picture": "face_pack",
+                          "identity document in a picture": "id_photos"})
 #: Image features (see :func:`image_signals`).
 GRID_FEATURE = "grid of many faces in one picture"
 DOCUMENT_FEATURE = "identity document in a picture"
@@ -199,6 +207,9 @@ def screen_listing(listing: Mapping[str, Any], *, block_at: float = BLOCK_AT,
     score = 1.0 / (1.0 + math.exp(-z))
     verdict = "block" if score >= block_at else "review" if score >= review_at else "allow"
     reasons.sort(key=lambda r: -abs(r.weight))
+    # The strongest evidence names the listing's main category.
+    strongest = [_FEATURE_CATEGORY[r.signal] for r in reasons if r.signal in _FEATURE_CATEGORY]
+    categories = tuple(dict.fromkeys(strongest + [c for c in categories if c not in strongest]))
     listing_id = listing.get("id")
     return Verdict(None if listing_id is None else str(listing_id), verdict, score,
                    tuple(reasons), categories, findings)
