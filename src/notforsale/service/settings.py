@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
-import secrets
 from dataclasses import dataclass, field
 
 
@@ -17,6 +18,13 @@ class ServiceSettings:
     max_upload_bytes: int = 200 * 1024 * 1024
     #: OCR policy for uploaded files.
     ocr: str = "auto"
-    #: Key signing the console's session cookie (random per process unless set).
-    session_key: str = field(
-        default_factory=lambda: os.environ.get("NOTFORSALE_SESSION_KEY") or secrets.token_hex(32))
+    #: Key signing the console's session cookie: NOTFORSALE_SESSION_KEY, else derived from
+    #: this installation's secret key (so every worker process signs alike).
+    session_key: str = field(default_factory=lambda: os.environ.get("NOTFORSALE_SESSION_KEY")
+                             or _derived_session_key())
+
+
+def _derived_session_key() -> str:
+    from ..fingerprint import installation_key
+
+    return hmac.new(installation_key(), b"console-session", hashlib.sha256).hexdigest()
