@@ -18,11 +18,12 @@ import hashlib
 import importlib.resources
 import logging
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from . import loaded_once
 
 log = logging.getLogger(__name__)
 
@@ -153,14 +154,5 @@ class FaceDetector:
         return faces
 
 
-_shared: FaceDetector | None = None
-_shared_lock = threading.Lock()
-
-
-def shared_detector() -> FaceDetector:
-    """The process-wide detector, loaded on first use."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = FaceDetector()
-        return _shared
+#: The process-wide detector, loaded on first use.
+shared_detector = loaded_once(FaceDetector)

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from . import loaded_once
+
 log = logging.getLogger(__name__)
 
 _DET, _REC, _CLS = ("PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx",
@@ -176,24 +178,6 @@ class TextGate:
         return lines
 
 
-_shared: TextReader | None = None
-_shared_gate: TextGate | None = None
-_shared_lock = threading.Lock()
-
-
-def shared_reader() -> TextReader:
-    """The process-wide reader, loaded on first use."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = TextReader()
-        return _shared
-
-
-def shared_gate() -> TextGate:
-    """The process-wide text gate, loaded on first use."""
-    global _shared_gate
-    with _shared_lock:
-        if _shared_gate is None:
-            _shared_gate = TextGate()
-        return _shared_gate
+#: The process-wide reader and gate, loaded on first use.
+shared_reader = loaded_once(TextReader)
+shared_gate = loaded_once(TextGate)
