@@ -12,14 +12,16 @@ applied to the pixels first, so it still displays the right way up.
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageDraw, ImageFilter, ImageOps
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
 
-from ..read.images import ImageError, decode
+from ..read.images import Decoded, ImageError
 from ..vision import ocr_policy
 from ..vision.analyze import OCR_MAX_SIDE, TextHit, read_text_hits
-from ..vision.faces import DEFAULT_MAX_SIDE, shared_detector
+from ..vision.faces import DEFAULT_MAX_SIDE, DEFAULT_THRESHOLD, shared_detector
 
 FACE_MODES = ("blur", "pixelate", "fill")
 #: Detection threshold when redacting (the scanner counts faces at 0.4).
@@ -67,15 +69,46 @@ def _cover(image: Image.Image, box: tuple[int, int, int, int], mode: str) -> Non
     image.paste(region, (x0, y0))
 
 
+def _shrunk(image: Image.Image, max_side: int) -> Decoded:
+    """A copy for the detectors (longer side at most ``max_side``) and its scale."""
+    factor = min(1.0, max_side / max(image.size))
+    small = image if factor == 1.0 else image.resize(
+        (max(1, round(image.width * factor)), max(1, round(image.height * factor))),
+        Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return Decoded(np.asarray(small), factor, image.size, {})
+
+
+def _fill_soft(image: Image.Image, box: tuple[int, int, int, int]) -> None:
+    """Cover a face the blur left recognisable: its region's mean colour, soft-edged."""
+    x0, y0, x1, y1 = box
+    grow_x, grow_y = round((x1 - x0) * MARGIN), round((y1 - y0) * MARGIN)
+    area = (max(0, x0 - grow_x), max(0, y0 - grow_y), min(image.width, x1 + grow_x),
+            min(image.height, y1 + grow_y))
+    if area[2] - area[0] < 2 or area[3] - area[1] < 2:
+        return
+    region = image.crop(area)
+    mean = region.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+    mask = Image.new("L", region.size, 0)
+    ImageDraw.Draw(mask).ellipse((0, 0, region.width - 1, region.height - 1), fill=255)
+    mask = mask.filter(ImageFilter.GaussianBlur(radius=max(2, region.width // 20)))
+    region.paste(Image.new(region.mode, region.size, mean), (0, 0), mask)
+    image.paste(region, area[:2])
+
+
 def redact_image(path: str, data: bytes, *, faces: str = "blur", ocr: str = "auto",
                  threshold: float = REDACT_THRESHOLD) -> tuple[bytes, ImageChanges]:
-    """The redacted image's bytes (same format) and what changed."""
-    small = decode(data, DEFAULT_MAX_SIDE)
-    found = shared_detector().detect(small.rgb, small.scale, threshold)
-    run_ocr, _ = ocr_policy.decide(ocr, path, small, found)
-    hits: list[TextHit] = read_text_hits(decode(data, OCR_MAX_SIDE)) if run_ocr else []
+    """The redacted image's bytes (same format) and what changed.
+
+    The image is decoded once, at full size; the detectors see a shrunk copy. After the
+    faces are covered, the detector looks again (at the scanner's threshold): a face it
+    still recognises through the blur is filled with its region's mean colour, so the
+    copy passes the same check the scanner makes.
+    """
     try:
-        source = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            source = Image.open(io.BytesIO(data))
+            source.load()
         fmt = _FORMATS.get(source.format or "", "PNG")
         had_metadata = bool(source.info.get("exif") or source.info.get("icc_profile")
                             or source.info.get("xmp") or source.getexif()
@@ -83,19 +116,32 @@ def redact_image(path: str, data: bytes, *, faces: str = "blur", ocr: str = "aut
         image = ImageOps.exif_transpose(source)
         image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") and fmt != "JPEG"
                               else "RGB")
-    except (OSError, ValueError) as error:
-        raise ImageError(f"unreadable image ({error})") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError,
+            Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageError(f"unreadable image ({type(error).__name__})") from None
+    detector = shared_detector()
+    small = _shrunk(image.convert("RGB"), DEFAULT_MAX_SIDE)
+    found = detector.detect(small.rgb, small.scale, threshold)
+    run_ocr, _ = ocr_policy.decide(ocr, path, small, found)
+    hits: list[TextHit] = read_text_hits(_shrunk(image.convert("RGB"), OCR_MAX_SIDE)) \
+        if run_ocr else []
     for face in found:
         _cover(image, face.box, faces)
     draw = ImageDraw.Draw(image)
     for hit in hits:
         x0, y0, x1, y1 = hit.box
         draw.rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), fill=(0, 0, 0))
+    covered = len(found)
+    if found:
+        again = _shrunk(image.convert("RGB"), DEFAULT_MAX_SIDE)
+        for face in detector.detect(again.rgb, again.scale, DEFAULT_THRESHOLD):
+            _fill_soft(image, face.box)
+            covered += 1
     out = io.BytesIO()
     options: dict[str, object] = {}
     if fmt == "JPEG":
-        options = {"quality": 92, "subsampling": 0}
+        options = {"quality": 90}
     elif fmt == "WEBP":
-        options = {"quality": 92}
+        options = {"quality": 90}
     image.save(out, format=fmt, **options)  # no exif=, icc_profile=, pnginfo=: none written
-    return out.getvalue(), ImageChanges(len(found), len(hits), had_metadata)
+    return out.getvalue(), ImageChanges(covered, len(hits), had_metadata)
