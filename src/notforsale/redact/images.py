@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
 
-from ..read.images import Decoded, ImageError
+from ..read.images import Decoded, ImageError, decode
 from ..vision import ocr_policy
 from ..vision.analyze import OCR_MAX_SIDE, TextHit, read_text_hits
 from ..vision.faces import DEFAULT_MAX_SIDE, DEFAULT_THRESHOLD, Face, shared_detector
@@ -158,16 +158,24 @@ def redact_image(path: str, data: bytes, *, faces: str = "blur", ocr: str = "aut
         x0, y0, x1, y1 = hit.box
         draw.rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), fill=(0, 0, 0))
     covered = len(found)
-    if found:
-        again = _shrunk(image.convert("RGB"), DEFAULT_MAX_SIDE)
-        for face in detector.detect(again.rgb, again.scale, DEFAULT_THRESHOLD):
+    out = _encode(image, fmt)
+    # Check the copy the way the scanner will read it (its decoder, its threshold): a face
+    # the detector still sees through the blur is filled with its region's mean colour.
+    for _ in range(3 if found else 0):
+        seen = decode(out, DEFAULT_MAX_SIDE)
+        again = detector.detect(seen.rgb, seen.scale, DEFAULT_THRESHOLD)
+        if not again:
+            break
+        for face in again:
             _fill_soft(image, face.box)
-            covered += 1
+        covered += len(again)
+        out = _encode(image, fmt)
+    return out, ImageChanges(covered, len(hits), had_metadata)
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    """The image in its format, with no EXIF, XMP, ICC profile or comment written."""
     out = io.BytesIO()
-    options: dict[str, object] = {}
-    if fmt == "JPEG":
-        options = {"quality": 90}
-    elif fmt == "WEBP":
-        options = {"quality": 90}
-    image.save(out, format=fmt, **options)  # no exif=, icc_profile=, pnginfo=: none written
-    return out.getvalue(), ImageChanges(covered, len(hits), had_metadata)
+    options: dict[str, object] = {"quality": 90} if fmt in ("JPEG", "WEBP") else {}
+    image.save(out, format=fmt, **options)
+    return out.getvalue()
