@@ -144,8 +144,8 @@ def redact_image(path: str, data: bytes, *, faces: str = "blur", ocr: str = "aut
     rgb = image.convert("RGB")
     small = _shrunk(rgb, DEFAULT_MAX_SIDE)
     found = detector.detect(small.rgb, small.scale, threshold)
-    if max(image.size) > DEFAULT_MAX_SIDE and any(
-            (f.box[3] - f.box[1]) * small.scale < SMALL_FACE_PIXELS for f in found):
+    crowd = any((f.box[3] - f.box[1]) * small.scale < SMALL_FACE_PIXELS for f in found)
+    if crowd and max(image.size) > DEFAULT_MAX_SIDE:
         # Small faces found: a crowd, where more small faces hide. Look at twice the size.
         large = _shrunk(rgb, HIGH_RES_SIDE)
         found = _merge(found, detector.detect(large.rgb, large.scale, threshold))
@@ -159,9 +159,10 @@ def redact_image(path: str, data: bytes, *, faces: str = "blur", ocr: str = "aut
         draw.rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), fill=(0, 0, 0))
     covered = len(found)
     out = _encode(image, fmt)
-    # Check the copy the way the scanner will read it (its decoder, its threshold): a face
-    # the detector still sees through the blur is filled with its region's mean colour.
-    for _ in range(3 if found else 0):
+    # In crowds the detector can still see a small blurred head as a face. There, check the
+    # copy the way the scanner will read it (its decoder, its threshold) and fill any face it
+    # still sees with its region's mean colour. (Portraits' blurred faces are not re-found.)
+    for _ in range(3 if crowd else 0):
         seen = decode(out, DEFAULT_MAX_SIDE)
         again = detector.detect(seen.rgb, seen.scale, DEFAULT_THRESHOLD)
         if not again:
