@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -68,10 +69,11 @@ def _screen(session: Session, listing: Any, client: str) -> dict[str, Any]:
     return {**verdict.to_dict(), "case_id": case_id}
 
 
-@router.post("/listings/screen", summary="Screen one listing")
+@router.post("/listings/screen", summary="Screen one listing", response_model=None)
 async def screen_one(listing: dict[str, Any], session: SessionDep, client: ClientDep
-               ) -> dict[str, Any]:
-    return _screen(session, listing, client)
+                     ) -> JSONResponse:
+    # Answered directly: the hot path skips FastAPI's response-model pass.
+    return JSONResponse(_screen(session, listing, client))
 
 
 @router.post("/listings/screen-batch", summary="Screen up to 500 listings, in order")
