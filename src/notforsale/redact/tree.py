@@ -19,6 +19,8 @@ import logging
 import os
 import tarfile
 import zipfile
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,8 @@ class RedactOptions:
     face_threshold: float = REDACT_THRESHOLD
     verify: bool = True
     limits: Limits = field(default_factory=Limits)
+    #: Files redacted at once (each on one core).
+    workers: int = max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +232,35 @@ def _write_archive(kind: str, name: str, entries: list[tuple[str, bytes]]) -> by
     return out.getvalue()
 
 
+def _redact_folder(redactor: _Redactor, source: Path, target: Path, workers: int) -> None:
+    """Redact a folder's files on ``workers`` threads, a bounded number in flight."""
+
+    def one(path: Path, relative: str) -> None:
+        out = redactor.member(relative, path.read_bytes(), 0)
+        if out is not None:
+            destination = target / _mask_name(relative)[0]
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(out)
+
+    with ThreadPoolExecutor(max(1, workers), "notforsale-redact") as pool:
+        pending: deque[Future[None]] = deque()
+        for folder, dirs, files in os.walk(source, followlinks=False):
+            dirs.sort()
+            for name in sorted(files):
+                path = Path(folder) / name
+                relative = path.relative_to(source).as_posix()
+                if path.is_symlink():
+                    redactor.changes.append(FileChange(relative, "dropped",
+                                                       note="symlink not followed"))
+                    continue
+                pending.append(pool.submit(one, path, relative))
+                while len(pending) >= 2 * max(1, workers):
+                    pending.popleft().result()
+        for future in pending:
+            future.result()
+    redactor.changes.sort(key=lambda change: change.path)
+
+
 def _archive_kind_of_name(name: str) -> str | None:
     lowered = name.lower()
     if lowered.endswith(".zip"):
@@ -253,21 +286,7 @@ def redact(src: str | Path, dst: str | Path, options: RedactOptions | None = Non
     redactor = _Redactor(options)
     if source.is_dir():
         target.mkdir(parents=True, exist_ok=True)
-        for folder, dirs, files in os.walk(source, followlinks=False):
-            dirs.sort()
-            for name in sorted(files):
-                path = Path(folder) / name
-                relative = path.relative_to(source).as_posix()
-                if path.is_symlink():
-                    redactor.changes.append(FileChange(relative, "dropped",
-                                                       note="symlink not followed"))
-                    continue
-                data = path.read_bytes()
-                out = redactor.member(relative, data, 0)
-                if out is not None:
-                    destination = target / _mask_name(relative)[0]
-                    destination.parent.mkdir(parents=True, exist_ok=True)
-                    destination.write_bytes(out)
+        _redact_folder(redactor, source, target, options.workers)
     else:
         data = source.read_bytes()
         kind = archive_kind(source.name, data[:512])
