@@ -16,7 +16,7 @@ _DIGITISH = st.text(alphabet=st.sampled_from(list("0123456789xX -.+()@·_/|，�
                     max_size=200)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=500))
 def test_random_unicode_never_raises(text: str) -> None:
     for finding in scan_text(text):
@@ -24,7 +24,7 @@ def test_random_unicode_never_raises(text: str) -> None:
         assert 0.0 <= finding.score <= 1.0
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_DIGITISH)
 def test_digit_soup_never_raises_and_spans_are_sane(text: str) -> None:
     findings = scan_text(text)
@@ -32,12 +32,13 @@ def test_digit_soup_never_raises_and_spans_are_sane(text: str) -> None:
         assert earlier.end <= later.start, "findings overlap or are out of order"
 
 
+@settings(deadline=None)
 @given(st.text(alphabet=st.characters(categories=["Cc", "Cf", "Zs", "Zl", "Zp"]), max_size=300))
 def test_control_and_format_characters(text: str) -> None:
     assert scan_text(text) == []
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_normalize_keeps_length(text: str) -> None:
     assert len(normalize(text)) == len(text)
