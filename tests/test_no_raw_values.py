@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from notforsale import scan_text
 from notforsale.cli import app
 from notforsale.report.render import FORMATS, render
-from notforsale.scan import scan_files
+from notforsale.scan import scan_path
 
 RAW = {
     "CN_RESIDENT_ID": ["11010119900307109X", "110101199003071233"],
@@ -48,7 +48,7 @@ def test_every_format_is_masked(fmt: str, tmp_path) -> None:  # type: ignore[no-
     path = tmp_path / "pack.txt"
     path.write_text(TEXT, encoding="utf-8")
     out = io.StringIO()
-    render(scan_files([path]), fmt, out)
+    render(scan_path(path), fmt, out)
     assert "138****5678" in out.getvalue()
     _assert_clean(out.getvalue())
 

@@ -48,13 +48,13 @@ def _variant(base: Image.Image, index: int) -> Image.Image:
     return crop.resize((300 + index * 40, round((300 + index * 40) * crop.height / crop.width)))
 
 
-def _jpeg(image: Image.Image, exif: Image.Exif | None = None) -> bytes:
+def jpeg_bytes(image: Image.Image, exif: Image.Exif | None = None) -> bytes:
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=85, exif=exif if exif is not None else Image.Exif())
     return out.getvalue()
 
 
-def _id_card(face: Image.Image, number: str) -> bytes:
+def id_card_image(face: Image.Image, number: str) -> bytes:
     """A plain ID-card-like picture: text on the left, a portrait on the right."""
     card = Image.new("RGB", (856, 540), (236, 240, 246))
     draw = ImageDraw.Draw(card)
@@ -65,10 +65,10 @@ def _id_card(face: Image.Image, number: str) -> bytes:
     draw.text((50, 430), f"CITIZEN ID NO. {number}", fill=(10, 10, 10), font=font)
     portrait = ImageOps.fit(face, (220, 270))
     card.paste(portrait, (590, 60))
-    return _jpeg(card)
+    return jpeg_bytes(card)
 
 
-def _zip(entries: dict[str, bytes]) -> bytes:
+def zip_bytes(entries: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries.items():
@@ -83,15 +83,15 @@ def build_pack(folder: Path) -> Path:
     base = _astronaut()
     photos = [_variant(base, i) for i in range(len(PEOPLE))]
     # 1. Photos named by their holder's ID number (sellers do this).
-    (pack / "faces" / f"{PEOPLE[0][1]}.jpg").write_bytes(_jpeg(photos[0]))
+    (pack / "faces" / f"{PEOPLE[0][1]}.jpg").write_bytes(jpeg_bytes(photos[0]))
     # 2. Photo + text file sharing a stem: 0002.jpg + 0002.txt.
-    (pack / "faces" / "0002.jpg").write_bytes(_jpeg(photos[1]))
+    (pack / "faces" / "0002.jpg").write_bytes(jpeg_bytes(photos[1]))
     name, rid, phone, card = PEOPLE[1]
     (pack / "faces" / "0002.txt").write_text(
         f"姓名:{name}\n身份证号:{rid}\n手机:{phone[:3]} {phone[3:7]} {phone[7:]}\n"
         f"银行卡:{card}\n", encoding="utf-8")
     # 3. A GBK spreadsheet of 四件套 rows naming the photos.
-    (pack / "faces" / "0003.jpg").write_bytes(_jpeg(photos[2]))
+    (pack / "faces" / "0003.jpg").write_bytes(jpeg_bytes(photos[2]))
     rows = ["照片,姓名,身份证号,手机号,银行卡号"]
     name, rid, phone, card = PEOPLE[2]
     rows.append(f"faces/0003.jpg,{name},{rid},{phone},{card}")
@@ -99,16 +99,16 @@ def build_pack(folder: Path) -> Path:
     (pack / "名单.csv").write_bytes(("\r\n".join(rows) + "\r\n").encode("gbk"))
     # 4. An ID-card image: face and number in one picture (read by OCR).
     (pack / "证件" ).mkdir(exist_ok=True)
-    (pack / "证件" / "sfz_front.jpg").write_bytes(_id_card(photos[3], PEOPLE[3][1]))
+    (pack / "证件" / "sfz_front.jpg").write_bytes(id_card_image(photos[3], PEOPLE[3][1]))
     # 5. A second batch in a nested zip, with a JSON record and a photo carrying GPS EXIF.
     exif = Image.Exif()
     exif.get_ifd(0x8825).update({1: "N", 2: (31.0, 14.0, 30.0), 3: "E", 4: (121.0, 28.0, 12.0)})
     exif[0xA431] = "CAM-0042-7781"  # BodySerialNumber
     name, rid, phone, card = PEOPLE[4]
     record = {"photo": "0005.jpg", "name": name, "idcard": rid, "mobile": phone, "card": card}
-    inner = _zip({"0005.jpg": _jpeg(photos[4], exif),
+    inner = zip_bytes({"0005.jpg": jpeg_bytes(photos[4], exif),
                   "records.json": json.dumps([record], ensure_ascii=False).encode("utf-8")})
-    (pack / "batch2.zip").write_bytes(_zip({"第二批.zip": inner, "readme.txt": b"batch 2"}))
+    (pack / "batch2.zip").write_bytes(zip_bytes({"第二批.zip": inner, "readme.txt": b"batch 2"}))
     # 6. Decoys only.
     (pack / "notes.txt").write_text(
         "订单号 202311271234567890，运单号 SF1234567890123，价格 ¥6222.00，ip 192.168.100.12\n",

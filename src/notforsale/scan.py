@@ -75,27 +75,6 @@ def locate(text: str, path: str, findings: list[Finding]) -> list[LocatedFinding
     return located
 
 
-def scan_named_text(text: str, name: str, *, min_score: float = 0.0) -> list[LocatedFinding]:
-    """Findings in ``text`` located by ``name``, line and column."""
-    return locate(text, name, scan_text(text, min_score=min_score))
-
-
-def scan_files(paths: Iterable[str | Path], *, min_score: float = 0.0) -> ScanResult:
-    """Scan text files (``-`` for standard input) as plain text."""
-    files = 0
-    findings: list[LocatedFinding] = []
-    errors: list[ScanError] = []
-    for path in paths:
-        try:
-            text = read_text(path)
-        except InputError as error:
-            errors.append(ScanError(str(path), error.reason))
-            continue
-        files += 1
-        findings.extend(scan_named_text(text, str(path), min_score=min_score))
-    return ScanResult(files, tuple(findings), tuple(errors))
-
-
 def scan_path(path: str | Path | Iterable[str | Path], options: ScanOptions | None = None,
               progress: Progress | None = None) -> ScanResult:
     """Scan files, folders and archives (``-`` is standard input) into one result."""

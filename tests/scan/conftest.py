@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageOps
 
+from notforsale.demo import id_card_image, jpeg_bytes, zip_bytes
 from tests.conftest import shared_faces
 
 # Made-up people (valid check digits). Raw values live only in test fixtures.
@@ -21,28 +21,10 @@ DAVE = ("510107200002290045", "17712345678", "5105105105105100")
 RAW_VALUES = [v for person in (ALICE, BOB, CAROL, DAVE) for v in person]
 
 
-def jpeg(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.convert("RGB").save(out, format="JPEG", quality=88)
-    return out.getvalue()
-
-
-def zipped(entries: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return out.getvalue()
-
-
-def id_card(face: Image.Image, number: str) -> bytes:
-    card = Image.new("RGB", (856, 540), (236, 240, 246))
-    draw = ImageDraw.Draw(card)
-    font = ImageFont.load_default(size=34)
-    draw.text((50, 60), "NAME  CAROL", fill=(20, 20, 20), font=font)
-    draw.text((50, 430), f"CITIZEN ID NO. {number}", fill=(10, 10, 10), font=font)
-    card.paste(ImageOps.fit(face, (220, 270)), (590, 60))
-    return jpeg(card)
+# The demo's own builders: one way to draw a synthetic card, encode a photo, zip a batch.
+jpeg = jpeg_bytes
+zipped = zip_bytes
+id_card = id_card_image
 
 
 @pytest.fixture(scope="session")
