@@ -360,7 +360,7 @@ def ocr_audit(pack: Path, truth: dict[str, Any], count: int) -> dict[str, Any]:
             group = "id_card" if "portrait" in item else item["source"]
             small = decode((pack / rel).read_bytes(), DEFAULT_MAX_SIDE)
             faces = shared_detector().detect(small.rgb, small.scale, DEFAULT_THRESHOLD)
-            run, why = ocr_policy.decide("auto", f"{pack.name}/{rel}", small, faces)
+            run, why, _ = ocr_policy.decide("auto", f"{pack.name}/{rel}", small, faces)
             totals[group][0] += 1
             totals[group][1] += run
             if run:

@@ -8,8 +8,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from notforsale.read.images import decode
+from notforsale.vision.analyze import OCR_MAX_SIDE, read_text_hits
 from notforsale.vision.faces import Face, shared_detector
-from notforsale.vision.ocr_policy import decide
+from notforsale.vision.ocr_policy import decide, text_region
 from tests.conftest import shared_faces
 
 
@@ -57,8 +58,8 @@ def test_portrait_whose_face_fills_the_frame_is_not_read() -> None:
     decoded = _decoded(portrait)
     faces = shared_detector().detect(decoded.rgb, decoded.scale)
     assert faces
-    run, reason = decide("auto", "faces/0001.jpg", decoded, faces)
-    assert run is False and "portrait" in reason
+    decision = decide("auto", "faces/0001.jpg", decoded, faces)
+    assert decision.run is False and "portrait" in decision.reason
 
 
 @pytest.mark.parametrize("name,expected", [("no_face_cat.png", False), ("three_people.jpg", False)])
@@ -71,5 +72,36 @@ def test_photos_without_text_are_not_read(name: str, expected: bool) -> None:
 def test_card_in_a_busy_photo_is_read_by_the_gate() -> None:
     decoded = _decoded(_photo_with_card())
     faces = shared_detector().detect(decoded.rgb, decoded.scale)
-    run, reason = decide("auto", "pack/IMG_0042.jpg", decoded, faces)
-    assert run is True and "line" in reason
+    decision = decide("auto", "pack/IMG_0042.jpg", decoded, faces)
+    assert decision.run is True and "line" in decision.reason
+
+
+def test_only_the_part_around_the_lines_is_read_and_the_number_is_found_there() -> None:
+    """The gate's lines give a region: the card (pasted at 1180,820, 300x190, in the crowd
+    photo at twice its size) lies in it, the region is much smaller than the photo, and
+    reading it finds the number with its box on the card, in the original's pixels."""
+    photo = Image.open(shared_faces() / "city.jpg").convert("RGB")
+    photo = photo.resize((photo.width * 2, photo.height * 2))
+    card = Image.new("RGB", (300, 190), (240, 240, 235))
+    ImageDraw.Draw(card).text((12, 140), "ID 110101199003071233", fill=(0, 0, 0),
+                              font=ImageFont.load_default(size=24))
+    photo.paste(card, (1180, 820))
+    out = io.BytesIO()
+    photo.save(out, format="PNG")
+    decoded = decode(out.getvalue(), 640)
+    decision = decide("auto", "pack/IMG_0042.jpg", decoded, [])
+    assert decision.region is not None
+    x0, y0, x1, y1 = decision.region
+    assert x0 <= 1180 + 12 and y0 <= 820 + 140 and x1 >= 1180 + 290 and y1 >= 820 + 170
+    assert (x1 - x0) * (y1 - y0) < 0.5 * photo.width * photo.height
+    hits = read_text_hits(decode(out.getvalue(), OCR_MAX_SIDE), decision.region)
+    ids = [hit for hit in hits if hit.finding.type == "CN_RESIDENT_ID"]
+    assert len(ids) == 1
+    bx0, by0, bx1, by1 = ids[0].box
+    assert 1180 <= bx0 < bx1 <= 1480 and 820 + 120 <= by0 < by1 <= 820 + 190
+
+
+def test_text_region_grows_by_the_longest_line_and_is_none_when_most_of_the_image() -> None:
+    decoded = _decoded(Image.new("RGB", (1280, 960)))  # scale 0.5: 640x480 pixels
+    assert text_region([(300, 300, 360, 310)], decoded) == (480, 480, 840, 740)
+    assert text_region([(10, 10, 600, 20), (10, 400, 600, 420)], decoded) is None

@@ -149,8 +149,9 @@ def redact_image(path: str, data: bytes, *, faces: str = "blur", ocr: str = "aut
         # Small faces found: a crowd, where more small faces hide. Look at twice the size.
         large = _shrunk(rgb, HIGH_RES_SIDE)
         found = _merge(found, detector.detect(large.rgb, large.scale, threshold))
-    run_ocr, _ = ocr_policy.decide(ocr, path, small, found)
-    hits: list[TextHit] = read_text_hits(_shrunk(rgb, OCR_MAX_SIDE)) if run_ocr else []
+    decision = ocr_policy.decide(ocr, path, small, found)
+    hits: list[TextHit] = read_text_hits(_shrunk(rgb, OCR_MAX_SIDE), decision.region) \
+        if decision.run else []
     for face in found:
         _cover(image, face.box, faces)
     draw = ImageDraw.Draw(image)

@@ -6,6 +6,7 @@ import io
 import logging
 from dataclasses import dataclass, field
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from ..model import Finding
@@ -56,21 +57,49 @@ def analyze(path: str, data: bytes, options: ImageOptions) -> ImageReport:
     small = decode(data, DEFAULT_MAX_SIDE)
     faces = shared_detector().detect(small.rgb, small.scale, options.face_threshold) \
         if options.faces else []
-    run_ocr, reason = ocr_policy.decide(options.ocr, path, small, faces)
-    hits = read_text_hits(decode(data, OCR_MAX_SIDE)) if run_ocr else []
+    decision = ocr_policy.decide(options.ocr, path, small, faces)
+    hits = read_text_hits(decode(data, OCR_MAX_SIDE), decision.region) if decision.run else []
     thumbnail = blurred_thumbnail(small, faces) if options.thumbnails else None
-    return ImageReport(path, small.size, faces, hits, exif_findings(small.exif), run_ocr,
-                       reason, thumbnail)
+    return ImageReport(path, small.size, faces, hits, exif_findings(small.exif), decision.run,
+                       decision.reason, thumbnail)
 
 
-def read_text_hits(decoded: Decoded) -> list[TextHit]:
-    lines = shared_reader().read(decoded.rgb, decoded.scale)
+def read_text_hits(decoded: Decoded, region: Box | None = None) -> list[TextHit]:
+    """Identity numbers in an image's text, with their boxes in the original's pixels.
+
+    ``region`` (a box in the original's pixels) limits the reading to that part.
+    """
+    rgb, left, top = decoded.rgb, 0, 0
+    if region is not None:
+        height, width = rgb.shape[:2]
+        # The text detector works on multiples of 32 pixels and stretches anything else,
+        # which can blur thin print away: cut the part to a multiple of 32.
+        left, right = _snapped(region[0] * decoded.scale, region[2] * decoded.scale, width)
+        top, bottom = _snapped(region[1] * decoded.scale, region[3] * decoded.scale, height)
+        rgb = decoded.rgb[top:bottom, left:right]
+    lines = shared_reader().read(rgb) if rgb.size else []
     hits = []
     for index, line in enumerate(lines):
         hint = " ".join(_neighbour_texts(lines, index))
         for finding in scan_text(line.text, context_hint=hint):
-            hits.append(TextHit(finding, line.span_box(finding.start, finding.end)))
+            x0, y0, x1, y1 = line.span_box(finding.start, finding.end)
+            hits.append(TextHit(finding, (
+                round((x0 + left) / decoded.scale), round((y0 + top) / decoded.scale),
+                round((x1 + left) / decoded.scale), round((y1 + top) / decoded.scale))))
     return hits
+
+
+def _snapped(start: float, end: float, limit: int) -> tuple[int, int]:
+    """``start:end`` grown to a multiple of 32 pixels, kept within ``0:limit``.
+
+    >>> _snapped(10.5, 50, 640)
+    (10, 74)
+    >>> _snapped(745, 1280, 1280)
+    (736, 1280)
+    """
+    size = min(limit, -(-max(1, int(np.ceil(end)) - int(start)) // 32) * 32)
+    first = min(max(0, int(start)), limit - size)
+    return first, first + size
 
 
 def _neighbour_texts(lines: list[OcrLine], index: int) -> list[str]:

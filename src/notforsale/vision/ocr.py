@@ -155,7 +155,8 @@ class TextGate:
         self._input = self._session.get_inputs()[0].name
         self.max_side = max_side
 
-    def long_lines(self, rgb: np.ndarray) -> int:
+    def lines(self, rgb: np.ndarray) -> list[Box]:
+        """Boxes (in ``rgb``'s pixels) of the long text lines the detector sees."""
         import cv2
 
         height, width = rgb.shape[:2]
@@ -167,15 +168,18 @@ class TextGate:
         probability = self._session.run(None, {self._input: blob})[0][0, 0]
         mask = (probability > 0.3).astype(np.uint8)
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        lines = 0
+        back_x, back_y = width / new_w, height / new_h
+        boxes: list[Box] = []
         for contour in contours:
             if cv2.contourArea(contour) < 4:
                 continue
             _, (a, b), _ = cv2.minAreaRect(contour)
             short, long = min(a, b), max(a, b)
             if short >= 1 and long >= 6 * short and long >= 12:
-                lines += 1
-        return lines
+                x, y, w, h = cv2.boundingRect(contour)
+                boxes.append((int(x * back_x), int(y * back_y), int(np.ceil((x + w) * back_x)),
+                              int(np.ceil((y + h) * back_y))))
+        return boxes
 
 
 #: The process-wide reader and gate, loaded on first use.
