@@ -9,12 +9,25 @@ The library API::
 Findings never hold a raw number: only a masked form and a keyed fingerprint.
 """
 
-from .listings.screener import Verdict, screen_listing
+from typing import TYPE_CHECKING, Any
+
 from .model import ENTITY_TYPES, Explanation, Finding, Location, Profile, ScanResult
 from .scan import ScanOptions, scan_path
 from .text.engine import scan_text
 
+if TYPE_CHECKING:
+    from .listings.screener import Verdict, screen_listing
+
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # The listing screener loads its lexicon and OpenCC's tables: only when asked for.
+    if name in ("Verdict", "screen_listing"):
+        from .listings import screener
+
+        return getattr(screener, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "ENTITY_TYPES", "Explanation", "Finding", "Location", "Profile", "ScanOptions", "ScanResult",

@@ -19,8 +19,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from . import __version__
 from .errors import InputError, NotForSaleError
-from .listings.batch import screen_line
-from .listings.screener import BLOCK_AT, REVIEW_AT
+from .listings import BLOCK_AT, REVIEW_AT
 from .read.limits import Limits
 from .read.text_files import read_text
 from .report.render import render, render_redact_table
@@ -229,6 +228,8 @@ def screen(
     except InputError as error:
         typer.echo(f"notforsale: error: {error}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
+    from .listings.batch import screen_line
+
     stderr = Console(stderr=True)
     console = Console()
     flagged = errors = 0

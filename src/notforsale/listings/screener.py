@@ -25,12 +25,10 @@ from typing import Any
 from ..errors import NotForSaleError
 from ..model import Finding
 from ..text.engine import scan_text
+from . import BLOCK_AT, REVIEW_AT
 from .signals import Signal, lexicon, signals
 from .weights import Weights, current_weights
 
-#: Default thresholds on the score.
-BLOCK_AT = 0.85
-REVIEW_AT = 0.5
 #: Identity numbers written into a listing that count as features (each type once).
 NUMBER_WEIGHTS = ("CN_RESIDENT_ID", "BANK_CARD", "CN_PASSPORT")
 
