@@ -1,6 +1,6 @@
 """Load on the service: N concurrent clients screening listings over loopback.
 
-    .venv/bin/python bench/service.py [--clients 50] [--seconds 20] [--workers 2] [--db URL]
+    .venv/bin/python bench/service.py [--clients 50] [--seconds 20] [--workers 1] [--db URL]
 
 Starts ``notforsale serve`` on a free loopback port with a fresh SQLite database
 (or ``--db``), makes an API token, then runs N clients, each sending
@@ -111,7 +111,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server worker processes (notforsale serve's default: 1)")
     parser.add_argument("--db", default=None)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()

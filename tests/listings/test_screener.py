@@ -79,3 +79,27 @@ def test_thresholds() -> None:
     listing = {"title": "人脸素材 5000张 表情全 10元"}
     assert screen_listing(listing, block_at=0.999, review_at=0.998).verdict == "allow"
     assert screen_listing(listing, block_at=0.01, review_at=0.0).verdict == "block"
+
+
+@pytest.mark.parametrize("listing", [
+    # number in the title only
+    {"title": "出身份证 110101199003071233 一套", "description": "私聊"},
+    # numbers in both fields, a phone split by spaces and a bank card in the description
+    {"title": "手机 138 1234 5678", "description": "卡号 6222 0212 3456 7890 128"},
+    # an e-mail address without any digit (the screener only scans text with digits or @)
+    {"title": "联系", "description": "seller@example.com"},
+    # no title: the description starts the text
+    {"description": "身份证110101199003071233，手机13812345678"},
+    # nothing to mask
+    {"title": "二手自行车", "description": "九成新"},
+])
+def test_masked_fields_match_masking_each_field_alone(listing: dict[str, str]) -> None:
+    """The service stores the fields masked with the screener's own findings; the result must
+    be what masking each field on its own gives (reason: no number is stored unmasked)."""
+    from notforsale.listings.screener import masked_fields
+    from notforsale.redact.text import mask_text
+
+    verdict = screen_listing(listing)
+    masked = masked_fields(listing, verdict)
+    for name in ("title", "description"):
+        assert masked[name] == mask_text(listing.get(name, ""))[0]

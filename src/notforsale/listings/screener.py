@@ -18,12 +18,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import NotForSaleError
 from ..model import Finding
+from ..redact.text import mask_findings, mask_text
 from ..text.engine import scan_text
 from . import BLOCK_AT, REVIEW_AT
 from .signals import Signal, lexicon, signals
@@ -119,15 +120,47 @@ SENSITIVE_AND_TRADE = "sensitive goods offered for trade"
 TWO_SENSITIVE = "several kinds of identity goods"
 
 
+def listing_text(listing: Mapping[str, Any]) -> str:
+    """The text the screener reads: the title and the description, one line apart.
+
+    :attr:`Verdict.findings` are spans of this text.
+    """
+    return "\n".join(str(listing[name]) for name in _TEXT_FIELDS if listing.get(name))
+
+
+def masked_fields(listing: Mapping[str, Any], verdict: Verdict) -> dict[str, str]:
+    """The title and description with every identity number masked (``""`` when absent).
+
+    Uses the screener's own findings, so the text is not scanned a second time.
+    """
+    out = {name: "" for name in _TEXT_FIELDS}
+    start = 0
+    for name in _TEXT_FIELDS:
+        if not listing.get(name):
+            continue
+        value = str(listing[name])
+        end = start + len(value)
+        inside = [f for f in verdict.findings if f.start < end and f.end > start]
+        if any(f.start < start or f.end > end for f in inside):
+            out[name] = mask_text(value)[0]  # a span across fields: scan this one alone
+        else:
+            out[name] = mask_findings(value, [replace(f, start=f.start - start,
+                                                      end=f.end - start) for f in inside])
+        start = end + 1
+    return out
+
+
 def features(listing: Mapping[str, Any]) -> tuple[dict[str, str], tuple[Finding, ...]]:
     """The features a listing fires, each with the text that fired it (numbers masked)."""
     fields = _check(listing)
-    text = "\n".join(str(fields[name]) for name in _TEXT_FIELDS if fields.get(name))
+    text = listing_text(fields)
     fired: list[Signal] = signals(text)
     found = {s.group.name: _safe(s.matched) for s in fired}
     sensitive = {s.group.category for s in fired if s.group.kind == "sensitive"}
     benign = any(s.group.kind == "benign" for s in fired)
-    findings = tuple(scan_text(text)) if any(ch.isdigit() for ch in text) else ()
+    # Every identity number needs a digit, except an e-mail address.
+    findings = tuple(scan_text(text)) if "@" in text or any(ch.isdigit() for ch in text) \
+        else ()
     for entity in NUMBER_WEIGHTS:
         hit = next((f for f in findings if f.type == entity), None)
         if hit is not None:

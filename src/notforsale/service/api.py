@@ -7,6 +7,7 @@ and blurred thumbnails only.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
@@ -18,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from ..listings.screener import ListingError, screen_listing
+from ..listings.screener import ListingError, Verdict, screen_listing
 from ..scan import ScanOptions, scan_path
 from ..store import repository
 from ..text.engine import scan_text
@@ -37,11 +38,12 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-async def current_client(request: Request, session: SessionDep) -> str:
+async def current_client(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    owner = repository.token_owner(session, token.strip()) \
-        if scheme.lower() == "bearer" and token else None
+    owner = None
+    if scheme.lower() == "bearer" and token:
+        owner = repository.cached_token_owner(request.app.state.sessions, token.strip())
     if owner is None:
         raise HTTPException(401, "a valid API token is needed: Authorization: Bearer <token>",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -60,33 +62,41 @@ class DecisionIn(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
-def _screen(session: Session, listing: Any, client: str) -> dict[str, Any]:
+def _screened(listing: Any, client: str) -> tuple[Verdict, dict[str, Any]]:
     try:
         verdict = screen_listing(listing)
     except ListingError as error:
         raise HTTPException(422, str(error)) from None
-    case_id = repository.record_screening(session, listing, verdict, client)
-    return {**verdict.to_dict(), "case_id": case_id}
+    return verdict, repository.screening_rows(listing, verdict, client)
 
 
 @router.post("/listings/screen", summary="Screen one listing", response_model=None)
-async def screen_one(listing: dict[str, Any], session: SessionDep, client: ClientDep
+async def screen_one(request: Request, listing: dict[str, Any], client: ClientDep
                      ) -> JSONResponse:
+    verdict, rows = _screened(listing, client)
+    case_id = await request.app.state.writer.record(rows)
     # Answered directly: the hot path skips FastAPI's response-model pass.
-    return JSONResponse(_screen(session, listing, client))
+    return JSONResponse({**verdict.to_dict(), "case_id": case_id})
 
 
 @router.post("/listings/screen-batch", summary="Screen up to 500 listings, in order")
-async def screen_batch(listings: list[Any], session: SessionDep, client: ClientDep
-                 ) -> list[dict[str, Any]]:
+async def screen_batch(request: Request, listings: list[Any], client: ClientDep
+                       ) -> list[dict[str, Any]]:
     if len(listings) > 500:
         raise HTTPException(413, "at most 500 listings per batch")
-    out = []
+    out: list[dict[str, Any]] = []
+    waiting = []
     for index, listing in enumerate(listings):
         try:
-            out.append(_screen(session, listing, client))
+            verdict, rows = _screened(listing, client)
         except HTTPException as error:
             out.append({"index": index, "error": error.detail})
+            continue
+        out.append(verdict.to_dict())
+        waiting.append((out[-1], request.app.state.writer.record(rows)))
+    case_ids = await asyncio.gather(*(pending for _, pending in waiting))
+    for (answer, _), case_id in zip(waiting, case_ids, strict=True):
+        answer["case_id"] = case_id
     return out
 
 

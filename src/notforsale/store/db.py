@@ -59,9 +59,11 @@ def migrate(engine: Engine) -> None:
 def open_database(url: str | None = None) -> sessionmaker[Session]:
     """A session factory on a migrated database."""
     url = url or default_url()
-    engine = create_engine(url, pool_pre_ping=True,
-                           **({"connect_args": {"check_same_thread": False}}
-                              if url.startswith("sqlite") else {"pool_size": 10}))
+    # A server's connections can drop; a SQLite file's cannot, and a ping per checkout
+    # would cost a query on every request.
+    engine = create_engine(url, **({"connect_args": {"check_same_thread": False}}
+                                   if url.startswith("sqlite")
+                                   else {"pool_size": 10, "pool_pre_ping": True}))
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     migrate(engine)

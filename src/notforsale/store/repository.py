@@ -13,13 +13,14 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Connection, func, insert, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ..listings.screener import Verdict as ScreenVerdict
+from ..listings.screener import masked_fields
 from ..model import ScanResult
 from ..redact.text import mask_text
-from .models import ApiToken, AuditEntry, Case, Decision, Listing, Verdict, now
+from .models import ApiToken, AuditEntry, Base, Case, Decision, Listing, Verdict, now
 
 ACTIONS = ("remove", "allow", "escalate")
 _STATUS = {"remove": "removed", "allow": "allowed", "escalate": "escalated"}
@@ -72,6 +73,16 @@ def token_owner(session: Session, token: str) -> str | None:
     return owner
 
 
+def cached_token_owner(sessions: sessionmaker[Session], token: str) -> str | None:
+    """:func:`token_owner`, opening a session only when the cache has no fresh answer."""
+    key = (str(getattr(sessions.kw.get("bind"), "url", "")), hash_token(token))
+    cached = _token_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < TOKEN_CACHE_SECONDS:
+        return cached[1]
+    with sessions() as session:
+        return token_owner(session, token)
+
+
 # -- listings and cases --------------------------------------------------------------------
 
 
@@ -79,38 +90,82 @@ def _masked(value: object) -> str:
     return mask_text(str(value))[0] if value is not None else ""
 
 
-def record_screening(session: Session, listing: Mapping[str, Any], verdict: ScreenVerdict,
-                     actor: str) -> int | None:
-    """Store a screened listing and its verdict; open a case when it is flagged.
+# The hot path's statements, built once: parameters are bound per call, so SQLAlchemy's
+# compiled-statement cache is hit without computing a cache key over the values. Rows come
+# back in the order of the parameters (listing i gets id i), also for many rows at once.
+_TABLES = Base.metadata.tables
+_INSERT_LISTING = insert(_TABLES[Listing.__tablename__]).returning(
+    _TABLES[Listing.__tablename__].c.id, sort_by_parameter_order=True)
+_INSERT_VERDICT = insert(_TABLES[Verdict.__tablename__])
+_INSERT_CASE = insert(_TABLES[Case.__tablename__]).returning(
+    _TABLES[Case.__tablename__].c.id, sort_by_parameter_order=True)
+_INSERT_AUDIT = insert(_TABLES[AuditEntry.__tablename__])
 
-    Written with Core inserts (the hot path of the service: one call per request).
-    """
+
+def screening_rows(listing: Mapping[str, Any], verdict: ScreenVerdict, actor: str
+                   ) -> dict[str, Any]:
+    """What storing one screened listing writes: its rows' values, numbers masked."""
     external_id = None if listing.get("id") is None else str(listing.get("id"))
-    title = _masked(listing.get("title"))
-    description = _masked(listing.get("description"))
+    text = masked_fields(listing, verdict)
+    title, description = text["title"], text["description"]
     reasons = [reason.to_dict() for reason in verdict.reasons]
     stamp = now()
-    listing_id = session.execute(insert(Listing).values(
-        external_id=external_id, platform=listing.get("platform"), title=title,
-        description=description, received_at=stamp,
-        price=None if listing.get("price") is None else str(listing.get("price")),
-    ).returning(Listing.id)).scalar_one()
-    session.execute(insert(Verdict).values(
-        listing_id=listing_id, verdict=verdict.verdict, score=verdict.score,
-        categories=list(verdict.categories), reasons=reasons, created_at=stamp))
-    case_id = None
+    rows: dict[str, Any] = {
+        "listing": {
+            "external_id": external_id, "platform": listing.get("platform"), "title": title,
+            "description": description, "received_at": stamp,
+            "price": None if listing.get("price") is None else str(listing.get("price"))},
+        "verdict": {"verdict": verdict.verdict, "score": verdict.score,
+                    "categories": list(verdict.categories), "reasons": reasons,
+                    "created_at": stamp},
+        "case": None,
+        "audit": None,
+    }
     if verdict.verdict != "allow":
-        case_id = session.execute(insert(Case).values(
-            kind="listing", listing_id=listing_id, verdict=verdict.verdict, score=verdict.score,
-            category=verdict.categories[0] if verdict.categories else None, title=title[:300],
-            status="open", created_at=stamp, updated_at=stamp,
-            detail={"reasons": reasons, "categories": list(verdict.categories),
-                    "external_id": external_id, "platform": listing.get("platform"),
-                    "description": description[:2000]},
-        ).returning(Case.id)).scalar_one()
-        session.execute(insert(AuditEntry).values(
-            at=stamp, actor=actor, action="case.open", subject=f"case {case_id}",
-            detail={"verdict": verdict.verdict, "score": round(verdict.score, 3)}))
+        rows["case"] = {
+            "kind": "listing", "verdict": verdict.verdict, "score": verdict.score,
+            "category": verdict.categories[0] if verdict.categories else None,
+            "title": title[:300], "status": "open", "created_at": stamp, "updated_at": stamp,
+            "thumbnail": None,
+            "detail": {"reasons": reasons, "categories": list(verdict.categories),
+                       "external_id": external_id, "platform": listing.get("platform"),
+                       "description": description[:2000]}}
+        rows["audit"] = {"at": stamp, "actor": actor, "action": "case.open",
+                         "detail": {"verdict": verdict.verdict,
+                                    "score": round(verdict.score, 3)}}
+    return rows
+
+
+def write_screenings(connection: Connection, batch: Sequence[Mapping[str, Any]]
+                     ) -> list[int | None]:
+    """Insert many screenings' rows (from :func:`screening_rows`) in the caller's
+    transaction, a few statements for the whole batch; the case id of each (None: allowed).
+    """
+    listing_ids = connection.execute(
+        _INSERT_LISTING, [rows["listing"] for rows in batch]).scalars().all()
+    connection.execute(_INSERT_VERDICT, [{**rows["verdict"], "listing_id": listing_id}
+                                         for rows, listing_id in zip(batch, listing_ids,
+                                                                     strict=True)])
+    flagged = [(index, listing_ids[index]) for index, rows in enumerate(batch)
+               if rows["case"] is not None]
+    case_ids: list[int | None] = [None] * len(batch)
+    if flagged:
+        new_ids = connection.execute(_INSERT_CASE, [
+            {**batch[index]["case"], "listing_id": listing_id} for index, listing_id in flagged
+        ]).scalars().all()
+        for (index, _), case_id in zip(flagged, new_ids, strict=True):
+            case_ids[index] = case_id
+        connection.execute(_INSERT_AUDIT, [
+            {**batch[index]["audit"], "subject": f"case {case_ids[index]}"}
+            for index, _ in flagged])
+    return case_ids
+
+
+def record_screening(session: Session, listing: Mapping[str, Any], verdict: ScreenVerdict,
+                     actor: str) -> int | None:
+    """Store a screened listing and its verdict; open a case when it is flagged."""
+    case_id = write_screenings(session.connection(),
+                               [screening_rows(listing, verdict, actor)])[0]
     session.commit()
     return case_id
 
