@@ -110,10 +110,14 @@ def render_redact_table(report: RedactReport, console: Console) -> None:
     if report.remaining is None:
         console.print("Not verified (--no-verify).")
     elif report.verified:
-        console.print("[green]Verified[/green]: a fresh scan of the copy finds no face, no "
+        console.print("[green]Verified[/green]: a fresh scan of the copy finds no face left, no "
                       "identity number and no identifying metadata.")
     else:
         console.print("[red]Verification failed[/red]: the copy still holds:")
         for item in report.remaining.findings[:TABLE_ROWS]:
             console.print(f"  {item.location}  {item.finding.type} {item.finding.masked}",
                           highlight=False)
+    if report.covered_seen_again:
+        console.print(f"The scan saw {report.covered_seen_again} face(s) again on regions this "
+                      "run covered and measured to hold no detail (blurred heads in crowds); "
+                      "they are not counted as left over.", highlight=False)
