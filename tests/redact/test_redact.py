@@ -189,7 +189,6 @@ def test_faces_left_sharp_still_fail_verification(tmp_path: Path,
     import notforsale.redact.images as images
 
     monkeypatch.setattr(images, "_cover", lambda *args: None)
-    monkeypatch.setattr(images, "_fill_soft", lambda *args: None)
     report = redact(_crowd(tmp_path / "src"), tmp_path / "out", RedactOptions(workers=1))
     assert report.verified is False
     assert report.remaining is not None and report.remaining.faces >= 15
