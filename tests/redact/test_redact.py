@@ -219,7 +219,8 @@ def _jpeg_bytes(image: Image.Image) -> bytes:
     ((100, 100, 140, 150), True, "the same box"),
     ((95, 95, 145, 155), True, "a slightly larger box around the same head"),
     ((150, 100, 190, 150), False, "the neighbour's head: centre outside the covered region"),
-    ((60, 60, 240, 260), False, "a much larger box: centre inside but overlap under a third"),
+    ((60, 60, 240, 260), False, "a much larger box: centre inside, an eighth of it on the region"),
+    ((80, 82, 128, 155), True, "shifted left, as on bench photo 00068: centre in, 73 % on the region"),
 ])
 def test_a_face_counts_as_on_a_covered_region(box: tuple[int, int, int, int], expected: bool,
                                               reason: str) -> None:

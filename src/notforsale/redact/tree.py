@@ -33,7 +33,7 @@ from ..read.limits import Limits
 from ..read.walk import SEP, Member, MemberError, Walker, archive_kind
 from ..text.engine import scan_text
 from .documents import REDACTABLE, redact_document
-from .images import FACE_MODES, MARGIN, REDACT_THRESHOLD, iou, redact_image
+from .images import FACE_MODES, MARGIN, REDACT_THRESHOLD, redact_image
 from .text import mask_text
 
 log = logging.getLogger(__name__)
@@ -348,12 +348,16 @@ def _verify(target: Path, folder: bool, options: RedactOptions,
 def _on_hidden(box: tuple[int, int, int, int],
                hidden: tuple[tuple[int, int, int, int], ...]) -> bool:
     """Whether a face box lies on a covered region: its centre inside the region as covered
-    (the face box grown by the cover's margin) and overlapping it by at least a third."""
+    (the face box grown by the cover's margin) and at least 60 % of it within that region."""
     centre_x, centre_y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    size = max(1, (box[2] - box[0]) * (box[3] - box[1]))
     for x0, y0, x1, y1 in hidden:
         grow_x, grow_y = (x1 - x0) * MARGIN, (y1 - y0) * MARGIN
         area = (x0 - grow_x, y0 - grow_y, x1 + grow_x, y1 + grow_y)
-        if area[0] <= centre_x <= area[2] and area[1] <= centre_y <= area[3] \
-                and iou(box, area) >= 1 / 3:
+        if not (area[0] <= centre_x <= area[2] and area[1] <= centre_y <= area[3]):
+            continue
+        inside = max(0.0, min(box[2], area[2]) - max(box[0], area[0])) * \
+            max(0.0, min(box[3], area[3]) - max(box[1], area[1]))
+        if inside >= 0.6 * size:
             return True
     return False
