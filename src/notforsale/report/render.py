@@ -7,14 +7,16 @@ keyed fingerprints only, so no format can print a raw number.
 from __future__ import annotations
 
 import json
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from ..model import FACE, ScanResult
-from ..redact.tree import RedactReport
 from .html import render_html
+
+if TYPE_CHECKING:  # the redaction report's type only: report/ does not load the redactor
+    from ..redact.tree import RedactReport
 
 FORMATS = ("table", "jsonl", "json", "html")
 #: The table shows at most this many findings (the JSON formats show all).
