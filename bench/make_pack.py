@@ -44,33 +44,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from photos import CROWD, FACE_BOXES, SHARED_FACES, Box, flip_and_resize
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 from stdnum import luhn
 from stdnum.cn import ric
 
-SHARED_FACES = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces"
-if not SHARED_FACES.is_dir():  # CI clones main into another folder with shared/ beside it
-    SHARED_FACES = Path("/work/shared/data/faces")
-
-Box = tuple[int, int, int, int]
-
-#: Face boxes (x0, y0, x1, y1) in each source photo, and how often it is drawn.
+#: How often each shared photo is drawn.
 SOURCES: dict[str, tuple[float, list[Box]]] = {
-    "astronaut.png": (0.35, [(182, 58, 270, 178)]),
-    "two_people.jpg": (0.15, [(237, 21, 389, 225), (792, 44, 945, 258)]),
-    "two_people_b.jpg": (0.15, [(261, 78, 355, 206), (82, 114, 157, 214)]),
-    "three_people.jpg": (0.15, [(758, 394, 930, 644), (1142, 367, 1325, 597),
-                                (1629, 1049, 1784, 1236)]),
-    "city.jpg": (0.10, [
-        (222, 107, 253, 147), (763, 116, 794, 157), (57, 131, 89, 173), (182, 114, 210, 152),
-        (605, 155, 638, 199), (534, 134, 552, 159), (477, 157, 500, 189), (324, 126, 349, 160),
-        (369, 135, 387, 160), (428, 141, 443, 162), (99, 133, 117, 159), (636, 157, 657, 189),
-        (656, 137, 669, 155), (587, 110, 606, 134), (310, 147, 326, 169), (512, 139, 524, 156),
-        (675, 145, 688, 161)]),
-    "no_face_cat.png": (0.05, []),
-    "no_face_coffee.png": (0.05, []),
-}
-CROWD = "city.jpg"
+    name: (weight, FACE_BOXES[name]) for name, weight in [
+        ("astronaut.png", 0.35), ("two_people.jpg", 0.15), ("two_people_b.jpg", 0.15),
+        ("three_people.jpg", 0.15), ("city.jpg", 0.10), ("no_face_cat.png", 0.05),
+        ("no_face_coffee.png", 0.05)]}
 #: Sources whose faces can be pasted on an ID card (one clear face each).
 PORTRAITS = [("astronaut.png", 0), ("two_people.jpg", 0), ("two_people.jpg", 1),
              ("two_people_b.jpg", 0), ("three_people.jpg", 0), ("three_people.jpg", 1)]
@@ -186,15 +170,7 @@ def derive_photo(seed: int, index: int) -> tuple[bytes, dict]:
     image = _sources()[source]
     boxes = SOURCES[source][1]
     window = _crop_window(rng, image.width, image.height, boxes, source == CROWD)
-    crop = image.crop(window)
-    flip = rng.random() < 0.5
-    if flip:
-        crop = ImageOps.mirror(crop)
-    longer = rng.randint(300, 1600)
-    factor = longer / max(crop.size)
-    size = (max(1, round(crop.width * factor)), max(1, round(crop.height * factor)))
-    crop = crop.resize(size, Image.Resampling.LANCZOS if factor < 1 else Image.Resampling.BICUBIC)
-    quality = rng.randint(40, 95)
+    crop, flip, factor, size, quality = flip_and_resize(rng, image.crop(window))
     faces, partial = [], []
     cx0, cy0, cx1, cy1 = window
     for x0, y0, x1, y1 in boxes:

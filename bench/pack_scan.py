@@ -80,6 +80,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from make_pack import CROWD, build_pack  # noqa: E402
+from photos import cpu_model, load_average  # noqa: E402
 
 DEFACE_VERSION = "1.5.0"
 DEFACE_THRESHOLD = 0.4  # notforsale's DEFAULT_THRESHOLD (deface's own default is 0.2)
@@ -379,21 +380,9 @@ def ocr_audit(pack: Path, truth: dict[str, Any], count: int) -> dict[str, Any]:
 # -- environment ---------------------------------------------------------------------------
 
 def machine() -> dict[str, Any]:
-    model = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        load = os.getloadavg()
-    except OSError:
-        load = (0.0, 0.0, 0.0)
     return {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "nproc": os.cpu_count(),
-            "cpu": model, "python": platform.python_version(),
-            "load_avg_at_start": [round(v, 2) for v in load]}
+            "cpu": cpu_model(), "python": platform.python_version(),
+            "load_avg_at_start": load_average()}
 
 
 def versions(deface_venv: Path | None) -> dict[str, str]:

