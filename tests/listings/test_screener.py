@@ -97,7 +97,7 @@ def test_masked_fields_match_masking_each_field_alone(listing: dict[str, str]) -
     """The service stores the fields masked with the screener's own findings; the result must
     be what masking each field on its own gives (reason: no number is stored unmasked)."""
     from notforsale.listings.screener import masked_fields
-    from notforsale.redact.text import mask_text
+    from notforsale.text.mask import mask_text
 
     verdict = screen_listing(listing)
     masked = masked_fields(listing, verdict)

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from notforsale.cli import app
 from notforsale.read.images import decode
-from notforsale.redact.text import mask_text
 from notforsale.redact.tree import DestinationError, RedactOptions, redact
+from notforsale.text.mask import mask_text
 from notforsale.vision.faces import shared_detector
 from tests.conftest import shared_faces
 from tests.scan.conftest import ALICE, BOB, RAW_VALUES, id_card, jpeg, zipped

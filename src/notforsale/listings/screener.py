@@ -24,8 +24,8 @@ from typing import Any
 
 from ..errors import NotForSaleError
 from ..model import Finding
-from ..redact.text import mask_findings, mask_text
 from ..text.engine import scan_text
+from ..text.mask import mask_findings, mask_text
 from . import BLOCK_AT, REVIEW_AT
 from .signals import Signal, lexicon, signals
 from .weights import Weights, current_weights

@@ -22,7 +22,7 @@ from ..read.documents import (
     XLSX_SUFFIXES,
     suffix,
 )
-from .text import mask_text
+from ..text.mask import mask_text
 
 #: Documents this module rewrites.
 REDACTABLE = TEXT_SUFFIXES | HTML_SUFFIXES | TABLE_SUFFIXES | JSON_SUFFIXES | XLSX_SUFFIXES

@@ -32,9 +32,9 @@ from ..read.images import IMAGE_SUFFIXES, ImageError, looks_like_image
 from ..read.limits import Limits
 from ..read.walk import SEP, Member, MemberError, Walker, archive_kind
 from ..text.engine import scan_text
+from ..text.mask import mask_text
 from .documents import REDACTABLE, redact_document
 from .images import FACE_MODES, MARGIN, REDACT_THRESHOLD, redact_image
-from .text import mask_text
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """What the service and console do with the database, one function per operation.
 
-Everything written passes through the masking of :mod:`notforsale.redact.text`
+Everything written passes through the masking of :mod:`notforsale.text.mask`
 or comes from result objects that hold masked values only. Every change made by
 a person or a client is also written to the append-only audit log.
 """
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from ..listings.screener import Verdict as ScreenVerdict
 from ..listings.screener import masked_fields
 from ..model import ScanResult
-from ..redact.text import mask_text
+from ..text.mask import mask_text
 from .models import ApiToken, AuditEntry, Base, Case, Decision, Listing, Verdict, now
 
 ACTIONS = ("remove", "allow", "escalate")

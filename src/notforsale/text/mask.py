@@ -6,37 +6,33 @@ they were, so columns, line lengths and formats survive.
 
 >>> mask_text("身份证 110101 19900307 1233，手机138-1234-5678")
 ('身份证 110101 ******** 1233，手机138-****-5678', 2)
+>>> mask_text("电话 0086 138 1234 5678")[0]
+'电话 0086 138 **** 5678'
 """
 
 from __future__ import annotations
 
 from ..model import Finding
-from ..text.engine import scan_text
-
-#: (characters kept at the start, at the end) of each type's significant characters.
-_KEEP = {
-    "CN_RESIDENT_ID": (6, 4),
-    "BANK_CARD": (6, 4),
-    "PHONE_NUMBER": (3, 4),
-    "CN_PASSPORT": (1, 2),
-}
+from .engine import scan_text
 
 
-def _mask_span(span: str, entity: str) -> str:
-    if entity == "EMAIL_ADDRESS":
+def _mask_span(span: str, finding: Finding) -> str:
+    """``span`` with the characters hidden that the finding's report mask hides.
+
+    The report mask (``finding.masked``) is written in a canonical form (no separators,
+    ``+86`` before a mobile number); its letters, digits and stars are laid over the
+    span's letters and digits from the right, so the same characters stay visible in
+    place as in the report, whatever the seller's spacing.
+    """
+    if finding.type == "EMAIL_ADDRESS":
         local, at, domain = span.partition("@")
         return local[:1] + "*" * (len(local) - 1) + at + domain
-    head, tail = _KEEP.get(entity, (0, 0))
-    significant = [i for i, ch in enumerate(span) if ch.isalnum()]
-    if entity == "PHONE_NUMBER" and span.lstrip("(").startswith(("+", "00")):
-        head += 2  # keep the country code readable too
-    if len(significant) <= head + tail:
-        hidden = significant
-    else:
-        hidden = significant[head:len(significant) - tail]
+    pattern = [ch for ch in finding.masked if ch.isalnum() or ch == "*"]
+    significant = [index for index, ch in enumerate(span) if ch.isalnum()]
     chars = list(span)
-    for index in hidden:
-        chars[index] = "*"
+    for index, shown in zip(reversed(significant), reversed(pattern), strict=False):
+        if shown == "*":
+            chars[index] = "*"
     return "".join(chars)
 
 
@@ -48,7 +44,7 @@ def mask_findings(text: str, findings: list[Finding]) -> str:
     last = 0
     for finding in sorted(findings, key=lambda f: f.start):
         out.append(text[last:finding.start])
-        out.append(_mask_span(text[finding.start:finding.end], finding.type))
+        out.append(_mask_span(text[finding.start:finding.end], finding))
         last = finding.end
     out.append(text[last:])
     return "".join(out)
