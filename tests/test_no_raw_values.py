@@ -65,3 +65,43 @@ def test_cli_output_and_logs_are_masked(fmt: str, tmp_path, caplog) -> None:  # 
     written = target.read_text(encoding="utf-8")
     assert "138****5678" in written
     _assert_clean(result.output + caplog.text + written)
+
+
+def _pack_named_after_people(root):  # type: ignore[no-untyped-def]
+    """Files, folders and archives named after the people in them, as seized packs are."""
+    import zipfile
+
+    folder = root / "pack" / "13812345678"
+    folder.mkdir(parents=True)
+    (folder / "11010119900307109X.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "6222021234567890128.jpg").write_bytes(b"\xff\xd8\xff not really a jpeg")
+    with zipfile.ZipFile(root / "pack" / "110101199003071233.zip", "w") as archive:
+        archive.writestr("13912345678/notes.txt", TEXT)
+        archive.writestr("6228480012345678903.jpg", b"\xff\xd8\xff broken")
+    return root / "pack"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_numbers_in_file_names_are_masked_in_every_format(fmt: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Paths of findings, profiles and errors are shown with their numbers masked."""
+    result = scan_path(_pack_named_after_people(tmp_path))
+    assert result.errors, "the broken images must be reported (with their names)"
+    out = io.StringIO()
+    render(result, fmt, out)
+    assert "110101********1233.zip" in out.getvalue() or fmt == "table"
+    _assert_clean(out.getvalue())
+
+
+def test_redaction_reports_and_errors_mask_names(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pack = _pack_named_after_people(tmp_path)
+    for fmt in ("table", "json"):
+        result = CliRunner().invoke(app, ["redact", str(pack), str(tmp_path / f"copy-{fmt}"),
+                                          "--format", fmt])
+        assert "138****5678" in result.output
+        _assert_clean(result.output)
+    taken = tmp_path / "taken" / "110101199003071233"
+    taken.mkdir(parents=True)
+    (taken / "x").write_text("x")
+    result = CliRunner().invoke(app, ["redact", str(pack), str(taken)])
+    assert result.exit_code == 2
+    _assert_clean(result.output)

@@ -11,6 +11,8 @@ class InputError(NotForSaleError):
     """An input cannot be read: missing, unreadable, or in an unknown encoding."""
 
     def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+        from .text.mask import mask_path  # the message is shown: numbers in names masked
+
+        super().__init__(f"{mask_path(path)}: {reason}")
         self.path = path
         self.reason = reason

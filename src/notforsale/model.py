@@ -76,6 +76,13 @@ class Finding:
         }
 
 
+def _shown(path: str) -> str:
+    """A path as outputs show it (numbers in names masked; see ``text.mask.mask_path``)."""
+    from .text.mask import mask_path  # text/ builds on this module
+
+    return mask_path(path)
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a finding is.
@@ -94,8 +101,14 @@ class Location:
     page: int | None = None
     box: tuple[int, int, int, int] | None = None
 
+    @property
+    def shown_path(self) -> str:
+        """``path`` as reports show it: identity numbers in file names masked."""
+        return _shown(self.path)
+
     def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column}"
+        where = self.shown_path if self.line is None else \
+            f"{self.shown_path}:{self.line}:{self.column}"
         extras = []
         if self.page is not None:
             extras.append(f"page {self.page}")
@@ -108,7 +121,7 @@ class Location:
         return " ".join([where, *extras])
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": self.path}
+        out: dict[str, Any] = {"path": self.shown_path}
         for name in ("line", "column", "row", "field", "page"):
             value = getattr(self, name)
             if value is not None:
@@ -136,8 +149,19 @@ class ScanError:
     path: str
     message: str
 
+    @property
+    def shown_path(self) -> str:
+        return _shown(self.path)
+
+    @property
+    def shown_message(self) -> str:
+        """``message`` with any identity number in it (a quoted file name) masked."""
+        from .text.mask import mask_text
+
+        return mask_text(self.message)[0]
+
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "error": self.message}
+        return {"path": self.shown_path, "error": self.shown_message}
 
 
 #: The identity types whose presence together with a face makes a "full kit".
@@ -192,7 +216,7 @@ class Profile:
             "faces": [face.to_dict() for face in self.faces],
             "entities": [entity.to_dict() for entity in self.entities],
             "links": list(self.links),
-            "files": list(self.files),
+            "files": [_shown(path) for path in self.files],
         }
 
 

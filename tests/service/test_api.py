@@ -96,6 +96,10 @@ def test_file_upload_scan(client: TestClient, auth: dict[str, str]) -> None:
     assert body["case_id"] >= 1
     for value in RAW:
         assert value not in json.dumps(body, ensure_ascii=False)
+    named = client.post("/v1/files/scan", headers=auth,
+                        files={"file": (f"{RAW[0]}.zip", archive.getvalue(), "application/zip")})
+    assert named.json()["findings"][0]["location"]["path"] == "110101********1233.zip!/people.csv"
+    assert RAW[0] not in named.text
     too_big = client.post("/v1/files/scan", headers=auth,
                           files={"file": ("big.bin", b"0" * (6 * 1024 * 1024))})
     assert too_big.status_code == 413

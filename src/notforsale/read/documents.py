@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from ..errors import InputError
+from ..text.mask import mask_path
 from .text_files import decode
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,8 @@ def _pdf(path: str, data: bytes) -> Iterator[TextUnit]:
         try:
             text = page.extract_text() or ""
         except Exception as error:  # noqa: BLE001 - pypdf raises many types on bad pages
-            log.debug("pdf page %d of %s unreadable: %s", number, path, type(error).__name__)
+            log.debug("pdf page %d of %s unreadable: %s", number, mask_path(path),
+                      type(error).__name__)
             continue
         if text.strip():
             yield TextUnit(text, page=number, whole_text=True)

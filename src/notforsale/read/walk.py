@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..text.mask import mask_path
 from .limits import Budget, Limits
 
 log = logging.getLogger(__name__)
@@ -386,5 +387,5 @@ def _stream_7z(archive: object, path: str,
         worker.join(timeout=5)
     if failure:
         error = failure[0]
-        log.debug("7z extraction failed in %s: %s", path, type(error).__name__)
+        log.debug("7z extraction failed in %s: %s", mask_path(path), type(error).__name__)
         yield path, b"", f"corrupt or unreadable 7z archive ({error})"

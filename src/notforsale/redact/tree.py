@@ -32,7 +32,7 @@ from ..read.images import IMAGE_SUFFIXES, ImageError, looks_like_image
 from ..read.limits import Limits
 from ..read.walk import SEP, Member, MemberError, Walker, archive_kind
 from ..text.engine import scan_text
-from ..text.mask import mask_text
+from ..text.mask import mask_path, mask_text
 from .documents import REDACTABLE, redact_document
 from .images import FACE_MODES, MARGIN, REDACT_THRESHOLD, redact_image
 
@@ -115,16 +115,6 @@ class RedactReport:
                 [item.to_dict() for item in self.remaining.findings]}
 
 
-def _mask_name(name: str) -> tuple[str, bool]:
-    masked_parts = []
-    changed = False
-    for part in name.split("/"):
-        masked, count = mask_text(part)
-        changed |= bool(count)
-        masked_parts.append(masked)
-    return "/".join(masked_parts), changed
-
-
 def _empty_or_missing(path: Path) -> bool:
     return not path.exists() or (path.is_dir() and not any(path.iterdir()))
 
@@ -145,75 +135,77 @@ class _Redactor:
 
     # -- one file's bytes --------------------------------------------------------------
 
+    def _record(self, display: str, action: str, **counts: Any) -> None:
+        """What happened to the file shown as ``display``: the path as in the copy
+        (numbers in names masked), and a note with no number in it either."""
+        note = mask_text(counts.pop("note", ""))[0]
+        self.changes.append(FileChange(mask_path(display), action, note=note, **counts))
+
     def member(self, display: str, data: bytes, depth: int) -> bytes | None:
         """Redacted bytes for a file shown as ``display`` (None: not to be copied)."""
         kind = archive_kind(display, data[:512])
         if kind is not None:
             return self.archive(kind, display, data, depth)
         name = display.rsplit(SEP, 1)[-1]
-        out_name, renamed = _mask_name(name)
-        shown = display[:len(display) - len(name)] + out_name
+        renamed = mask_path(name) != name
         try:
             if suffix(name) in IMAGE_SUFFIXES or looks_like_image(data[:16]):
                 out, changes = redact_image(display, data, faces=self.options.faces,
                                             ocr=self.options.ocr,
                                             threshold=self.options.face_threshold)
-                self.changes.append(FileChange(shown, "redacted", changes.faces, changes.numbers,
-                                               changes.metadata_removed, renamed))
+                self._record(display, "redacted", faces=changes.faces, numbers=changes.numbers,
+                             metadata_removed=changes.metadata_removed, renamed=renamed)
                 if changes.hidden:
-                    self.hidden[_mask_name(display[len(self.root):])[0]] = changes.hidden
+                    self.hidden[mask_path(display[len(self.root):])] = changes.hidden
                 return out
             if suffix(name) in REDACTABLE:
                 out, count = redact_document(display, data)
                 action = "redacted" if count or renamed else "unchanged"
-                self.changes.append(FileChange(shown, action, numbers=count, renamed=renamed))
+                self._record(display, action, numbers=count, renamed=renamed)
                 return out
         except (ImageError, InputError) as error:
-            self.changes.append(FileChange(shown, "dropped", renamed=renamed,
-                                           note=f"not copied: {error}"))
+            self._record(display, "dropped", renamed=renamed, note=f"not copied: {error}")
             return None
         if suffix(name) in PDF_SUFFIXES:
-            return self._pdf(shown, display, data, renamed)
-        self.changes.append(FileChange(shown, "copied-unknown", renamed=renamed,
-                                       note="format not understood; copied unchanged"))
+            return self._pdf(display, data, renamed)
+        self._record(display, "copied-unknown", renamed=renamed,
+                     note="format not understood; copied unchanged")
         return data
 
-    def _pdf(self, shown: str, display: str, data: bytes, renamed: bool) -> bytes | None:
+    def _pdf(self, display: str, data: bytes, renamed: bool) -> bytes | None:
         from ..read.documents import read_units
 
         try:
             has_numbers = any(scan_text(unit.text) for unit in read_units(display, data))
         except InputError as error:
-            self.changes.append(FileChange(shown, "dropped", note=f"not copied: {error}"))
+            self._record(display, "dropped", note=f"not copied: {error}")
             return None
         if has_numbers:
-            self.changes.append(FileChange(shown, "dropped", renamed=renamed,
-                                           note="PDF with identity numbers: its text cannot "
-                                                "be rewritten here, so it is not copied"))
+            self._record(display, "dropped", renamed=renamed,
+                         note="PDF with identity numbers: its text cannot be rewritten here, "
+                              "so it is not copied")
             return None
-        self.changes.append(FileChange(shown, "unchanged", renamed=renamed,
-                                       note="PDF without identity numbers in its text layer"))
+        self._record(display, "unchanged", renamed=renamed,
+                     note="PDF without identity numbers in its text layer")
         return data
 
     # -- archives ----------------------------------------------------------------------
 
     def archive(self, kind: str, display: str, data: bytes, depth: int) -> bytes | None:
         if depth >= self.options.limits.max_depth:
-            self.changes.append(FileChange(display, "dropped",
-                                           note="archive nested too deep; not copied"))
+            self._record(display, "dropped", note="archive nested too deep; not copied")
             return None
         entries: list[tuple[str, bytes]] = []
         for item in self.walker.open_archive(kind, display, data):
             if isinstance(item, MemberError):
-                self.changes.append(FileChange(item.path, "dropped",
-                                               note=f"not copied: {item.message}"))
+                self._record(item.path, "dropped", note=f"not copied: {item.message}")
                 continue
             if not isinstance(item, Member):
                 continue
             inner = item.path[len(display) + len(SEP):]
             out = self.member(item.path, item.data, depth + 1)
             if out is not None:
-                entries.append((_mask_name(inner)[0], out))
+                entries.append((mask_path(inner), out))
         return _write_archive(kind, display, entries)
 
 
@@ -249,7 +241,7 @@ def _redact_folder(redactor: _Redactor, source: Path, target: Path, workers: int
     def one(path: Path, relative: str) -> None:
         out = redactor.member(relative, path.read_bytes(), 0)
         if out is not None:
-            destination = target / _mask_name(relative)[0]
+            destination = target / mask_path(relative)
             destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_bytes(out)
 
@@ -261,8 +253,7 @@ def _redact_folder(redactor: _Redactor, source: Path, target: Path, workers: int
                 path = Path(folder) / name
                 relative = path.relative_to(source).as_posix()
                 if path.is_symlink():
-                    redactor.changes.append(FileChange(relative, "dropped",
-                                                       note="symlink not followed"))
+                    redactor._record(relative, "dropped", note="symlink not followed")
                     continue
                 pending.append(pool.submit(one, path, relative))
                 while len(pending) >= 2 * max(1, workers):
@@ -291,7 +282,8 @@ def redact(src: str | Path, dst: str | Path, options: RedactOptions | None = Non
     if not source.exists():
         raise InputError(str(source), "no such file or folder")
     if not _empty_or_missing(target):
-        raise DestinationError(f"{target} exists and is not empty; choose a new place")
+        raise DestinationError(f"{mask_path(str(target))} exists and is not empty; choose a "
+                               "new place")
     if target.resolve() == source.resolve() or source.resolve() in target.resolve().parents:
         raise DestinationError("the copy cannot be written inside the source")
     redactor = _Redactor(options)
@@ -304,12 +296,13 @@ def redact(src: str | Path, dst: str | Path, options: RedactOptions | None = Non
         kind = archive_kind(source.name, data[:512])
         target_kind = _archive_kind_of_name(target.name)
         if target_kind is not None and target_kind != kind:
-            raise DestinationError(f"{target.name} names a {target_kind} archive but "
-                                   f"{source.name} is {'a ' + kind if kind else 'no'} archive")
+            found = f"a {kind}" if kind else "no"
+            raise DestinationError(f"{mask_path(target.name)} names a {target_kind} archive "
+                                   f"but {mask_path(source.name)} is {found} archive")
         out = redactor.member(source.name, data, 0)
         if target_kind is None:
             target.mkdir(parents=True, exist_ok=True)
-            target = target / _mask_name(source.name)[0]
+            target = target / mask_path(source.name)
         if out is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(out)

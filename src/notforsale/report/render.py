@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..model import FACE, ScanResult
+from ..text.mask import mask_path
 from .html import render_html
 
 if TYPE_CHECKING:  # the redaction report's type only: report/ does not load the redactor
@@ -66,7 +67,8 @@ def render_table(result: ScanResult, console: Console) -> None:
         if hidden > 0:
             console.print(f"... and {hidden} more finding(s); --format json lists them all.")
     for error in result.errors:
-        console.print(f"[red]error[/red] {error.path}: {error.message}", highlight=False)
+        console.print(f"[red]error[/red] {error.shown_path}: {error.shown_message}",
+                      highlight=False)
     summary = result.summary()
     distinct = ", ".join(f"{n} {entity}" for entity, n in summary["entities"].items() if n)
     console.print(
@@ -94,7 +96,8 @@ def render(result: ScanResult, fmt: str, out: IO[str]) -> None:
 
 def render_redact_table(report: RedactReport, console: Console) -> None:
     """Per-file counts of what a redaction changed (never values), then the verification."""
-    table = Table(title=f"Redacted copy at {report.destination}", title_justify="left")
+    table = Table(title=f"Redacted copy at {mask_path(report.destination)}",
+                  title_justify="left")
     for column in ("file", "action", "faces", "numbers", "metadata", "note"):
         table.add_column(column, overflow="fold")
     for change in report.files[:TABLE_ROWS]:

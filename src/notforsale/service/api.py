@@ -23,6 +23,7 @@ from ..listings.screener import ListingError, Verdict, screen_listing
 from ..scan import ScanOptions, scan_path
 from ..store import repository
 from ..text.engine import scan_text
+from ..text.mask import mask_path
 from .settings import ServiceSettings
 
 router = APIRouter(prefix="/v1")
@@ -123,15 +124,16 @@ def scan_upload(request: Request, session: SessionDep, client: ClientDep,
         result = scan_path(target, ScanOptions(thumbnails=True, ocr=settings.ocr))
         case_id = repository.record_scan(session, name, result, client)
         document = result.to_dict()
-        prefix = str(target)
+        # Paths in the answer start at the uploaded file's name (masked like the rest).
+        prefix = mask_path(folder) + "/"
         for item in document["findings"]:
-            item["location"]["path"] = item["location"]["path"].replace(prefix, name, 1)
+            item["location"]["path"] = item["location"]["path"].replace(prefix, "", 1)
         for error in document["errors"]:
-            error["path"] = error["path"].replace(prefix, name, 1)
+            error["path"] = error["path"].replace(prefix, "", 1)
         for profile in document["profiles"]:
             for face in profile["faces"]:
-                face["path"] = face["path"].replace(prefix, name, 1)
-            profile["files"] = [f.replace(prefix, name, 1) for f in profile["files"]]
+                face["path"] = face["path"].replace(prefix, "", 1)
+            profile["files"] = [f.replace(prefix, "", 1) for f in profile["files"]]
     shutil.rmtree(folder, ignore_errors=True)
     return {"case_id": case_id, **document}
 
