@@ -112,6 +112,8 @@ _FEATURE_CATEGORY.update({"CN_RESIDENT_ID in the listing": "face_identity_bundle
                           "CN_PASSPORT in the listing": "id_photos",
                           "grid of many faces in one picture": "face_pack",
                           "identity document in a picture": "id_photos"})
+#: Every category a verdict can name, in the lexicon's order.
+CATEGORY_ORDER = tuple(dict.fromkeys(_FEATURE_CATEGORY.values()))
 #: Image features (see :func:`image_signals`).
 GRID_FEATURE = "grid of many faces in one picture"
 DOCUMENT_FEATURE = "identity document in a picture"

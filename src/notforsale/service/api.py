@@ -44,7 +44,7 @@ async def current_client(request: Request) -> str:
     scheme, _, token = header.partition(" ")
     owner = None
     if scheme.lower() == "bearer" and token:
-        owner = repository.cached_token_owner(request.app.state.sessions, token.strip())
+        owner = repository.token_owner(request.app.state.sessions, token.strip())
     if owner is None:
         raise HTTPException(401, "a valid API token is needed: Authorization: Bearer <token>",
                             headers={"WWW-Authenticate": "Bearer"})

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from ..listings.screener import CATEGORY_ORDER
 from ..store import repository
 from .api import SessionDep
 
@@ -22,8 +23,8 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 _HERE = Path(str(resources.files("notforsale.service")))
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
 
-CATEGORIES = ("face_pack", "face_identity_bundle", "id_photos", "liveness_bypass",
-              "bulk_data_lookup", "verified_accounts", "pack")
+#: The screener's categories, then "pack" (uploaded files with profiles).
+CATEGORIES = (*CATEGORY_ORDER, "pack")
 
 
 def static_files() -> StaticFiles:
@@ -49,7 +50,7 @@ def login_page(request: Request, error: str = "") -> Response:
 @router.post("/login")
 def login(request: Request, session: SessionDep,
           token: Annotated[str, Form(max_length=200)]) -> Response:
-    owner = repository.token_owner(session, token.strip())
+    owner = repository.token_owner(request.app.state.sessions, token.strip())
     if owner is None:
         return templates.TemplateResponse(request, "login.html",
                                           {"error": "That token is not valid."}, status_code=401)

@@ -59,28 +59,23 @@ TOKEN_CACHE_SECONDS = 10.0
 _token_cache: dict[tuple[str, str], tuple[float, str | None]] = {}
 
 
-def token_owner(session: Session, token: str) -> str | None:
-    """The name of a valid, unrevoked token, or None (cached for a few seconds)."""
-    key = (str(getattr(session.get_bind(), "url", "")), hash_token(token))
-    cached = _token_cache.get(key)
-    if cached is not None and time.monotonic() - cached[0] < TOKEN_CACHE_SECONDS:
-        return cached[1]
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == key[1]))
-    owner = None if row is None or row.revoked_at is not None else row.name
-    if len(_token_cache) > 10_000:
-        _token_cache.clear()
-    _token_cache[key] = (time.monotonic(), owner)
-    return owner
+def token_owner(sessions: sessionmaker[Session], token: str) -> str | None:
+    """The name of a valid, unrevoked token, or None.
 
-
-def cached_token_owner(sessions: sessionmaker[Session], token: str) -> str | None:
-    """:func:`token_owner`, opening a session only when the cache has no fresh answer."""
+    Answers are kept for a few seconds; the database is asked (in a session of its own)
+    only when no fresh answer is kept.
+    """
     key = (str(getattr(sessions.kw.get("bind"), "url", "")), hash_token(token))
     cached = _token_cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < TOKEN_CACHE_SECONDS:
         return cached[1]
     with sessions() as session:
-        return token_owner(session, token)
+        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == key[1]))
+        owner = None if row is None or row.revoked_at is not None else row.name
+    if len(_token_cache) > 10_000:
+        _token_cache.clear()
+    _token_cache[key] = (time.monotonic(), owner)
+    return owner
 
 
 # -- listings and cases --------------------------------------------------------------------
