@@ -303,6 +303,14 @@ def run_deface(python: Path, photos: Path, names: list[str], work: Path, tag: st
             "command": " ".join(cmd)}
 
 
+def _settled(run: dict, rounds: list[float], photos: int) -> dict:
+    """A tool's last run with the median time of its rounds, and its images per second."""
+    run["seconds"] = statistics.median(rounds)
+    run["rounds_seconds"] = [round(t, 2) for t in rounds]
+    run["images_per_s"] = photos / run["seconds"]
+    return run
+
+
 def _version(cmd: list[str]) -> str:
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=120)
@@ -709,19 +717,13 @@ def main(argv: list[str] | None = None) -> int:
         if deface_python:
             dfc = run_deface(deface_python, photos, names, work, "")
             times["deface"].append(dfc["seconds"])
-    nfs["seconds"] = statistics.median(times["notforsale"])
-    nfs["rounds_seconds"] = [round(t, 2) for t in times["notforsale"]]
-    nfs["images_per_s"] = len(names) / nfs["seconds"]
-    info["notforsale"] = nfs
+    info["notforsale"] = _settled(nfs, times["notforsale"], len(names))
     say(f"notforsale redact --no-verify  {nfs['seconds']:7.1f} s  {nfs['images_per_s']:6.2f} images/s"
         f"  ({nfs['summary']['faces_covered']} faces covered, "
         f"{nfs['summary']['numbers_masked']} numbers masked); median of "
         + ", ".join(f"{t:.1f}" for t in times["notforsale"]) + " s")
     if deface_python:
-        dfc["seconds"] = statistics.median(times["deface"])
-        dfc["rounds_seconds"] = [round(t, 2) for t in times["deface"]]
-        dfc["images_per_s"] = len(names) / dfc["seconds"]
-        info["deface"] = dfc
+        info["deface"] = _settled(dfc, times["deface"], len(names))
         say(f"deface --ep CPUExecutionProvider {dfc['seconds']:7.1f} s  "
             f"{dfc['images_per_s']:6.2f} images/s"
             + (f"  ({len(dfc['missing'])} outputs missing)" if dfc["missing"] else "")
