@@ -85,3 +85,22 @@ def test_demo_builds_and_scans_a_pack(tmp_path) -> None:  # type: ignore[no-unty
     assert "5 profile(s), 3 full kit(s)" in result.output
     assert "202311" not in result.output
     assert (tmp_path / "demo" / "report.html").is_file()
+
+
+def test_demo_service_database_starts_fresh_each_time(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`demo --serve` seeds a new database each run: the same cases, one token that works
+    (reason: a second run must not pile up copies of the sample cases)."""
+    from notforsale.demo import SAMPLE_LISTINGS, build_pack, seed_service
+    from notforsale.store import repository
+    from notforsale.store.db import open_database
+
+    pack = build_pack(tmp_path)
+    counts = []
+    for _ in range(2):
+        url, token = seed_service(tmp_path, pack)
+        with open_database(url)() as session:
+            counts.append(repository.list_cases(session, decision="open")[0])
+        assert repository.token_owner(open_database(url), token) == "demo-moderator"
+        open_database.cache_clear()
+    assert counts[0] == counts[1] > 1
+    assert counts[0] <= len(SAMPLE_LISTINGS) + 1

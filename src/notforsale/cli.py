@@ -327,8 +327,7 @@ def demo(
 
     run_demo(output, Console())
     if serve_console:
-        db = f"sqlite:///{(output / 'demo.db').resolve()}"
-        token = seed_service(db, output / "pack")
+        db, token = seed_service(output, output / "pack")
         typer.echo(f"\nConsole: http://127.0.0.1:{port}/console  (log in with the token below)")
         typer.echo(f"API docs: http://127.0.0.1:{port}/docs")
         typer.echo(f"Token: {token}")

@@ -151,22 +151,19 @@ SAMPLE_LISTINGS: list[dict[str, Any]] = [
 ]
 
 
-def seed_service(db_url: str, pack: Path) -> str:
-    """Fill a database with sample cases (listings and the pack's scan); return a new token."""
+def seed_service(folder: Path, pack: Path) -> tuple[str, str]:
+    """A new demo database in ``folder`` (the last one replaced) with sample cases: the
+    listings screened and the pack scanned. Its URL and a moderator's token."""
     from .listings.screener import screen_listing
     from .store import repository
     from .store.db import open_database
 
+    for old in folder.glob("demo.db*"):  # the database and its WAL files
+        old.unlink()
+    db_url = f"sqlite:///{(folder / 'demo.db').resolve()}"
     with open_database(db_url)() as session:
         for listing in SAMPLE_LISTINGS:
             repository.record_screening(session, listing, screen_listing(listing), "demo")
         repository.record_scan(session, "pack", scan_path(pack, ScanOptions(thumbnails=True)),
                                "demo")
-        name = "demo-moderator"
-        suffix = 1
-        while True:
-            try:
-                return repository.create_token(session, name)
-            except ValueError:
-                suffix += 1
-                name = f"demo-moderator-{suffix}"
+        return db_url, repository.create_token(session, "demo-moderator")
