@@ -28,10 +28,17 @@ from ..text.engine import scan_text
 from ..text.mask import mask_findings, mask_text
 from . import BLOCK_AT, REVIEW_AT
 from .signals import Signal, lexicon, signals
-from .weights import Weights, current_weights
-
-#: Identity numbers written into a listing that count as features (each type once).
-NUMBER_WEIGHTS = ("CN_RESIDENT_ID", "BANK_CARD", "CN_PASSPORT")
+from .weights import (
+    DOCUMENT_FEATURE,
+    GRID_FEATURE,
+    NUMBER_ENTITIES,
+    OTHER_SENSITIVE,
+    SENSITIVE_AND_TRADE,
+    TWO_SENSITIVE,
+    Weights,
+    current_weights,
+    number_feature,
+)
 
 _TEXT_FIELDS = ("title", "description")
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
@@ -102,24 +109,13 @@ def _safe(matched: str) -> str:
 #: Lexicon groups (and number features) that are evidence of sensitive goods.
 SENSITIVE_GROUPS = frozenset(
     [g.name for g in lexicon().groups if g.kind == "sensitive"]
-    + [f"{entity} in the listing" for entity in NUMBER_WEIGHTS]
-    + ["grid of many faces in one picture", "identity document in a picture"])
+    + list(OTHER_SENSITIVE))
 #: The illicit category each sensitive feature points to.
 _FEATURE_CATEGORY = {g.name: g.category for g in lexicon().groups
                      if g.kind == "sensitive" and g.category}
-_FEATURE_CATEGORY.update({"CN_RESIDENT_ID in the listing": "face_identity_bundle",
-                          "BANK_CARD in the listing": "face_identity_bundle",
-                          "CN_PASSPORT in the listing": "id_photos",
-                          "grid of many faces in one picture": "face_pack",
-                          "identity document in a picture": "id_photos"})
+_FEATURE_CATEGORY.update({name: category for name, (_, category) in OTHER_SENSITIVE.items()})
 #: Every category a verdict can name, in the lexicon's order.
 CATEGORY_ORDER = tuple(dict.fromkeys(_FEATURE_CATEGORY.values()))
-#: Image features (see :func:`image_signals`).
-GRID_FEATURE = "grid of many faces in one picture"
-DOCUMENT_FEATURE = "identity document in a picture"
-#: Names of the features that are not lexicon groups.
-SENSITIVE_AND_TRADE = "sensitive goods offered for trade"
-TWO_SENSITIVE = "several kinds of identity goods"
 
 
 def listing_text(listing: Mapping[str, Any]) -> str:
@@ -163,10 +159,10 @@ def features(listing: Mapping[str, Any]) -> tuple[dict[str, str], tuple[Finding,
     # Every identity number needs a digit, except an e-mail address.
     findings = tuple(scan_text(text)) if "@" in text or any(ch.isdigit() for ch in text) \
         else ()
-    for entity in NUMBER_WEIGHTS:
+    for entity in NUMBER_ENTITIES:
         hit = next((f for f in findings if f.type == entity), None)
         if hit is not None:
-            found[f"{entity} in the listing"] = hit.masked
+            found[number_feature(entity)] = hit.masked
             sensitive.add("id_photos" if entity == "CN_PASSPORT" else "face_identity_bundle")
     for name, matched, category in image_signals(fields.get("images") or ()):
         found[name] = matched

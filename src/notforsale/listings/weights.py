@@ -14,9 +14,27 @@ from importlib import resources
 
 from .signals import lexicon
 
-NUMBER_FEATURES = {"CN_RESIDENT_ID in the listing": 2.5, "BANK_CARD in the listing": 1.5,
-                   "CN_PASSPORT in the listing": 2.0}
-IMAGE_FEATURES = {"grid of many faces in one picture": 2.5, "identity document in a picture": 3.0}
+#: Features that are not lexicon groups.
+SENSITIVE_AND_TRADE = "sensitive goods offered for trade"
+TWO_SENSITIVE = "several kinds of identity goods"
+GRID_FEATURE = "grid of many faces in one picture"
+DOCUMENT_FEATURE = "identity document in a picture"
+#: Identity numbers written into a listing that count as features (each type once).
+NUMBER_ENTITIES = ("CN_RESIDENT_ID", "BANK_CARD", "CN_PASSPORT")
+
+
+def number_feature(entity: str) -> str:
+    return f"{entity} in the listing"
+
+
+#: The evidence of sensitive goods that is not a lexicon group: (hand weight, category).
+OTHER_SENSITIVE: dict[str, tuple[float, str]] = {
+    number_feature("CN_RESIDENT_ID"): (2.5, "face_identity_bundle"),
+    number_feature("BANK_CARD"): (1.5, "face_identity_bundle"),
+    number_feature("CN_PASSPORT"): (2.0, "id_photos"),
+    GRID_FEATURE: (2.5, "face_pack"),
+    DOCUMENT_FEATURE: (3.0, "id_photos"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +50,9 @@ def hand_weights() -> Weights:
     """The weights written in ``lexicon.toml``."""
     lex = lexicon()
     table = {group.name: group.weight for group in lex.groups}
-    table.update(NUMBER_FEATURES)
-    table.update(IMAGE_FEATURES)
-    table["sensitive goods offered for trade"] = lex.sensitive_and_trade
-    table["several kinds of identity goods"] = lex.two_sensitive
+    table.update({name: weight for name, (weight, _) in OTHER_SENSITIVE.items()})
+    table[SENSITIVE_AND_TRADE] = lex.sensitive_and_trade
+    table[TWO_SENSITIVE] = lex.two_sensitive
     return Weights(lex.bias, table)
 
 
