@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import cache, partial
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
@@ -93,7 +94,7 @@ def _shrunk(image: Image.Image, max_side: int) -> Decoded:
     return Decoded(np.asarray(small), factor, image.size, {})
 
 
-def _second_look(rgb: Image.Image, tiny: list[Face], threshold: float) -> list[Face]:
+def _second_look(large: Decoded, tiny: list[Face], threshold: float) -> list[Face]:
     """Faces in the band of a crowd, looked at twice as large.
 
     Small faces mean a crowd, where more small faces hide. People in a crowd stand on
@@ -102,7 +103,6 @@ def _second_look(rgb: Image.Image, tiny: list[Face], threshold: float) -> list[F
     searched again at up to 1280 pixels (a third to a half of the picture in street
     scenes, for the cost of reading all of it at that size).
     """
-    large = _shrunk(rgb, HIGH_RES_SIDE)
     reach = 2 * max(f.box[3] - f.box[1] for f in tiny)
     top = max(0, int((min(f.box[1] for f in tiny) - reach) * large.scale))
     bottom = min(large.rgb.shape[0],
@@ -154,14 +154,15 @@ def redact_image(path: str, data: bytes, *, faces: str = "blur", ocr: str = "aut
     detector = shared_detector()
     # The detectors read ``rgb`` before anything is covered on ``image``: one object will do.
     rgb = image if image.mode == "RGB" else image.convert("RGB")
-    small = _shrunk(rgb, DEFAULT_MAX_SIDE)
+    view = cache(partial(_shrunk, rgb))  # copies at a given size, each made once
+    small = view(DEFAULT_MAX_SIDE)
     found = detector.detect(small.rgb, small.scale, threshold)
     tiny = [f for f in found if (f.box[3] - f.box[1]) * small.scale < SMALL_FACE_PIXELS]
     crowd = bool(tiny)
     if crowd and max(image.size) > DEFAULT_MAX_SIDE:
-        found = _merge(found, _second_look(rgb, tiny, threshold))
+        found = _merge(found, _second_look(view(HIGH_RES_SIDE), tiny, threshold))
     decision = ocr_policy.decide(ocr, path, small, found)
-    hits: list[TextHit] = read_text_hits(_shrunk(rgb, OCR_MAX_SIDE), decision.region) \
+    hits: list[TextHit] = read_text_hits(view(OCR_MAX_SIDE), decision.region) \
         if decision.run else []
     for face in found:
         _cover(image, face.box, faces)
