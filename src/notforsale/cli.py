@@ -24,6 +24,7 @@ from .read.limits import Limits
 from .read.text_files import read_text
 from .report.render import render, render_redact_table
 from .scan import ScanOptions, scan_path
+from .text.mask import mask_path
 
 app = typer.Typer(
     help="Find, trace and neutralize traded face photos and personal identity data. "
@@ -131,7 +132,7 @@ def scan(
     if output is not None:
         with output.open("w", encoding="utf-8") as handle:
             render(result, output_format.value, handle)
-        typer.echo(f"report written to {output}", err=True)
+        typer.echo(f"report written to {mask_path(str(output))}", err=True)
     else:
         render(result, output_format.value, sys.stdout)
     if output_format is not OutputFormat.table or output is not None:
@@ -167,22 +168,29 @@ def redact(
         help="Read and mask numbers inside images: auto, always or never (as in scan).")
     ] = OcrMode.auto,
     verify: Annotated[bool, typer.Option(
-        "--verify/--no-verify", help="Scan the copy again; fail if anything is left.")] = True,
+        "--verify/--no-verify", help="Scan the copy again; fail if anything is left, and "
+        "say 'unverified' if any file could not be checked.")] = True,
+    copy_unknown: Annotated[bool, typer.Option(
+        "--copy-unknown", help="Copy files whose format is not understood unchanged "
+        "(default: leave them out). Either way they are listed and the copy is unverified.")
+    ] = False,
     output_format: Annotated[RedactFormat, typer.Option(
         "--format", "-f", help="table: per-file counts; json: the full report.")
     ] = RedactFormat.table,
 ) -> None:
     """Write an anonymized copy: faces covered, numbers masked, metadata stripped.
 
-    SRC is never modified. Exit code 0 when the copy is written (and, with --verify, nothing
-    is left in it), 1 when verification finds something left, 2 on a usage or input error.
+    SRC is never modified. Exit code 0 when the copy is written and (with --verify) verified:
+    every file is in the copy and a fresh scan of it read every file and found nothing;
+    1 when verification finds something left or the copy is unverified (a file could not be
+    redacted, copied or checked: listed); 2 on a usage or input error.
     """
     from .redact.tree import RedactOptions
     from .redact.tree import redact as redact_copy
 
     try:
         report = redact_copy(src, dst, RedactOptions(faces=faces.value, ocr=ocr.value,
-                                                     verify=verify))
+                                                     verify=verify, copy_unknown=copy_unknown))
     except NotForSaleError as error:
         typer.echo(f"notforsale: error: {error}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
@@ -190,7 +198,7 @@ def redact(
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         render_redact_table(report, Console())
-    raise typer.Exit(EXIT_FINDINGS if report.verified is False else EXIT_CLEAN)
+    raise typer.Exit(EXIT_FINDINGS if report.verified is False else EXIT_CLEAN)  # unverified too
 
 
 class ScreenFormat(StrEnum):

@@ -11,8 +11,7 @@ class InputError(NotForSaleError):
     """An input cannot be read: missing, unreadable, or in an unknown encoding."""
 
     def __init__(self, path: str, reason: str) -> None:
-        from .text.mask import mask_path  # the message is shown: numbers in names masked
-
-        super().__init__(f"{mask_path(path)}: {reason}")
+        # ``path`` is the shown path (numbers in names masked where it entered).
+        super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason

@@ -2,8 +2,10 @@
 
 All of them are frozen dataclasses with an explicit ``to_dict``. None of them
 holds a raw identity number: a finding carries the masked form and a keyed
-fingerprint, computed when the number is detected, so nothing downstream can
-leak what it never had.
+fingerprint, computed when the number is detected, and every path or message
+is the *shown* one — masked where it entered (the readers give each member its
+shown path when they read it) — so nothing downstream can leak what it never had.
+This module imports nothing of the text engine.
 """
 
 from __future__ import annotations
@@ -76,21 +78,16 @@ class Finding:
         }
 
 
-def _shown(path: str) -> str:
-    """A path as outputs show it (numbers in names masked; see ``text.mask.mask_path``)."""
-    from .text.mask import mask_path  # text/ builds on this module
-
-    return mask_path(path)
-
-
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a finding is.
 
     ``path`` names the file, archive member by member
-    (``pack.zip!/第二批.zip!/faces/21.jpg``); then, as the case may be, a line
-    and column (1-based) in a text, a table ``row`` and ``column``, a PDF
-    ``page``, or a ``box`` (x0, y0, x1, y1 in pixels) in an image.
+    (``pack.zip!/第二批.zip!/faces/21.jpg``), as shown (numbers in names masked); then,
+    as the case may be, a ``part`` of a document (``paragraph 12``, ``slide 3``,
+    ``message 2``), a line and column (1-based) in a text, a table ``row`` and ``field``
+    (column header, JSON path, sheet and column), a PDF ``page``, or a ``box``
+    (x0, y0, x1, y1 in pixels) in an image.
     """
 
     path: str
@@ -100,16 +97,13 @@ class Location:
     field: str | None = None
     page: int | None = None
     box: tuple[int, int, int, int] | None = None
-
-    @property
-    def shown_path(self) -> str:
-        """``path`` as reports show it: identity numbers in file names masked."""
-        return _shown(self.path)
+    part: str | None = None
 
     def __str__(self) -> str:
-        where = self.shown_path if self.line is None else \
-            f"{self.shown_path}:{self.line}:{self.column}"
+        where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column}"
         extras = []
+        if self.part is not None:
+            extras.append(self.part)
         if self.page is not None:
             extras.append(f"page {self.page}")
         if self.row is not None:
@@ -121,8 +115,8 @@ class Location:
         return " ".join([where, *extras])
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": self.shown_path}
-        for name in ("line", "column", "row", "field", "page"):
+        out: dict[str, Any] = {"path": self.path}
+        for name in ("part", "line", "column", "row", "field", "page"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
@@ -144,24 +138,28 @@ class LocatedFinding:
 
 @dataclass(frozen=True, slots=True)
 class ScanError:
-    """An input that could not be scanned, and why; the scan went on without it."""
+    """An input (or a part of one) that could not be scanned, and why; the scan went on.
+
+    Both fields are as shown: the reader that made the record masked them.
+    """
 
     path: str
     message: str
 
-    @property
-    def shown_path(self) -> str:
-        return _shown(self.path)
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "error": self.message}
 
-    @property
-    def shown_message(self) -> str:
-        """``message`` with any identity number in it (a quoted file name) masked."""
-        from .text.mask import mask_text
 
-        return mask_text(self.message)[0]
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file that was not read because its format is not understood (or not read here)."""
+
+    path: str
+    format: str
+    reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.shown_path, "error": self.shown_message}
+        return {"path": self.path, "format": self.format, "reason": self.reason}
 
 
 #: The identity types whose presence together with a face makes a "full kit".
@@ -216,7 +214,7 @@ class Profile:
             "faces": [face.to_dict() for face in self.faces],
             "entities": [entity.to_dict() for entity in self.entities],
             "links": list(self.links),
-            "files": [_shown(path) for path in self.files],
+            "files": list(self.files),
         }
 
 
@@ -230,11 +228,13 @@ FACE = "FACE"
 class ScanResult:
     """Everything one scan found, the people it exposes, and the inputs it could not read."""
 
+    #: Files read (each also counted once in a state: read, skipped or error).
     files: int
     findings: tuple[LocatedFinding, ...] = ()
     errors: tuple[ScanError, ...] = ()
     images: int = 0
     profiles: tuple[Profile, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
     #: Blurred JPEG thumbnails by image path (only when asked for; never in to_dict).
     thumbnails: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
@@ -257,6 +257,7 @@ class ScanResult:
     def summary(self) -> dict[str, Any]:
         return {
             "files": self.files,
+            "skipped": len(self.skipped),
             "images": self.images,
             "faces": self.faces,
             "images_with_faces": self.images_with_faces,
@@ -272,4 +273,5 @@ class ScanResult:
             "profiles": [profile.to_dict() for profile in self.profiles],
             "findings": [item.to_dict() for item in self.findings],
             "errors": [error.to_dict() for error in self.errors],
+            "skipped": [item.to_dict() for item in self.skipped],
         }

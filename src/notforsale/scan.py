@@ -1,27 +1,34 @@
 """Scan whole inputs — files, folders, nested archives, standard input — into a ScanResult.
 
-The flow: :mod:`read.walk` yields members; documents become text units
-(:mod:`read.documents`) that the text engine scans; images go to a small
-thread pool (:mod:`vision.analyze`: faces, OCR, EXIF) with a bounded number
-in flight, so memory stays flat however large the pack. Evidence for
-profiles is collected as it comes and linked at the end
-(:mod:`link.profiles`). A member that cannot be read becomes a ScanError and
-the scan goes on.
+The flow, as two steps:
+
+- **per member** (:func:`read_member`, :func:`image_member`): a pure function of a
+  member's bytes, the options and the key. The format registry (:mod:`read.formats`)
+  says what the member is; a document's units go through the text engine, an image
+  through face detection, OCR and EXIF (:mod:`vision.analyze`, on a small thread pool
+  with a bounded number in flight, so memory stays flat however large the pack).
+  Every member ends in exactly one state — ``read``, ``skipped`` (format not
+  understood, named) or ``error`` — and hands on its findings, errors and evidence
+  for linking. Members inside a member (attachments, embedded images, rendered
+  pages) are read the same way.
+- **reduce** (:class:`link.profiles.Reducer`): evidence from every member becomes
+  profiles at the end.
+
+A member that cannot be read becomes a ScanError and the scan goes on.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import posixpath
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
-from .link.profiles import Linker
+from .fingerprint import installation_key
+from .link.profiles import ImageEvidence, NameRef, RecordEvidence, Reducer
 from .model import (
     FACE,
     Explanation,
@@ -31,20 +38,27 @@ from .model import (
     ProfileEntity,
     ScanError,
     ScanResult,
+    Skipped,
 )
-from .read.documents import DOCUMENT_SUFFIXES, TextUnit, read_units, suffix
-from .read.images import IMAGE_SUFFIXES, ImageError, looks_like_image
+from .read import formats
+from .read.images import IMAGE_SUFFIXES, ImageError
 from .read.limits import Limits
+from .read.member import Member, MemberError, PathKeys, follow, member_at, name_print
 from .read.text_files import read_text
-from .read.walk import SEP, Member, MemberError, Walker
+from .read.units import PartError, ReadContext, TextUnit
+from .read.walk import Walker
 from .text.engine import scan_text
-from .vision.analyze import ImageOptions, ImageReport, analyze
+from .text.mask import mask_name
+from .vision.analyze import ImageOptions, analyze
 from .vision.faces import DEFAULT_THRESHOLD
 
 log = logging.getLogger(__name__)
 
 #: Finding types that are not identity values (never linked into profiles).
-_NOT_IDENTITY = frozenset({FACE, "EXIF_GPS", "EXIF_SERIAL", "EXIF_DATETIME"})
+NOT_IDENTITY = frozenset({FACE, "EXIF_GPS", "EXIF_SERIAL", "EXIF_DATETIME"})
+
+#: The states a member ends in.
+READ, SKIPPED, ERROR = "read", "skipped", "error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +77,38 @@ class ScanOptions:
 Progress = Callable[[str], None]
 
 
-def locate(text: str, path: str, findings: list[Finding]) -> list[LocatedFinding]:
+@dataclass
+class MemberResult:
+    """What one member gave: its state, findings, errors and evidence (all as shown)."""
+
+    path: str
+    state: str = READ
+    format: str = ""
+    embedded: bool = False
+    image: bool = False
+    findings: list[LocatedFinding] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    skipped: Skipped | None = None
+    records: list[RecordEvidence] = field(default_factory=list)
+    image_evidence: ImageEvidence | None = None
+    #: Identity values of the whole member (for files that share a stem or a group).
+    entities: list[ProfileEntity] = field(default_factory=list)
+    thumbnail: bytes | None = None
+    keys: PathKeys | None = None
+    group: str | None = None
+    parent_record: tuple[str, int] | None = None
+
+    @classmethod
+    def of(cls, member: Member, **fields: object) -> MemberResult:
+        """A result for ``member``, with its linking keys and its file name's values."""
+        result = cls(member.path, embedded=member.embedded, keys=member.keys,
+                     group=member.group, parent_record=member.parent_record,
+                     **fields)  # type: ignore[arg-type]
+        return result
+
+
+def locate(text: str, path: str, findings: list[Finding], **where: object
+           ) -> list[LocatedFinding]:
     """Attach 1-based line and column numbers to findings (in text order)."""
     located = []
     line, counted_to = 1, 0
@@ -71,8 +116,116 @@ def locate(text: str, path: str, findings: list[Finding]) -> list[LocatedFinding
         line += text.count("\n", counted_to, finding.start)
         counted_to = finding.start
         column = finding.start - (text.rfind("\n", 0, finding.start) + 1) + 1
-        located.append(LocatedFinding(Location(path, line, column), finding))
+        located.append(LocatedFinding(Location(path, line, column, **where),  # type: ignore[arg-type]
+                                      finding))
     return located
+
+
+def _entity(finding: Finding) -> ProfileEntity:
+    return ProfileEntity(finding.type, finding.masked, finding.fingerprint)
+
+
+def _name_findings(member: Member, options: ScanOptions) -> list[LocatedFinding]:
+    return [LocatedFinding(Location(member.path, field="file name"), finding)
+            for finding in member.name_findings if finding.score >= options.min_score]
+
+
+def _names_an_image(text: str) -> bool:
+    stripped = text.strip().lower()
+    return len(stripped) < 260 and stripped.endswith(tuple(IMAGE_SUFFIXES))
+
+
+def read_member(member: Member, fmt: formats.Format, options: ScanOptions, key: bytes
+                ) -> Iterator[Member | MemberResult]:
+    """A document read: nested members as they come, then its :class:`MemberResult`.
+
+    Raises :class:`InputError` when the member cannot be read in this format at all
+    (the caller may try the next candidate format).
+    """
+    assert fmt.reader is not None
+    ctx = ReadContext(key, options.limits, render_pages=options.faces or options.ocr != "never")
+    result = MemberResult.of(member, format=fmt.name)
+    result.entities.extend(_entity(f) for f in member.name_findings
+                           if f.score >= options.min_score)
+    records: dict[tuple[str, int], list[ProfileEntity]] = {}
+    named: dict[int, list[NameRef]] = {}
+    for part in fmt.reader(member, ctx):
+        if isinstance(part, Member):
+            yield part
+        elif isinstance(part, PartError):
+            result.errors.append(ScanError(f"{member.path} ({part.where})", part.message))
+        else:
+            for item in _unit_findings(member.path, part, options):
+                result.findings.append(item)
+                entity = _entity(item.finding)
+                result.entities.append(entity)
+                record = ("row", part.record) if part.record is not None else \
+                    ("line", item.location.line or 0)
+                records.setdefault(record, []).append(entity)
+            if part.record is not None and _names_an_image(part.text):
+                cell = part.text.strip()
+                base = cell.replace("\\", "/").rsplit("/", 1)[-1]
+                named.setdefault(part.record, []).append(NameRef(
+                    name_print(key, base), follow(key, member.keys.folder, cell),
+                    member.keys.folder[-1] if member.keys.folder else ""))
+    for (kind, number), entities in records.items():
+        reason = "same record" if kind == "row" else "same line"
+        names: tuple[NameRef, ...] = tuple(named.pop(number, [])) if kind == "row" else ()
+        if names:
+            reason = "table row names the image"
+        result.records.append(RecordEvidence(
+            tuple(entities), (), names, reason, member.path,
+            (member.path, number) if kind == "row" else None))
+    for number, refs in named.items():  # rows that name an image but hold no number
+        result.records.append(RecordEvidence((), (), tuple(refs), "table row names the image",
+                                             member.path, (member.path, number)))
+    if result.errors:
+        result.state = ERROR
+    yield result
+
+
+def _unit_findings(path: str, unit: TextUnit, options: ScanOptions) -> list[LocatedFinding]:
+    findings = scan_text(unit.text, min_score=options.min_score, context_hint=unit.hint)
+    if not findings:
+        return []
+    if unit.whole_text:
+        return locate(unit.text, path, findings, page=unit.page, part=unit.part,
+                      field=unit.field)
+    return [LocatedFinding(Location(path, row=unit.row, field=unit.field, page=unit.page,
+                                    part=unit.part), finding) for finding in findings]
+
+
+def image_member(member: Member, options: ImageOptions, min_score: float = 0.0
+                 ) -> MemberResult:
+    """An image's faces, text and EXIF (a pure function of its bytes and the options)."""
+    result = MemberResult.of(member, format="image", image=True)
+    try:
+        report = analyze(member.path, member.data, options)
+    except ImageError as error:
+        result.state = ERROR
+        result.errors.append(ScanError(member.path, mask_name(str(error))))
+        return result
+    faces = []
+    for face in report.faces:
+        location = Location(member.path, box=face.box)
+        faces.append(location)
+        result.findings.append(LocatedFinding(location, Finding(
+            FACE, 0, 0, face.score, "face", "", "centerface",
+            Explanation("CenterFace detection", (f"score {face.score:.2f}",)))))
+    entities = []
+    for hit in report.text_hits:
+        result.findings.append(LocatedFinding(Location(member.path, box=hit.box), hit.finding))
+        entities.append(_entity(hit.finding))
+    result.findings.extend(LocatedFinding(Location(member.path, field="EXIF"), f)
+                           for f in report.exif)
+    result.image_evidence = ImageEvidence(member.path, tuple(faces))
+    result.records.append(RecordEvidence(tuple(entities), (member.path,), (),
+                                         "face and number in one image", member.path, None))
+    named = tuple(_entity(f) for f in member.name_findings if f.score >= min_score)
+    result.records.append(RecordEvidence(named, (member.path,), (),
+                                         "number in the image's file name", member.path, None))
+    result.thumbnail = report.thumbnail
+    return result
 
 
 def scan_path(path: str | Path | Iterable[str | Path], options: ScanOptions | None = None,
@@ -83,188 +236,118 @@ def scan_path(path: str | Path | Iterable[str | Path], options: ScanOptions | No
 
 
 class _Scan:
+    """The loop: walk, hand each member to its step, collect results, reduce."""
+
     def __init__(self, options: ScanOptions, progress: Progress | None) -> None:
         self.options = options
         self.progress = progress
-        self.walker = Walker(options.limits)
-        self.linker = Linker()
+        self.key = installation_key()
+        self.walker = Walker(options.limits, self.key)
+        self.reducer = Reducer(self.key)
         self.files = 0
         self.images = 0
         self.findings: list[LocatedFinding] = []
         self.errors: list[ScanError] = []
+        self.skipped: list[Skipped] = []
         self.thumbnails: dict[str, bytes] = {}
-        # Evidence for linking, resolved once every image name is known.
-        self.image_paths: dict[str, list[str]] = defaultdict(list)  # basename -> paths
-        self.records: list[tuple[list[ProfileEntity], list[str], str, str]] = []
-        self.stem_images: dict[str, list[str]] = defaultdict(list)
-        self.stem_entities: dict[str, list[ProfileEntity]] = defaultdict(list)
-        self.name_entities: dict[str, list[ProfileEntity]] = {}
         self.image_options = ImageOptions(options.faces, options.ocr, options.face_threshold,
                                           options.thumbnails)
+        self.pending: list[Future[MemberResult]] = []
+        self.pool: ThreadPoolExecutor | None = None
 
     def run(self, paths: list[str | Path]) -> ScanResult:
         with ThreadPoolExecutor(self.options.workers, "notforsale-image") as pool:
-            pending: list[tuple[str, Future[ImageReport]]] = []
+            self.pool = pool
             for item in self._items(paths):
-                if isinstance(item, MemberError):
-                    self.errors.append(ScanError(item.path, item.message))
-                    continue
-                self.files += 1
-                if self.progress:
-                    self.progress(item.path)
-                named = self._scan_name(item.path)
-                if self._is_image(item):
-                    self.name_entities[item.path] = named
-                    self.images += 1
-                    pending.append((item.path, pool.submit(analyze, item.path, item.data,
-                                                           self.image_options)))
-                    while len(pending) >= 2 * self.options.workers:
-                        self._collect(*pending.pop(0))
-                else:
-                    self.stem_entities[self._stem_key(item.path)].extend(named)
-                    self._scan_document(item)
-            for image_path, future in pending:
-                self._collect(image_path, future)
-        self._link()
+                self._dispatch(item)
+            for future in self.pending:
+                self._collect(future.result())
+            self.pending = []
         self.findings.sort(key=lambda f: (f.location.path, f.location.page or 0,
                                           f.location.row or 0, f.location.line or 0,
                                           f.finding.start))
         return ScanResult(self.files, tuple(self.findings), tuple(self.errors), self.images,
-                          self.linker.profiles(), self.thumbnails)
+                          self.reducer.profiles(), tuple(self.skipped), self.thumbnails)
 
     def _items(self, paths: list[str | Path]) -> Iterator[Member | MemberError]:
         for path in paths:
             if str(path) == "-":
                 try:
-                    yield Member("-", read_text("-").encode("utf-8"))
+                    yield member_at("-", read_text("-").encode("utf-8"), self.key)
                 except InputError as error:
                     yield MemberError("-", error.reason)
                 continue
             yield from self.walker.walk(path)
 
-    @staticmethod
-    def _is_image(member: Member) -> bool:
-        return suffix(member.path) in IMAGE_SUFFIXES or looks_like_image(member.data[:16])
-
-    # -- documents ---------------------------------------------------------------------
-
-    def _scan_document(self, member: Member) -> None:
-        kind = suffix(member.path)
-        if kind not in DOCUMENT_SUFFIXES and not _looks_textual(member.data):
-            return  # an unknown binary: counted as a file, its name scanned
-        try:
-            units = list(read_units(member.path, member.data))
-        except InputError as error:
-            self.errors.append(ScanError(member.path, error.reason))
+    def _dispatch(self, item: Member | MemberError) -> None:
+        if isinstance(item, MemberError):
+            self.errors.append(ScanError(item.path, item.message))
             return
-        stem_key = self._stem_key(member.path)
-        # A table row or JSON record is one person; so is a line of a plain text.
-        records: dict[tuple[str, int], list[ProfileEntity]] = defaultdict(list)
-        record_images: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for unit in units:
-            for item in self._unit_findings(member.path, unit):
-                self.findings.append(item)
-                finding = item.finding
-                entity = ProfileEntity(finding.type, finding.masked, finding.fingerprint)
-                self.stem_entities[stem_key].append(entity)
-                key = ("row", unit.record) if unit.record is not None else \
-                    ("line", item.location.line or 0)
-                records[key].append(entity)
-            if unit.record is not None and _names_an_image(unit.text):
-                record_images[("row", unit.record)].append(unit.text.strip())
-        for key, entities in records.items():
-            reason = "table row names the image" if key[0] == "row" else "same line"
-            self.records.append((entities, record_images.get(key, []), reason, member.path))
-
-    def _unit_findings(self, path: str, unit: TextUnit) -> list[LocatedFinding]:
-        findings = scan_text(unit.text, min_score=self.options.min_score, context_hint=unit.hint)
-        if unit.whole_text:
-            located = locate(unit.text, path, findings)
-            if unit.page is not None:
-                located = [LocatedFinding(Location(path, item.location.line,
-                                                   item.location.column, page=unit.page),
-                                          item.finding) for item in located]
-            return located
-        return [LocatedFinding(Location(path, row=unit.row, field=unit.column, page=unit.page),
-                               finding) for finding in findings]
-
-    def _scan_name(self, path: str) -> list[ProfileEntity]:
-        """Identity numbers in a file's own name (packs name photos by ID number)."""
-        name = posixpath.basename(path.rsplit(SEP, 1)[-1])
-        stem = name.rsplit(".", 1)[0] if "." in name else name
-        if sum(char.isdigit() for char in stem) < 10 and "@" not in stem:
-            return []
-        entities = []
-        for finding in scan_text(stem, min_score=self.options.min_score):
-            self.findings.append(LocatedFinding(Location(path, field="file name"), finding))
-            entities.append(ProfileEntity(finding.type, finding.masked, finding.fingerprint))
-        return entities
-
-    @staticmethod
-    def _stem_key(path: str) -> str:
-        folder, _, name = path.rpartition("/")
-        return folder + "/" + (name.rsplit(".", 1)[0] if "." in name else name)
-
-    # -- images ------------------------------------------------------------------------
-
-    def _collect(self, path: str, future: Future[ImageReport]) -> None:
-        try:
-            report = future.result()
-        except ImageError as error:
-            self.errors.append(ScanError(path, str(error)))
+        member = item
+        if member.depth > self.options.limits.max_depth:
+            self.errors.append(ScanError(member.path, f"nested deeper than "
+                                                      f"{self.options.limits.max_depth} levels"))
             return
-        self.image_paths[posixpath.basename(path.rsplit(SEP, 1)[-1])].append(path)
-        self.stem_images[self._stem_key(path)].append(path)
-        faces = []
-        for face in report.faces:
-            location = Location(path, box=face.box)
-            faces.append(location)
-            self.findings.append(LocatedFinding(location, Finding(
-                FACE, 0, 0, face.score, "face", "", "centerface",
-                Explanation("CenterFace detection", (f"score {face.score:.2f}",)))))
-        self.linker.add_faces(path, faces)
-        entities = []
-        for hit in report.text_hits:
-            self.findings.append(LocatedFinding(Location(path, box=hit.box), hit.finding))
-            entities.append(ProfileEntity(hit.finding.type, hit.finding.masked,
-                                          hit.finding.fingerprint))
-        self.findings.extend(LocatedFinding(Location(path, field="EXIF"), f) for f in report.exif)
-        self.records.append((entities, [path], "face and number in one image", path))
-        self.records.append((self.name_entities.pop(path, []), [path],
-                             "number in the image's file name", path))
-        if report.thumbnail:
-            self.thumbnails[path] = report.thumbnail
+        if self.progress:
+            self.progress(member.path)
+        if not member.embedded:
+            self.files += 1
+        self.findings.extend(_name_findings(member, self.options))
+        fmt = formats.candidates(member)
+        if fmt[0].kind == "image":
+            self.images += 1
+            assert self.pool is not None
+            self.pending.append(self.pool.submit(image_member, member, self.image_options,
+                                                 self.options.min_score))
+            while len(self.pending) >= 2 * self.options.workers:
+                self._collect(self.pending.pop(0).result())
+            return
+        self._read_document(member, fmt)
 
-    # -- linking -----------------------------------------------------------------------
+    def _read_document(self, member: Member, candidates: list[formats.Format]) -> None:
+        readable = [fmt for fmt in candidates if fmt.reader is not None]
+        if not readable:
+            fmt = candidates[0]
+            result = MemberResult.of(member, state=SKIPPED, format=fmt.name)
+            result.entities.extend(_entity(f) for f in member.name_findings
+                                   if f.score >= self.options.min_score)
+            result.skipped = Skipped(member.path, fmt.label, fmt.note or "not read")
+            self._collect(result)
+            return
+        failure: InputError | None = None
+        for fmt in readable:
+            nested: list[Member] = []
+            try:
+                for out in read_member(member, fmt, self.options, self.key):
+                    if isinstance(out, Member):
+                        nested.append(out)
+                        self._nested(out)
+                    else:
+                        self._collect(out)
+                return
+            except InputError as error:
+                if nested:  # part of it was read in this format: it is this format
+                    self._collect(MemberResult.of(member, state=ERROR, format=fmt.name,
+                                                  errors=[ScanError(member.path, error.reason)]))
+                    return
+                failure = failure or error
+        assert failure is not None
+        self._collect(MemberResult.of(member, state=ERROR, format=readable[0].name,
+                                      errors=[ScanError(member.path, failure.reason)]))
 
-    def _link(self) -> None:
-        for entities, named, reason, source in self.records:
-            identity = [e for e in entities if e.type not in _NOT_IDENTITY]
-            images = [p for name in named for p in self._resolve_image(name, source)]
-            self.linker.add_record(identity, images, reason, [source])
-        for stem, images in self.stem_images.items():
-            identity = [e for e in self.stem_entities.get(stem, []) if e.type not in _NOT_IDENTITY]
-            self.linker.add_record(identity, images, "same file stem", images)
+    def _nested(self, member: Member) -> None:
+        refused = self.walker.budget.take_bytes(len(member.data))
+        if refused:
+            self.errors.append(ScanError(member.path, refused))
+            return
+        for item in self.walker.expand(member):
+            self._dispatch(item)
 
-    def _resolve_image(self, name: str, source: str) -> list[str]:
-        """Images a table cell names: by path relative to the table, else by file name."""
-        if name.startswith("!/") or SEP in name:
-            return []
-        base = posixpath.basename(name.replace("\\", "/"))
-        candidates = self.image_paths.get(base, [])
-        if len(candidates) <= 1:
-            return list(candidates)
-        folder = source.rpartition("/")[0]
-        wanted = posixpath.normpath(posixpath.join(folder, name.replace("\\", "/")))
-        exact = [c for c in candidates if c == wanted]
-        return exact or [c for c in candidates if c.rpartition("/")[0].startswith(folder)][:1]
-
-
-def _looks_textual(data: bytes) -> bool:
-    head = data[:2048]
-    return b"\x00" not in head and bool(head)
-
-
-def _names_an_image(text: str) -> bool:
-    stripped = text.strip().lower()
-    return len(stripped) < 260 and stripped.endswith(tuple(IMAGE_SUFFIXES))
+    def _collect(self, result: MemberResult) -> None:
+        self.findings.extend(result.findings)
+        self.errors.extend(result.errors)
+        if result.skipped is not None:
+            self.skipped.append(result.skipped)
+        if result.thumbnail:
+            self.thumbnails[result.path] = result.thumbnail
+        self.reducer.add(result)

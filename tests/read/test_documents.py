@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from notforsale.errors import InputError
-from notforsale.read.documents import read_units
+from notforsale.read.formats import read_units
 
 
 def _pdf(pages: list[str]) -> bytes:
@@ -50,13 +50,13 @@ def test_pdf_pages() -> None:
 def test_csv_header_becomes_column_and_hint() -> None:
     data = "姓名,身份证号\n张三,110101199003071233\n".encode("utf-8-sig")
     units = list(read_units("x.csv", data))
-    assert [(u.row, u.column, u.hint, u.text) for u in units] == [
+    assert [(u.row, u.field, u.hint, u.text) for u in units] == [
         (2, "姓名", "姓名", "张三"), (2, "身份证号", "身份证号", "110101199003071233")]
 
 
 def test_headerless_tsv_numbers_columns() -> None:
     units = list(read_units("x.tsv", b"13812345678\t110101199003071233\n"))
-    assert [(u.row, u.column) for u in units] == [(1, "1"), (1, "2")]
+    assert [(u.row, u.field) for u in units] == [(1, "1"), (1, "2")]
 
 
 def test_xlsx_numbers_typed_as_numbers() -> None:
@@ -68,13 +68,13 @@ def test_xlsx_numbers_typed_as_numbers() -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     units = list(read_units("x.xlsx", buffer.getvalue()))
-    assert [(u.row, u.column, u.text) for u in units] == [(2, "名单!mobile", "13812345678")]
+    assert [(u.row, u.field, u.text) for u in units] == [(2, "名单!mobile", "13812345678")]
 
 
 def test_json_paths_and_records() -> None:
     data = json.dumps([{"a": {"phone": 13812345678}}, {"b": ["x", "y"]}]).encode()
     units = list(read_units("x.json", data))
-    assert [(u.record, u.column, u.text) for u in units] == [
+    assert [(u.record, u.field, u.text) for u in units] == [
         (1, "$[0].a.phone", "13812345678"), (2, "$[1].b[0]", "x"), (2, "$[1].b[1]", "y")]
 
 

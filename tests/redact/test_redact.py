@@ -81,8 +81,11 @@ def test_folder_copy_keeps_structure_and_leaves_nothing(source: Path, tmp_path: 
     names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     masked_photo = f"photos/{ALICE[0][:6]}********{ALICE[0][-4:]}.jpg"
     assert names == sorted(["photos/card.png", masked_photo, "名单.csv", "bob.xlsx",
-                            "rec.json", "batch.zip", "data.bin"])
-    assert report.verified is True, report.to_dict()["left_over"]
+                            "rec.json", "batch.zip"]), "a file not understood is left out"
+    # Everything else verifies, but the copy is not the whole source: unverified, and why.
+    assert report.status == "unverified", report.to_dict()["left_over"]
+    assert [path for path, _ in report.not_checked] == ["data.bin"]
+    assert report.verified is False
     summary = report.summary()
     assert summary["faces_covered"] >= 2 + 1 + 3  # two_people, the card, three_people
     assert summary["names_masked"] == 1
@@ -102,6 +105,27 @@ def test_folder_copy_keeps_structure_and_leaves_nothing(source: Path, tmp_path: 
             assert t.extractfile("x.txt").read().decode() == "电话 150****5678"  # type: ignore[union-attr]
     for value in RAW_VALUES:
         assert value not in _all_text(out)
+
+
+def test_a_copy_of_files_all_understood_is_verified(source: Path, tmp_path: Path) -> None:
+    (source / "data.bin").unlink()
+    report = redact(source, tmp_path / "out")
+    assert report.status == "verified", report.to_dict()
+    assert report.not_checked == []
+
+
+def test_unknown_files_copied_on_request_still_leave_the_copy_unverified(
+        source: Path, tmp_path: Path) -> None:
+    """--copy-unknown copies what it cannot read; it cannot vouch for it (exit code 1)."""
+    result = CliRunner().invoke(app, ["redact", str(source), str(tmp_path / "out"),
+                                      "--copy-unknown", "--format", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.output)
+    assert document["summary"]["status"] == "unverified"
+    assert (tmp_path / "out" / "data.bin").read_bytes() == b"\x00\x01binary"
+    assert [c["action"] for c in document["files"] if c["path"] == "data.bin"] == \
+        ["copied-unknown"]
+    assert any(item["path"] == "data.bin" for item in document["not_checked"])
 
 
 def test_faces_are_gone_for_an_independent_pass(source: Path, tmp_path: Path) -> None:
@@ -147,6 +171,11 @@ def test_verification_fails_when_something_is_left(source: Path, tmp_path: Path)
 
 def test_cli_reports_counts_only(source: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["redact", str(source), str(tmp_path / "c")])
+    assert result.exit_code == 1, "data.bin could not be checked: unverified"
+    assert "Unverified" in result.stdout and "data.bin" in result.stdout
+    assert "Verified:" not in result.stdout
+    (source / "data.bin").unlink()
+    result = CliRunner().invoke(app, ["redact", str(source), str(tmp_path / "d")])
     assert result.exit_code == 0, result.stdout
     assert "Verified" in result.stdout
     for value in RAW_VALUES:

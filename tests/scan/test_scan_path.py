@@ -23,7 +23,7 @@ def _masks(result: ScanResult) -> set[str]:
 
 def test_summary_has_exactly_the_documented_keys(result: ScanResult) -> None:
     summary = result.summary()
-    assert list(summary) == ["files", "images", "faces", "images_with_faces", "entities",
+    assert list(summary) == ["files", "skipped", "images", "faces", "images_with_faces", "entities",
                              "profiles", "full_kits", "errors"]
     assert summary["files"] == 12
     assert summary["images"] == 6 + 1  # five photos and the card, plus the broken one
@@ -92,5 +92,5 @@ def test_ocr_never_and_no_faces(pack: Path) -> None:
 
 def test_json_document_round_trips(result: ScanResult) -> None:
     document = json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
-    assert set(document) == {"summary", "profiles", "findings", "errors"}
+    assert set(document) == {"summary", "profiles", "findings", "errors", "skipped"}
     assert document["profiles"][0]["full_kit"] is True

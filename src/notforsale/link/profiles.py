@@ -1,9 +1,13 @@
 """Link faces and identity values into profiles: one profile, one exposed person.
 
-Evidence comes as *records*: identity values that belong together (a table
-row, a JSON record, a line of text, an image's own OCR text and file name),
-optionally tied to images (the image a row names, the image with the same
-stem, the image the text was read from). Records are joined by union-find:
+Evidence comes from every member of a scan as *records*: identity values that
+belong together (a table row, a JSON record, a database row, a line of text, a
+paragraph, an image's own OCR text and file name), optionally tied to images —
+the image a row names (by file name or by relative path, matched by keyed print,
+never by raw name), the image in the same Word paragraph or table row, the photo
+in a database row, the image the text was read from. Files that share a stem in
+one folder, and an e-mail with its attachments, are one group. Records are joined
+by union-find:
 
 - values of one record are one person;
 - a record tied to an image gives that person the image's faces;
@@ -18,10 +22,45 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ..model import Location, Profile, ProfileEntity
+from ..model import FACE, Location, Profile, ProfileEntity
+
+if TYPE_CHECKING:
+    from ..scan import MemberResult
 
 _SEVERITY_ORDER = {"full kit": 0, "face + ID": 1, "face + contact": 2}
+_NOT_IDENTITY = frozenset({FACE, "EXIF_GPS", "EXIF_SERIAL", "EXIF_DATETIME"})
+
+
+@dataclass(frozen=True, slots=True)
+class NameRef:
+    """An image named in a file (a table cell): prints of its name and of the path it
+    names from the file's folder, and the print of that folder."""
+
+    name: str
+    relative: str | None
+    folder: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordEvidence:
+    """Values that belong together and the images they are tied to."""
+
+    entities: tuple[ProfileEntity, ...]
+    images: tuple[str, ...]
+    names: tuple[NameRef, ...]
+    reason: str
+    source: str
+    #: (container path, record number): images of the container tied to this record.
+    key: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImageEvidence:
+    path: str
+    faces: tuple[Location, ...]
 
 
 class _UnionFind:
@@ -48,7 +87,7 @@ class _UnionFind:
 
 
 class Linker:
-    """Collects evidence during a scan; :meth:`profiles` links it at the end."""
+    """Union-find over identity values and images; :meth:`profiles` reads the groups."""
 
     def __init__(self) -> None:
         self._sets = _UnionFind()
@@ -70,10 +109,12 @@ class Linker:
         """Values that belong together, and the images they are tied to."""
         nodes = []
         for entity in entities:
+            if entity.type in _NOT_IDENTITY:
+                continue
             node = f"id\0{entity.type}\0{entity.fingerprint}"
             self._entities[node] = entity
             nodes.append(node)
-        tied = [f"img\0{image}" for image in images if image in self._faces]
+        tied = [f"img\0{image}" for image in dict.fromkeys(images) if image in self._faces]
         if not nodes:
             return
         for node in nodes:
@@ -105,3 +146,83 @@ class Linker:
         profiles = [Profile(f"P{index:05d}", *parts) for index, parts in enumerate(found, 1)]
         profiles.sort(key=lambda p: (_SEVERITY_ORDER[p.severity], p.id))
         return tuple(profiles)
+
+
+@dataclass
+class _Group:
+    entities: list[ProfileEntity] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    members: int = 0
+
+
+class Reducer:
+    """Collects every member's evidence during a scan; :meth:`profiles` links it."""
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        self.linker = Linker()
+        self.records: list[RecordEvidence] = []
+        self.by_name: dict[str, list[str]] = defaultdict(list)
+        self.by_full: dict[str, str] = {}
+        self.chains: dict[str, tuple[str, ...]] = {}
+        self.stems: dict[str, _Group] = defaultdict(_Group)
+        self.groups: dict[str, _Group] = defaultdict(_Group)
+        self.ties: dict[tuple[str, int], list[str]] = defaultdict(list)
+
+    def add(self, result: MemberResult) -> None:
+        keys = result.keys
+        if result.image_evidence is not None:
+            image = result.image_evidence
+            self.linker.add_faces(image.path, image.faces)
+            if keys is not None:
+                self.by_name[keys.name].append(image.path)
+                self.by_full[keys.full] = image.path
+                self.chains[image.path] = keys.chain
+                self.stems[keys.stem].images.append(image.path)
+            if result.group:
+                self.groups[result.group].images.append(image.path)
+                self.groups[result.group].members += 1
+            if result.parent_record is not None:
+                self.ties[result.parent_record].append(image.path)
+        elif keys is not None:
+            stem = self.stems[keys.stem]
+            stem.entities.extend(result.entities)
+            stem.files.append(result.path)
+            own = self.groups[result.path]
+            own.entities.extend(result.entities)
+            own.files.append(result.path)
+            if result.group:
+                group = self.groups[result.group]
+                group.entities.extend(result.entities)
+                group.files.append(result.path)
+                group.members += 1
+        self.records.extend(result.records)
+
+    def _resolve(self, ref: NameRef) -> list[str]:
+        """Images a cell names: by file name, then by the path it names, then nearest."""
+        candidates = self.by_name.get(ref.name, [])
+        if len(candidates) <= 1:
+            return list(candidates)
+        if ref.relative is not None and ref.relative in self.by_full:
+            return [self.by_full[ref.relative]]
+        near = [c for c in candidates if ref.folder and ref.folder in self.chains.get(c, ())]
+        return near[:1]
+
+    def profiles(self) -> tuple[Profile, ...]:
+        for record in self.records:
+            images = list(record.images)
+            for ref in record.names:
+                images.extend(self._resolve(ref))
+            if record.key is not None:
+                images.extend(self.ties.get(record.key, ()))
+            self.linker.add_record(record.entities, images, record.reason, [record.source])
+        for stem in self.stems.values():
+            if stem.images and stem.entities:
+                self.linker.add_record(stem.entities, stem.images, "same file stem",
+                                       stem.images + stem.files)
+        for path, group in self.groups.items():
+            if group.members and (group.images or group.entities):
+                self.linker.add_record(group.entities, group.images,
+                                       "same e-mail or container", [path, *group.files])
+        return self.linker.profiles()

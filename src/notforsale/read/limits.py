@@ -29,6 +29,8 @@ class Limits:
     max_depth: int = 6
     #: Files (including archive members) read in one scan.
     max_files: int = 2_000_000
+    #: Pages read of one PDF (the rest is reported as not read).
+    max_pages: int = 10_000
 
 
 @dataclass(slots=True)

@@ -3,7 +3,8 @@
 Nothing is extracted to disk: archive members are read into memory one at a
 time (each bounded by :class:`Limits`), so memory stays flat however large
 the pack. Member paths name the whole way down, archive by archive:
-``pack.zip!/第二批.zip!/faces/21.jpg``.
+``pack.zip!/第二批.zip!/faces/21.jpg`` — as shown: each name is masked as it is
+read (see :mod:`read.member`), and the raw names are not kept.
 
 Zip, tar (plain, gz, bz2, xz) and 7z are opened, nested to
 ``Limits.max_depth``. Zip member names are decoded as UTF-8 when the archive
@@ -24,50 +25,23 @@ import tarfile
 import threading
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..text.mask import mask_path
+from ..fingerprint import installation_key
+from ..text.mask import mask_name
+from .formats import ZIP_DOCUMENT_SUFFIXES
 from .limits import Budget, Limits
+from .member import SEP, Item, Member, MemberError, error_at, member_at
 
 log = logging.getLogger(__name__)
 
-SEP = "!/"
-
-# Zip-based document formats are files to read, not archives to open.
-_ZIP_DOCUMENTS = (".xlsx", ".xlsm", ".docx", ".pptx", ".odt", ".ods", ".epub")
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """One file's bytes and where it came from."""
-
-    path: str
-    data: bytes
-
-    @property
-    def name(self) -> str:
-        return posixpath.basename(self.path.rsplit(SEP, 1)[-1])
-
-    def __repr__(self) -> str:
-        return f"Member({self.path!r}, {len(self.data)} bytes)"
-
-
-@dataclass(frozen=True, slots=True)
-class MemberError:
-    """A file or member that could not be read, and why."""
-
-    path: str
-    message: str
-
-
-Item = Member | MemberError
+__all__ = ["SEP", "Item", "Member", "MemberError", "Walker", "archive_kind"]
 
 
 def archive_kind(name: str, head: bytes) -> str | None:
     """'zip', '7z' or 'tar' when the bytes are an archive to open, else None."""
     lowered = name.lower()
-    if lowered.endswith(_ZIP_DOCUMENTS):
+    if lowered.endswith(ZIP_DOCUMENT_SUFFIXES):
         return None
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
@@ -102,10 +76,11 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 
 
 class Walker:
-    """Walks inputs under one :class:`Budget` (one per scan)."""
+    """Walks inputs under one :class:`Budget` (one per scan), with one fingerprint key."""
 
-    def __init__(self, limits: Limits | None = None) -> None:
+    def __init__(self, limits: Limits | None = None, key: bytes | None = None) -> None:
         self.budget = Budget(limits or Limits())
+        self.key = key if key is not None else installation_key()
 
     @property
     def limits(self) -> Limits:
@@ -114,14 +89,15 @@ class Walker:
     def walk(self, path: str | Path) -> Iterator[Item]:
         """Every file under ``path`` (a file or a folder), archives opened."""
         root = Path(path)
+        shown = "/".join(mask_name(part) for part in str(root).split("/"))
         if root.is_symlink():
-            yield MemberError(str(root), "symlink not followed")
+            yield MemberError(shown, "symlink not followed")
         elif root.is_dir():
             yield from self._walk_folder(root)
         elif root.exists():
             yield from self._file(root, str(root))
         else:
-            yield MemberError(str(root), "no such file or folder")
+            yield MemberError(shown, "no such file or folder")
 
     def _walk_folder(self, root: Path) -> Iterator[Item]:
         for folder, dirs, files in os.walk(root, followlinks=False, onerror=None):
@@ -130,65 +106,74 @@ class Walker:
             for name in sorted(files) + [d for d in dirs if (base / d).is_symlink()]:
                 yield from self._file(base / name, str(base / name))
 
-    def _file(self, file: Path, display: str) -> Iterator[Item]:
+    def _file(self, file: Path, raw: str) -> Iterator[Item]:
+        # The raw path is used to open the file and nothing else: the member is shown.
+        shown = "/".join(mask_name(part) for part in raw.split("/"))
         try:
             info = file.lstat()
         except OSError as error:
-            yield MemberError(display, f"cannot read ({error.strerror})")
+            yield error_at(shown, f"cannot read ({error.strerror})")
             return
         if stat.S_ISLNK(info.st_mode):
-            yield MemberError(display, "symlink not followed")
+            yield MemberError(shown, "symlink not followed")
             return
         if not stat.S_ISREG(info.st_mode):
-            yield MemberError(display, "not a regular file")
+            yield MemberError(shown, "not a regular file")
             return
         refused = self.budget.take_file()
         if refused:
-            yield MemberError(display, refused)
+            yield MemberError(shown, refused)
             return
         if info.st_size > self.limits.max_member_bytes:
-            yield MemberError(display, f"larger than the member limit "
-                                       f"({info.st_size} > {self.limits.max_member_bytes} bytes)")
+            yield MemberError(shown, f"larger than the member limit "
+                                     f"({info.st_size} > {self.limits.max_member_bytes} bytes)")
             return
         try:
             data = file.read_bytes()
         except OSError as error:
-            yield MemberError(display, f"cannot read ({error.strerror})")
+            yield error_at(shown, f"cannot read ({error.strerror})")
             return
-        yield from self._member(display, data, depth=0)
+        yield from self.expand(member_at(raw, data, self.key))
 
-    def _member(self, path: str, data: bytes, depth: int) -> Iterator[Item]:
-        kind = archive_kind(path, data[:512])
+    def expand(self, member: Member) -> Iterator[Item]:
+        """``member`` itself, or, when it is an archive, every member inside it (opened to
+        ``Limits.max_depth``)."""
+        kind = archive_kind(member.name, member.data[:512])
         if kind is None:
-            yield Member(path, data)
+            yield member
             return
-        if depth >= self.limits.max_depth:
-            yield MemberError(path, f"archive nested deeper than {self.limits.max_depth} levels")
+        if member.depth >= self.limits.max_depth:
+            yield MemberError(member.path,
+                              f"archive nested deeper than {self.limits.max_depth} levels")
             return
-        for item in self.open_archive(kind, path, data):
+        for item in self.open_archive(kind, member):
             if isinstance(item, Member):
-                yield from self._member(item.path, item.data, depth + 1)
+                yield from self.expand(item)
             else:
                 yield item
 
-    def open_archive(self, kind: str, path: str, data: bytes) -> Iterator[Item]:
+    def open_archive(self, kind: str, archive: Member) -> Iterator[Item]:
         """The members of one archive (not opening archives inside it), limits applied."""
         opener = {"zip": self._zip, "tar": self._tar, "7z": self._7z}[kind]
         try:
-            yield from opener(path, data)
+            yield from opener(archive)
         except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError,
                 RuntimeError) as error:
-            yield MemberError(path, f"corrupt or unreadable {kind} archive ({error})")
+            yield error_at(archive.path, f"corrupt or unreadable {kind} archive ({error})")
         except ImportError as error:  # pragma: no cover - py7zr is a dependency
-            yield MemberError(path, f"cannot open {kind} archives here ({error})")
+            yield error_at(archive.path, f"cannot open {kind} archives here ({error})")
+
+    def _shown_child(self, archive: Member, raw_name: str) -> str:
+        return f"{archive.path}{SEP}" + "/".join(mask_name(p) for p in raw_name.split("/"))
 
     # -- zip -----------------------------------------------------------------------------
 
-    def _zip(self, path: str, data: bytes) -> Iterator[Item]:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+    def _zip(self, archive_member: Member) -> Iterator[Item]:
+        with zipfile.ZipFile(io.BytesIO(archive_member.data)) as archive:
             for info in archive.infolist():
-                name = _safe_member_name(_zip_name(info))
-                display = f"{path}{SEP}{name or info.filename}"
+                raw = _zip_name(info)
+                name = _safe_member_name(raw)
+                display = self._shown_child(archive_member, name or raw)
                 if info.is_dir():
                     continue
                 if name is None:
@@ -210,17 +195,17 @@ class Walker:
                 if refused:
                     yield MemberError(display, refused)
                     continue
-                yield Member(display, content)
+                yield archive_member.child(name, content, self.key)
 
     # -- tar -----------------------------------------------------------------------------
 
-    def _tar(self, path: str, data: bytes) -> Iterator[Item]:
-        compressed = len(data)
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r|*") as archive:
+    def _tar(self, archive_member: Member) -> Iterator[Item]:
+        compressed = len(archive_member.data)
+        with tarfile.open(fileobj=io.BytesIO(archive_member.data), mode="r|*") as archive:
             read_total = 0
             for info in archive:
                 name = _safe_member_name(info.name)
-                display = f"{path}{SEP}{name or info.name}"
+                display = self._shown_child(archive_member, name or info.name)
                 if info.isdir():
                     continue
                 if info.issym() or info.islnk():
@@ -249,30 +234,38 @@ class Walker:
                 if refused:
                     yield MemberError(display, refused)
                     continue
-                yield Member(display, content)
+                yield archive_member.child(name, content, self.key)
 
     # -- 7z ------------------------------------------------------------------------------
 
-    def _7z(self, path: str, data: bytes) -> Iterator[Item]:
+    def _7z(self, archive_member: Member) -> Iterator[Item]:
         import py7zr
 
+        data = archive_member.data
         with py7zr.SevenZipFile(io.BytesIO(data)) as archive:
             if archive.needs_password():
-                yield MemberError(path, "encrypted 7z archive; not read")
+                yield MemberError(archive_member.path, "encrypted 7z archive; not read")
                 return
             total = sum(entry.uncompressed for entry in archive.list() if not entry.is_directory)
             if total > self.limits.ratio_floor_bytes and total > len(data) * self.limits.max_ratio:
-                yield MemberError(path, "compression ratio over the limit (a bomb?); not read")
+                yield MemberError(archive_member.path,
+                                  "compression ratio over the limit (a bomb?); not read")
                 return
-            for display, content, error in _stream_7z(archive, path, self.limits):
+            for raw, content, error in _stream_7z(archive, self.limits):
+                name = _safe_member_name(raw) if raw is not None else None
+                display = self._shown_child(archive_member, name or raw) if raw is not None \
+                    else archive_member.path
                 if error:
-                    yield MemberError(display, error)
+                    yield error_at(display, error)
+                    continue
+                if name is None:
+                    yield MemberError(display, "path climbs out of the archive; not read")
                     continue
                 refused = self.budget.take_file() or self.budget.take_bytes(len(content))
                 if refused:
                     yield MemberError(display, refused)
                     continue
-                yield Member(display, content)
+                yield archive_member.child(name, content, self.key)
 
     # -- shared checks -------------------------------------------------------------------
 
@@ -299,8 +292,7 @@ class Walker:
         return self.budget.take_bytes(len(content))
 
 
-def _stream_7z(archive: object, path: str,
-               limits: Limits) -> Iterator[tuple[str, bytes, str | None]]:
+def _stream_7z(archive: object, limits: Limits) -> Iterator[tuple[str | None, bytes, str | None]]:
     """7z members one at a time: py7zr's callbacks, turned into a generator.
 
     py7zr decompresses on a thread of its own and hands each finished member
@@ -308,7 +300,7 @@ def _stream_7z(archive: object, path: str,
     """
     from py7zr.io import Py7zIO, WriterFactory
 
-    handoff: queue.Queue[tuple[str, bytes, str | None] | None] = queue.Queue(maxsize=1)
+    handoff: queue.Queue[tuple[str | None, bytes, str | None] | None] = queue.Queue(maxsize=1)
     stop = threading.Event()
 
     class _Buffer(Py7zIO):
@@ -339,15 +331,11 @@ def _stream_7z(archive: object, path: str,
             return self.buffer.tell()
 
         def close(self) -> None:
-            name = _safe_member_name(self.name)
-            display = f"{path}{SEP}{name or self.name}"
-            item: tuple[str, bytes, str | None]
-            if name is None:
-                item = (display, b"", "path climbs out of the archive; not read")
-            elif self.too_big:
-                item = (display, b"", "larger than the member limit")
+            item: tuple[str | None, bytes, str | None]
+            if self.too_big:
+                item = (self.name, b"", "larger than the member limit")
             else:
-                item = (display, self.buffer.getvalue(), None)
+                item = (self.name, self.buffer.getvalue(), None)
             while not stop.is_set():
                 try:
                     handoff.put(item, timeout=0.2)
@@ -387,5 +375,5 @@ def _stream_7z(archive: object, path: str,
         worker.join(timeout=5)
     if failure:
         error = failure[0]
-        log.debug("7z extraction failed in %s: %s", mask_path(path), type(error).__name__)
-        yield path, b"", f"corrupt or unreadable 7z archive ({error})"
+        log.debug("7z extraction failed: %s", type(error).__name__)
+        yield None, b"", f"corrupt or unreadable 7z archive ({error})"

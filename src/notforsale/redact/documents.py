@@ -1,34 +1,32 @@
-"""Redact documents in their own format: text, csv/tsv, xlsx, json, jsonl.
+"""Redact documents in their own format: text, tables, JSON, spreadsheets, SQL dumps, RTF.
 
 Text and delimited tables are masked in place — digits become ``*`` and nothing
 else moves — so columns, quoting, line endings and the file's encoding survive.
-Spreadsheets keep their sheets, styles and formulas; JSON keeps its structure
-(numbers that are identity numbers become masked strings).
+Spreadsheets keep their sheets, styles and formulas (their images are redacted);
+JSON keeps its structure (numbers that are identity numbers become masked strings);
+a SQL dump's values are masked where they stand, with their column names as
+context, as the reader reads them.
 """
 
 from __future__ import annotations
 
+import binascii
 import codecs
 import io
 import json
+import re
+import zipfile
 from typing import Any
 
 from ..errors import InputError
-from ..read.documents import (
-    HTML_SUFFIXES,
-    JSON_SUFFIXES,
-    TABLE_SUFFIXES,
-    TEXT_SUFFIXES,
-    XLSX_SUFFIXES,
-    suffix,
-)
+from ..read.member import Member
+from ..read.rtf import pictures
+from ..read.sql import sql_values
 from ..text.mask import mask_text
-
-#: Documents this module rewrites.
-REDACTABLE = TEXT_SUFFIXES | HTML_SUFFIXES | TABLE_SUFFIXES | JSON_SUFFIXES | XLSX_SUFFIXES
+from .context import CannotRewrite, Context, Written
 
 
-def _decode(data: bytes, path: str) -> tuple[str, str]:
+def decode_keeping(data: bytes, path: str) -> tuple[str, str]:
     """Text and the encoding to write it back in."""
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8"), "utf-8-sig"
@@ -42,7 +40,7 @@ def _decode(data: bytes, path: str) -> tuple[str, str]:
     raise InputError(path, "not text in UTF-8, UTF-16 or GB18030")
 
 
-def _mask_lines(text: str, header_hint: bool) -> tuple[str, int]:
+def mask_lines(text: str, header_hint: bool = False) -> tuple[str, int]:
     lines = text.splitlines(keepends=True)
     hint = lines[0] if header_hint and lines else ""
     total = 0
@@ -54,32 +52,102 @@ def _mask_lines(text: str, header_hint: bool) -> tuple[str, int]:
     return "".join(out), total
 
 
+def write_text(member: Member, ctx: Context) -> Written:
+    text, encoding = decode_keeping(member.data, member.path)
+    masked, count = mask_lines(text)
+    return Written(masked.encode(encoding), count)
+
+
+def write_table(member: Member, ctx: Context) -> Written:
+    text, encoding = decode_keeping(member.data, member.path)
+    masked, count = mask_lines(text, header_hint=True)
+    return Written(masked.encode(encoding), count)
+
+
 def _mask_json(value: Any, key: str = "") -> tuple[Any, int]:
-    if isinstance(value, dict):
-        total = 0
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            out[k], count = _mask_json(v, str(k))
+    """Masked copy of a JSON value (iterative: hostile nesting cannot exhaust the stack)."""
+    total = 0
+
+    def mask_leaf(leaf: Any, name: str) -> Any:
+        nonlocal total
+        if isinstance(leaf, str) or (isinstance(leaf, int) and not isinstance(leaf, bool)):
+            masked, count = mask_text(str(leaf), context_hint=name)
             total += count
-        return out, total
-    if isinstance(value, list):
-        pairs = [_mask_json(v, key) for v in value]
-        return [p[0] for p in pairs], sum(p[1] for p in pairs)
-    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
-        masked, count = mask_text(str(value), context_hint=key)
-        return (masked if count else value), count
-    return value, 0
+            return masked if count else leaf
+        return leaf
+
+    if not isinstance(value, dict | list):
+        return mask_leaf(value, key), total
+    root: Any = {} if isinstance(value, dict) else []
+    stack: list[tuple[Any, Any, str]] = [(value, root, key)]
+    while stack:
+        source, target, name = stack.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for k, v in items:
+            child_name = str(k) if isinstance(source, dict) else name
+            if isinstance(v, dict | list):
+                copy: Any = {} if isinstance(v, dict) else []
+                stack.append((v, copy, child_name))
+                out = copy
+            else:
+                out = mask_leaf(v, child_name)
+            if isinstance(target, dict):
+                masked_key, count = mask_text(str(k))
+                total += count
+                target[masked_key if count else k] = out
+            else:
+                target.append(out)
+    return root, total
 
 
-def _xlsx(data: bytes, path: str) -> tuple[bytes, int]:
+def write_json(member: Member, ctx: Context) -> Written:
+    text, encoding = decode_keeping(member.data, member.path)
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise CannotRewrite("JSON nested too deeply to rewrite") from None
+    except json.JSONDecodeError as error:
+        raise InputError(member.path, f"invalid JSON ({error.msg})") from None
+    masked, count = _mask_json(document)
+    indent = 2 if "\n" in text.strip() else None
+    return Written((json.dumps(masked, ensure_ascii=False, indent=indent) + "\n").encode(encoding),
+                   count)
+
+
+def write_json_lines(member: Member, ctx: Context) -> Written:
+    text, encoding = decode_keeping(member.data, member.path)
+    out_lines, total = [], 0
+    for line in text.split("\n"):
+        try:
+            record = json.loads(line) if line.strip() else None
+        except (json.JSONDecodeError, RecursionError):
+            masked, count = mask_text(line)
+            out_lines.append(masked)
+            total += count
+            continue
+        if record is None:
+            out_lines.append(line)
+            continue
+        masked_record, count = _mask_json(record)
+        out_lines.append(json.dumps(masked_record, ensure_ascii=False))
+        total += count
+    return Written("\n".join(out_lines).encode(encoding), total)
+
+
+def write_xlsx(member: Member, ctx: Context) -> Written:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(data))
+        book = load_workbook(io.BytesIO(member.data))
     except Exception as error:  # noqa: BLE001 - openpyxl raises many types for bad files
-        raise InputError(path, f"unreadable spreadsheet ({type(error).__name__})") from None
+        raise InputError(member.path, f"unreadable spreadsheet ({type(error).__name__})") \
+            from None
     total = 0
     for sheet in book.worksheets:
+        masked_title, count = mask_text(sheet.title)
+        if count:
+            sheet.title = masked_title[:31]
+            total += count
         headers = {cell.column: str(cell.value) for cell in next(sheet.iter_rows(max_row=1), ())
                    if cell.value is not None}
         for row in sheet.iter_rows():
@@ -96,40 +164,158 @@ def _xlsx(data: bytes, path: str) -> tuple[bytes, int]:
                         total += count
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue(), total
+    written = Written(out.getvalue(), total)
+    return rewrite_media(written, member, ctx, ("xl/media/", "xl/embeddings/"))
 
 
-def redact_document(path: str, data: bytes) -> tuple[bytes, int]:
-    """The redacted document (same format and encoding) and how many values were masked."""
-    kind = suffix(path)
-    if kind in XLSX_SUFFIXES:
-        return _xlsx(data, path)
-    text, encoding = _decode(data, path)
-    if kind == ".json":
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InputError(path, f"invalid JSON ({error.msg})") from None
-        masked_doc, count = _mask_json(document)
-        indent = 2 if "\n" in text.strip() else None
-        return (json.dumps(masked_doc, ensure_ascii=False, indent=indent) + "\n").encode(
-            encoding), count
-    if kind in (".jsonl", ".ndjson"):
-        out_lines, total = [], 0
-        for line in text.splitlines():
+def rewrite_media(written: Written, member: Member, ctx: Context,
+                  prefixes: tuple[str, ...]) -> Written:
+    """Redact the images and embedded files of a zip-based document already written."""
+    assert written.data is not None
+    source = zipfile.ZipFile(io.BytesIO(written.data))
+    out = io.BytesIO()
+    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith(prefixes) and not info.is_dir():
+                part = ctx.nested(member.child(info.filename, data, ctx.key, embedded=True))
+                written.absorb(part)
+                if part.data is None:
+                    raise CannotRewrite(f"an embedded part ({info.filename}) cannot be "
+                                        "redacted")
+                data = part.data
+            target.writestr(info, data)
+    written.data = out.getvalue()
+    return written
+
+
+def write_sql(member: Member, ctx: Context) -> Written:
+    """Values masked where they stand, with their column names as context; the rest of
+    the dump (comments, defaults) masked as text."""
+    text, encoding = decode_keeping(member.data, member.path)
+    pieces: list[str] = []
+    total = 0
+    last = 0
+    for value in sql_values(text):
+        gap, count = mask_lines(text[last:value.start])
+        pieces.append(gap)
+        total += count
+        masked, count = mask_text(text[value.start:value.end], context_hint=value.column)
+        pieces.append(masked)
+        total += count
+        last = value.end
+    tail, count = mask_lines(text[last:])
+    pieces.append(tail)
+    total += count
+    return Written("".join(pieces).encode(encoding), total)
+
+
+_RTF_CONTROL = re.compile(r"\\[a-zA-Z]+-?[0-9]* ?|\\'[0-9a-fA-F]{2}|\\[^a-zA-Z]|[{}]")
+
+
+def write_rtf(member: Member, ctx: Context) -> Written:
+    """Numbers masked in the RTF source where its text shows them; pictures redacted.
+
+    The text is looked at through a view of the source in which control words,
+    escapes and group braces are blanked (same length), so a number found in the view
+    is masked at the same offsets in the source. The copy is read again by the
+    verification, as every copy is.
+    """
+    data = member.data
+    written = Written(None)
+    # Pictures first (from the end, so earlier offsets stay valid).
+    replaced = bytearray(data)
+    for start, end, kind, picture in reversed(list(pictures(data))):
+        part = ctx.nested(member.child(f"picture.{kind}", picture, ctx.key, embedded=True))
+        written.absorb(part)
+        if part.data is None:
+            raise CannotRewrite("an embedded picture cannot be redacted")
+        replaced[start:end] = binascii.hexlify(part.data)
+    source = bytes(replaced).decode("latin-1")
+    view = list(source)
+    for match in _RTF_CONTROL.finditer(source):
+        view[match.start():match.end()] = " " * (match.end() - match.start())
+    for match in re.finditer(r"[0-9a-fA-F\r\n]{200,}", source):  # other binary data
+        view[match.start():match.end()] = " " * (match.end() - match.start())
+    masked_view, count = mask_text("".join(view))
+    out = list(source)
+    for index, (before, after) in enumerate(zip(view, masked_view, strict=True)):
+        if before != after:
+            out[index] = after
+    written.data = "".join(out).encode("latin-1")
+    written.numbers += count
+    return written
+
+
+def write_sqlite(member: Member, ctx: Context) -> Written:
+    """The database with every value masked in place and its photos redacted, rebuilt
+    (VACUUM) so no freed page keeps an old value. Triggers are dropped from the copy
+    first (a hostile trigger must not run on the updates). Tables without rowids that
+    hold something to mask cannot be updated here: the copy is then refused."""
+    import sqlite3
+
+    from ..read.documents import is_embedded_image
+    from ..read.sql import open_sqlite, quote, sqlite_tables
+
+    connection = open_sqlite(member)
+    written = Written(None)
+    try:
+        connection.execute("PRAGMA secure_delete=ON")
+        for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            connection.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
+        for table in sqlite_tables(connection):
             try:
-                record = json.loads(line) if line.strip() else None
-            except json.JSONDecodeError:
-                masked, count = mask_text(line)
-                out_lines.append(masked)
-                total += count
+                rows = connection.execute(f"SELECT rowid, * FROM {quote(table)}")
+                columns = [d[0] for d in rows.description or ()][1:]
+            except sqlite3.OperationalError:
+                # WITHOUT ROWID or a virtual table: read it to see if it holds anything.
+                values = connection.execute(f"SELECT * FROM {quote(table)}").fetchall()
+                if any(mask_text(str(v))[1] for row in values for v in row
+                       if isinstance(v, str | int)):
+                    raise CannotRewrite(f"table {mask_name_safe(table)} has no rowid to "
+                                        "update its values by") from None
                 continue
-            if record is None:
-                out_lines.append(line)
-                continue
-            masked_record, count = _mask_json(record)
-            out_lines.append(json.dumps(masked_record, ensure_ascii=False))
-            total += count
-        return ("\n".join(out_lines) + "\n").encode(encoding), total
-    masked, count = _mask_lines(text, header_hint=kind in TABLE_SUFFIXES)
-    return masked.encode(encoding), count
+            updates = []
+            number = 0
+            for row in rows.fetchall():
+                number += 1
+                rowid, values = row[0], row[1:]
+                for column, value in zip(columns, values, strict=False):
+                    new: Any = None
+                    if isinstance(value, bytes) and is_embedded_image(column, value):
+                        part = ctx.nested(member.child(f"{table}/{number}/{column}", value,
+                                                       ctx.key, embedded=True))
+                        written.absorb(part)
+                        new = part.data
+                        if new == value:
+                            continue
+                    elif isinstance(value, str) or (isinstance(value, int | float)
+                                                    and not isinstance(value, bool)):
+                        text = str(int(value)) if isinstance(value, float) and \
+                            value.is_integer() else str(value)
+                        masked, count = mask_text(text, context_hint=column)
+                        if not count:
+                            continue
+                        written.numbers += count
+                        new = masked
+                    else:
+                        continue
+                    updates.append((column, new, rowid))
+            for column, new, rowid in updates:
+                connection.execute(f"UPDATE {quote(table)} SET {quote(column)} = ? "
+                                   "WHERE rowid = ?", (new, rowid))
+        connection.commit()
+        connection.execute("VACUUM")
+        written.data = connection.serialize()
+    except sqlite3.DatabaseError as error:
+        raise CannotRewrite(f"the database could not be rewritten ({error})") from None
+    finally:
+        connection.close()
+    return written
+
+
+def mask_name_safe(name: str) -> str:
+    from ..text.mask import mask_name
+
+    return mask_name(name)

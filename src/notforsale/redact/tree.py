@@ -2,14 +2,23 @@
 
 The source is only ever read. The copy keeps the source's structure and formats:
 a folder becomes a folder, an archive an archive of the same type (nested archives
-included), each file the same format. Faces are covered, identity numbers masked
-(in text, tables, spreadsheets, JSON, images and in file and folder names),
-metadata stripped. What cannot be redacted is not copied: encrypted or oversized
-archive members, PDFs with findings (their text layer cannot be rewritten here).
-Formats the tool does not understand are copied unchanged and listed as such.
+included), each file the same format (see the format registry, :mod:`read.formats`,
+and :mod:`redact.writers`). Faces are covered, identity numbers masked (in text,
+tables, documents, databases, e-mail, images and in file and folder names),
+metadata stripped. A file that cannot be redacted — encrypted or oversized, corrupt,
+in a format that can be read but not rewritten and holding something to hide — is
+not copied, and is listed. A file whose format is not understood is not copied
+either, unless asked (``copy_unknown``), and is listed.
 
-With ``verify`` (the default) the copy is scanned again; anything found there
-makes the report fail.
+The copy is written to a temporary sibling of the destination and renamed into
+place only when complete. With ``verify`` (the default) it is then scanned again:
+
+- **verified**: every source file is in the copy, and the re-scan read every file of
+  the copy and found nothing left;
+- **unverified**: nothing was found left, but some file could not be checked (not
+  copied, copied unchanged without being understood, or not readable by the
+  re-scan) — they are listed;
+- **failed**: the re-scan found something left (listed, masked).
 """
 
 from __future__ import annotations
@@ -17,7 +26,10 @@ from __future__ import annotations
 import io
 import logging
 import os
+import shutil
+import stat
 import tarfile
+import tempfile
 import zipfile
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,17 +38,25 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, NotForSaleError
+from ..fingerprint import installation_key
 from ..model import FACE, ScanResult
-from ..read.documents import PDF_SUFFIXES, suffix
-from ..read.images import IMAGE_SUFFIXES, ImageError, looks_like_image
+from ..read import formats
+from ..read.images import ImageError
 from ..read.limits import Limits
-from ..read.walk import SEP, Member, MemberError, Walker, archive_kind
+from ..read.member import SEP, Member, MemberError, member_at
+from ..read.units import ReadContext, TextUnit
+from ..read.walk import Walker
 from ..text.engine import scan_text
-from ..text.mask import mask_path, mask_text
-from .documents import REDACTABLE, redact_document
+from ..text.mask import mask_name, mask_path
+from .context import CannotRewrite, Written
 from .images import FACE_MODES, MARGIN, REDACT_THRESHOLD, redact_image
+from .writers import writer
 
 log = logging.getLogger(__name__)
+
+REDACTED, UNCHANGED, COPIED_UNKNOWN, NOT_COPIED = "redacted", "unchanged", "copied-unknown", \
+    "not-copied"
+VERIFIED, UNVERIFIED, FAILED, NOT_RUN = "verified", "unverified", "failed", "not verified"
 
 
 class DestinationError(NotForSaleError):
@@ -52,6 +72,8 @@ class RedactOptions:
     limits: Limits = field(default_factory=Limits)
     #: Files redacted at once (each on one core).
     workers: int = max(1, min(4, os.cpu_count() or 1))
+    #: Copy files whose format is not understood unchanged (the copy is then unverified).
+    copy_unknown: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +81,7 @@ class FileChange:
     """What happened to one file: counts, never values."""
 
     path: str  # in the copy (names masked)
-    action: str  # redacted | unchanged | copied-unknown | dropped
+    action: str  # redacted | unchanged | copied-unknown | not-copied
     faces: int = 0
     numbers: int = 0
     metadata_removed: bool = False
@@ -83,11 +105,29 @@ class RedactReport:
     covered_seen_again: int = 0
 
     @property
+    def not_checked(self) -> list[tuple[str, str]]:
+        """(path, why) of every file that keeps the copy from being verified."""
+        out = [(c.path, c.note or c.action) for c in self.files
+               if c.action in (NOT_COPIED, COPIED_UNKNOWN)]
+        if self.remaining is not None:
+            out += [(e.path, e.message) for e in self.remaining.errors]
+            out += [(s.path, f"{s.format}: {s.reason}") for s in self.remaining.skipped]
+        return out
+
+    @property
+    def status(self) -> str:
+        if self.remaining is None:
+            return NOT_RUN
+        if self.remaining.findings:
+            return FAILED
+        return UNVERIFIED if self.not_checked else VERIFIED
+
+    @property
     def verified(self) -> bool | None:
-        """True when the re-scan found nothing, False when it did, None when not run."""
+        """True when verified, False when unverified or failed, None when not run."""
         if self.remaining is None:
             return None
-        return not self.remaining.findings
+        return self.status == VERIFIED
 
     def summary(self) -> dict[str, Any]:
         actions: dict[str, int] = {}
@@ -101,7 +141,9 @@ class RedactReport:
             "numbers_masked": sum(c.numbers for c in self.files),
             "names_masked": sum(c.renamed for c in self.files),
             "metadata_removed": sum(c.metadata_removed for c in self.files),
+            "status": self.status,
             "verified": self.verified,
+            "not_checked": len(self.not_checked),
             "covered_faces_seen_again": self.covered_seen_again,
             "left_over": None if left is None else {
                 "faces": left["faces"],
@@ -111,102 +153,143 @@ class RedactReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"summary": self.summary(), "files": [c.to_dict() for c in self.files],
+                "not_checked": [{"path": p, "why": why} for p, why in self.not_checked],
                 "left_over": [] if self.remaining is None else
                 [item.to_dict() for item in self.remaining.findings]}
 
 
 def _empty_or_missing(path: Path) -> bool:
+    if path.is_symlink():
+        return False
     return not path.exists() or (path.is_dir() and not any(path.iterdir()))
 
 
 class _Redactor:
-    def __init__(self, options: RedactOptions) -> None:
+    """Redacts members through the format registry; records what happened to each file."""
+
+    def __init__(self, options: RedactOptions, key: bytes) -> None:
         if options.faces not in FACE_MODES:
             raise ValueError(f"unknown face mode {options.faces!r}; choose one of "
                              f"{', '.join(FACE_MODES)}")
         self.options = options
-        self.walker = Walker(options.limits)
+        self.key = key
+        self.limits = options.limits
+        self.walker = Walker(options.limits, key)
         self.changes: list[FileChange] = []
-        #: What the display paths start with that the copy's paths do not (a lone file's name).
+        #: What member paths start with that the copy's shown paths do not.
         self.root = ""
         #: Covered face boxes checked to show no detail in the copy, by the image's path
-        #: in the copy relative to its root (see :func:`_verify`).
+        #: relative to the copy's root (see :func:`_verify`).
         self.hidden: dict[str, tuple[tuple[int, int, int, int], ...]] = {}
 
-    # -- one file's bytes --------------------------------------------------------------
+    # -- the Context writers see -------------------------------------------------------
 
-    def _record(self, display: str, action: str, **counts: Any) -> None:
-        """What happened to the file shown as ``display``: the path as in the copy
-        (numbers in names masked), and a note with no number in it either."""
-        note = mask_text(counts.pop("note", ""))[0]
-        self.changes.append(FileChange(mask_path(display), action, note=note, **counts))
+    def nested(self, member: Member) -> Written:
+        if member.embedded:
+            return self.redact(member)
+        return self._file(member)
 
-    def member(self, display: str, data: bytes, depth: int) -> bytes | None:
-        """Redacted bytes for a file shown as ``display`` (None: not to be copied)."""
-        kind = archive_kind(display, data[:512])
-        if kind is not None:
-            return self.archive(kind, display, data, depth)
-        name = display.rsplit(SEP, 1)[-1]
-        renamed = mask_path(name) != name
-        try:
-            if suffix(name) in IMAGE_SUFFIXES or looks_like_image(data[:16]):
-                out, changes = redact_image(display, data, faces=self.options.faces,
-                                            ocr=self.options.ocr,
-                                            threshold=self.options.face_threshold)
-                self._record(display, "redacted", faces=changes.faces, numbers=changes.numbers,
-                             metadata_removed=changes.metadata_removed, renamed=renamed)
-                if changes.hidden:
-                    self.hidden[mask_path(display[len(self.root):])] = changes.hidden
-                return out
-            if suffix(name) in REDACTABLE:
-                out, count = redact_document(display, data)
-                action = "redacted" if count or renamed else "unchanged"
-                self._record(display, action, numbers=count, renamed=renamed)
-                return out
-        except (ImageError, InputError) as error:
-            self._record(display, "dropped", renamed=renamed, note=f"not copied: {error}")
-            return None
-        if suffix(name) in PDF_SUFFIXES:
-            return self._pdf(display, data, renamed)
-        self._record(display, "copied-unknown", renamed=renamed,
-                     note="format not understood; copied unchanged")
-        return data
+    # -- one file ----------------------------------------------------------------------
 
-    def _pdf(self, display: str, data: bytes, renamed: bool) -> bytes | None:
-        from ..read.documents import read_units
+    def _record(self, member: Member, action: str, written: Written | None = None,
+                note: str = "") -> None:
+        counts = written or Written(None)
+        self.changes.append(FileChange(
+            member.path, action, counts.faces, counts.numbers, counts.metadata_removed,
+            self._renamed(member), mask_name(note or counts.note)))
 
-        try:
-            has_numbers = any(scan_text(unit.text) for unit in read_units(display, data))
-        except InputError as error:
-            self._record(display, "dropped", note=f"not copied: {error}")
-            return None
-        if has_numbers:
-            self._record(display, "dropped", renamed=renamed,
-                         note="PDF with identity numbers: its text cannot be rewritten here, "
-                              "so it is not copied")
-            return None
-        self._record(display, "unchanged", renamed=renamed,
-                     note="PDF without identity numbers in its text layer")
-        return data
+    @staticmethod
+    def _renamed(member: Member) -> bool:
+        """Whether the file's name held a number (the copy's name is masked)."""
+        return bool(member.name_findings)
+
+    def _file(self, member: Member) -> Written:
+        """Redact a file (not an embedded part) and record what happened to it (archives
+        are not recorded themselves: their members are)."""
+        written = self.redact(member)
+        is_archive = formats.candidates(member)[0].kind == "archive"
+        if written.data is None:
+            self._record(member, NOT_COPIED, written, written.note or "not copied")
+        elif is_archive:
+            pass
+        elif written.note.startswith(COPIED_UNKNOWN):
+            self._record(member, COPIED_UNKNOWN, written, written.note)
+        elif written.data == member.data and not self._renamed(member):
+            self._record(member, UNCHANGED, written)
+        else:
+            self._record(member, REDACTED, written)
+        return written
+
+    def redact(self, member: Member) -> Written:
+        """The redacted bytes of a member (None: it cannot be redacted; why in ``note``)."""
+        if member.depth > self.limits.max_depth:
+            return Written(None, note=f"nested deeper than {self.limits.max_depth} levels; "
+                                      "not copied")
+        candidates = formats.candidates(member)
+        failure = ""
+        for fmt in candidates:
+            try:
+                return self._as(member, fmt)
+            except (InputError, ImageError, CannotRewrite) as error:
+                failure = failure or (error.reason if isinstance(error, InputError)
+                                      else str(error))
+            except (zipfile.BadZipFile, tarfile.TarError, OSError, ValueError) as error:
+                failure = failure or f"unreadable ({type(error).__name__})"
+        return Written(None, note=f"not copied: {mask_name(failure)}")
+
+    def _as(self, member: Member, fmt: formats.Format) -> Written:
+        if fmt.kind == "archive":
+            return self._archive(member, fmt)
+        if fmt.kind == "image":
+            out, changes = redact_image(member.path, member.data, faces=self.options.faces,
+                                        ocr=self.options.ocr,
+                                        threshold=self.options.face_threshold)
+            if changes.hidden:
+                self.hidden[member.path[len(self.root):]] = changes.hidden
+            return Written(out, changes.numbers, changes.faces, changes.metadata_removed)
+        if fmt.writer is not None and fmt.reader is not None:
+            return writer(fmt.writer)(member, self)
+        if fmt.reader is not None:
+            # Read, but not rewritable here: copied only when nothing is found in it.
+            if self._holds_something(member, fmt):
+                raise CannotRewrite(f"{fmt.note}; it holds identity data, so it is not "
+                                    "copied")
+            return Written(member.data, note="read, nothing found; copied unchanged")
+        if self.options.copy_unknown:
+            return Written(member.data, note=f"{COPIED_UNKNOWN}: {fmt.label}, not understood; "
+                                             "copied unchanged (--copy-unknown)")
+        raise CannotRewrite(f"{fmt.label}: format not understood; not copied "
+                            "(--copy-unknown copies such files unchanged)")
+
+    def _holds_something(self, member: Member, fmt: formats.Format) -> bool:
+        assert fmt.reader is not None
+        ctx = ReadContext(self.key, self.limits)
+        for part in fmt.reader(member, ctx):
+            if isinstance(part, Member):
+                return True  # an embedded part: it cannot be redacted in place
+            if isinstance(part, TextUnit) and scan_text(part.text, context_hint=part.hint):
+                return True
+        return bool(member.name_findings)
 
     # -- archives ----------------------------------------------------------------------
 
-    def archive(self, kind: str, display: str, data: bytes, depth: int) -> bytes | None:
-        if depth >= self.options.limits.max_depth:
-            self._record(display, "dropped", note="archive nested too deep; not copied")
-            return None
+    def _archive(self, member: Member, fmt: formats.Format) -> Written:
+        if member.depth >= self.limits.max_depth:
+            raise CannotRewrite("archive nested too deep")
+        kind = fmt.name
         entries: list[tuple[str, bytes]] = []
-        for item in self.walker.open_archive(kind, display, data):
+        written = Written(None)
+        prefix = len(member.path) + len(SEP)
+        for item in self.walker.open_archive(kind, member):
             if isinstance(item, MemberError):
-                self._record(item.path, "dropped", note=f"not copied: {item.message}")
+                self.changes.append(FileChange(item.path, NOT_COPIED,
+                                               note=f"not copied: {item.message}"))
                 continue
-            if not isinstance(item, Member):
-                continue
-            inner = item.path[len(display) + len(SEP):]
-            out = self.member(item.path, item.data, depth + 1)
-            if out is not None:
-                entries.append((mask_path(inner), out))
-        return _write_archive(kind, display, entries)
+            out = self._file(item)
+            if out.data is not None:
+                entries.append((item.path[prefix:], out.data))
+        written.data = _write_archive(kind, member.name, entries)
+        return written
 
 
 def _write_archive(kind: str, name: str, entries: list[tuple[str, bytes]]) -> bytes:
@@ -235,29 +318,58 @@ def _write_archive(kind: str, name: str, entries: list[tuple[str, bytes]]) -> by
     return out.getvalue()
 
 
+def _source_files(source: Path) -> list[tuple[Path, str]]:
+    """Every entry under a source folder with its path relative to it (sorted)."""
+    found = []
+    for folder, dirs, files in os.walk(source, followlinks=False):
+        dirs.sort()
+        base = Path(folder)
+        for name in sorted(files) + sorted(d for d in dirs if (base / d).is_symlink()):
+            path = base / name
+            found.append((path, path.relative_to(source).as_posix()))
+    return found
+
+
 def _redact_folder(redactor: _Redactor, source: Path, target: Path, workers: int) -> None:
     """Redact a folder's files on ``workers`` threads, a bounded number in flight."""
 
     def one(path: Path, relative: str) -> None:
-        out = redactor.member(relative, path.read_bytes(), 0)
-        if out is not None:
-            destination = target / mask_path(relative)
+        shown = "/".join(mask_name(part) for part in relative.split("/"))
+        try:
+            info = path.lstat()
+        except OSError as error:
+            redactor.changes.append(FileChange(shown, NOT_COPIED,
+                                               note=f"not copied: cannot read ({error.strerror})"))
+            return
+        if stat.S_ISLNK(info.st_mode):
+            redactor.changes.append(FileChange(shown, NOT_COPIED, note="symlink not followed"))
+            return
+        if not stat.S_ISREG(info.st_mode):
+            redactor.changes.append(FileChange(shown, NOT_COPIED, note="not a regular file"))
+            return
+        if info.st_size > redactor.limits.max_member_bytes:
+            redactor.changes.append(FileChange(shown, NOT_COPIED,
+                                               note="larger than the member limit"))
+            return
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            redactor.changes.append(FileChange(shown, NOT_COPIED,
+                                               note=f"not copied: cannot read ({error.strerror})"))
+            return
+        member = member_at(relative, data, redactor.key)
+        out = redactor._file(member)
+        if out.data is not None:
+            destination = target / member.path
             destination.parent.mkdir(parents=True, exist_ok=True)
-            destination.write_bytes(out)
+            destination.write_bytes(out.data)
 
     with ThreadPoolExecutor(max(1, workers), "notforsale-redact") as pool:
         pending: deque[Future[None]] = deque()
-        for folder, dirs, files in os.walk(source, followlinks=False):
-            dirs.sort()
-            for name in sorted(files):
-                path = Path(folder) / name
-                relative = path.relative_to(source).as_posix()
-                if path.is_symlink():
-                    redactor._record(relative, "dropped", note="symlink not followed")
-                    continue
-                pending.append(pool.submit(one, path, relative))
-                while len(pending) >= 2 * max(1, workers):
-                    pending.popleft().result()
+        for path, relative in _source_files(source):
+            pending.append(pool.submit(one, path, relative))
+            while len(pending) >= 2 * max(1, workers):
+                pending.popleft().result()
         for future in pending:
             future.result()
     redactor.changes.sort(key=lambda change: change.path)
@@ -280,36 +392,59 @@ def redact(src: str | Path, dst: str | Path, options: RedactOptions | None = Non
     options = options or RedactOptions()
     source, target = Path(src), Path(dst)
     if not source.exists():
-        raise InputError(str(source), "no such file or folder")
+        raise InputError(mask_path(str(source)), "no such file or folder")
     if not _empty_or_missing(target):
-        raise DestinationError(f"{mask_path(str(target))} exists and is not empty; choose a "
-                               "new place")
+        raise DestinationError(f"{mask_path(str(target))} exists and is not empty (or is a "
+                               "link); choose a new place")
     if target.resolve() == source.resolve() or source.resolve() in target.resolve().parents:
         raise DestinationError("the copy cannot be written inside the source")
-    redactor = _Redactor(options)
-    if source.is_dir():
-        target.mkdir(parents=True, exist_ok=True)
-        _redact_folder(redactor, source, target, options.workers)
-    else:
-        redactor.root = source.name
-        data = source.read_bytes()
-        kind = archive_kind(source.name, data[:512])
-        target_kind = _archive_kind_of_name(target.name)
-        if target_kind is not None and target_kind != kind:
-            found = f"a {kind}" if kind else "no"
-            raise DestinationError(f"{mask_path(target.name)} names a {target_kind} archive "
-                                   f"but {mask_path(source.name)} is {found} archive")
-        out = redactor.member(source.name, data, 0)
-        if target_kind is None:
-            target.mkdir(parents=True, exist_ok=True)
-            target = target / mask_path(source.name)
-        if out is not None:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(out)
-    remaining, seen_again = _verify(target, source.is_dir(), options, redactor.hidden) \
+    redactor = _Redactor(options, installation_key())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{mask_name(target.name)}.", suffix=".partial",
+                                    dir=target.parent))
+    try:
+        if source.is_dir():
+            _redact_folder(redactor, source, staging, options.workers)
+            final = target
+            _move_into_place(staging, target)
+        else:
+            data = source.read_bytes()
+            member = member_at(source.name, data, redactor.key)
+            redactor.root = member.path
+            fmt = formats.candidates(member)[0]
+            kind = fmt.name if fmt.kind == "archive" else None
+            target_kind = _archive_kind_of_name(target.name)
+            if target_kind is not None and target_kind != kind:
+                found = f"a {kind}" if kind else "no"
+                raise DestinationError(f"{mask_name(target.name)} names a {target_kind} "
+                                       f"archive but {member.path} is {found} archive")
+            out = redactor._file(member)
+            if target_kind is None:
+                final = target / member.path
+                if out.data is not None:
+                    (staging / member.path).write_bytes(out.data)
+                _move_into_place(staging, target)
+            else:
+                final = target
+                if out.data is not None:
+                    written = staging / "copy"
+                    written.write_bytes(out.data)
+                    os.replace(written, target)
+                shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    remaining, seen_again = _verify(final, source.is_dir(), options, redactor.hidden) \
         if options.verify else (None, 0)
-    return RedactReport(str(source), str(target), tuple(redactor.changes), remaining,
-                        seen_again)
+    return RedactReport(mask_path(str(source)), mask_path(str(final)), tuple(redactor.changes),
+                        remaining, seen_again)
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    """Rename the finished copy onto the destination (an empty folder is replaced)."""
+    if target.is_dir() and not any(target.iterdir()):
+        target.rmdir()
+    os.replace(staging, target)
 
 
 def _verify(target: Path, folder: bool, options: RedactOptions,
@@ -325,12 +460,13 @@ def _verify(target: Path, folder: bool, options: RedactOptions,
     from ..scan import ScanOptions, scan_path
 
     if not target.exists():
-        return None, 0
+        return ScanResult(0), 0
     # Verification reads images at least as hard as the default: a copy made with
     # --ocr never must not pass because its check skipped the images too.
     ocr = "always" if options.ocr == "always" else "auto"
     result = scan_path(target, ScanOptions(ocr=ocr, limits=options.limits))
-    prefix = len(str(target)) + (1 if folder else 0)
+    root = mask_path(str(target))
+    prefix = len(root) + (1 if folder else 0)
     kept = [item for item in result.findings if not (
         item.finding.type == FACE and item.location.box is not None
         and _on_hidden(item.location.box, hidden.get(item.location.path[prefix:], ())))]

@@ -25,7 +25,7 @@ def render_html(result: ScanResult, title: str = "notforsale scan report") -> st
         (resources.files("notforsale.report") / "templates" / "report.html").read_text("utf-8"))
     by_file: dict[str, list[object]] = defaultdict(list)
     for item in result.findings:
-        by_file[item.location.shown_path].append(item)
+        by_file[item.location.path].append(item)
     thumbnails = {path: "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
                   for path, data in result.thumbnails.items()}
     return template.render(
@@ -36,6 +36,7 @@ def render_html(result: ScanResult, title: str = "notforsale scan report") -> st
         profiles=result.profiles,
         files=sorted(by_file.items()),
         errors=result.errors,
+        skipped=result.skipped,
         thumbnails=thumbnails,
         face_type=FACE,
     )

@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..model import FACE, ScanResult
 from ..text.mask import mask_path
@@ -24,6 +25,11 @@ FORMATS = ("table", "jsonl", "json", "html")
 TABLE_ROWS = 60
 
 
+def _plain(*cells: str) -> list[Text]:
+    """Table cells as plain text: a file named ``x[/bold].png`` is not Rich markup."""
+    return [Text(cell) for cell in cells]
+
+
 def render_json(result: ScanResult, out: IO[str]) -> None:
     json.dump(result.to_dict(), out, ensure_ascii=False, indent=2)
     out.write("\n")
@@ -34,6 +40,8 @@ def render_jsonl(result: ScanResult, out: IO[str]) -> None:
         out.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
     for error in result.errors:
         out.write(json.dumps(error.to_dict(), ensure_ascii=False) + "\n")
+    for skipped in result.skipped:
+        out.write(json.dumps({"skipped": skipped.to_dict()}, ensure_ascii=False) + "\n")
 
 
 def render_table(result: ScanResult, console: Console) -> None:
@@ -43,9 +51,9 @@ def render_table(result: ScanResult, console: Console) -> None:
         for column in ("profile", "exposure", "faces", "identity values (masked)", "linked by"):
             profiles.add_column(column, overflow="fold")
         for profile in result.profiles[:TABLE_ROWS]:
-            profiles.add_row(profile.id, profile.severity, str(len(profile.faces)),
+            profiles.add_row(*_plain(profile.id, profile.severity, str(len(profile.faces)),
                              "\n".join(f"{e.type} {e.masked}" for e in profile.entities),
-                             ", ".join(profile.links))
+                             ", ".join(profile.links)))
         console.print(profiles)
     shown = [item for item in result.findings if item.finding.type != FACE][:TABLE_ROWS]
     if shown:
@@ -60,24 +68,33 @@ def render_table(result: ScanResult, console: Console) -> None:
             why = ", ".join(finding.explanation.checks) or finding.explanation.pattern
             if finding.explanation.context:
                 why += "; context: " + ", ".join(finding.explanation.context)
-            table.add_row(str(item.location), finding.type, finding.masked,
-                          f"{finding.score:.2f}", why)
+            table.add_row(*_plain(str(item.location), finding.type, finding.masked,
+                                  f"{finding.score:.2f}", why))
         console.print(table)
         hidden = sum(1 for item in result.findings if item.finding.type != FACE) - len(shown)
         if hidden > 0:
             console.print(f"... and {hidden} more finding(s); --format json lists them all.")
-    for error in result.errors:
-        console.print(f"[red]error[/red] {error.shown_path}: {error.shown_message}",
-                      highlight=False)
+    for error in result.errors[:TABLE_ROWS]:
+        console.print(Text.assemble(("error", "red"), f" {error.path}: {error.message}"))
+    for skipped in result.skipped[:TABLE_ROWS]:
+        console.print(Text.assemble(("skipped", "yellow"),
+                                    f" {skipped.path}: {skipped.format} ({skipped.reason})"))
+    hidden = max(0, len(result.errors) - TABLE_ROWS) + max(0, len(result.skipped) - TABLE_ROWS)
+    if hidden:
+        console.print(f"... and {hidden} more error(s) or skipped file(s); --format json lists "
+                      "them all.", highlight=False)
     summary = result.summary()
     distinct = ", ".join(f"{n} {entity}" for entity, n in summary["entities"].items() if n)
     console.print(
-        f"{summary['files']} file(s), {summary['images']} image(s), {summary['faces']} face(s) "
-        f"in {summary['images_with_faces']} image(s); distinct values: {distinct or 'none'}; "
-        f"{summary['profiles']} profile(s), {summary['full_kits']} full kit(s); "
-        f"{summary['errors']} error(s).",
+        f"{summary['files']} file(s) read, {summary['skipped']} skipped, {summary['images']} "
+        f"image(s), {summary['faces']} face(s) in {summary['images_with_faces']} image(s); "
+        f"distinct values: {distinct or 'none'}; {summary['profiles']} profile(s), "
+        f"{summary['full_kits']} full kit(s); {summary['errors']} error(s).",
         highlight=False,
     )
+    if summary["skipped"] or summary["errors"]:
+        console.print(Text("Not everything was checked: the skipped files and errors above were "
+                           "not read.", style="yellow"))
 
 
 def render(result: ScanResult, fmt: str, out: IO[str]) -> None:
@@ -101,8 +118,9 @@ def render_redact_table(report: RedactReport, console: Console) -> None:
     for column in ("file", "action", "faces", "numbers", "metadata", "note"):
         table.add_column(column, overflow="fold")
     for change in report.files[:TABLE_ROWS]:
-        table.add_row(change.path, change.action, str(change.faces), str(change.numbers),
-                      "stripped" if change.metadata_removed else "", change.note)
+        table.add_row(*_plain(change.path, change.action, str(change.faces),
+                              str(change.numbers), "stripped" if change.metadata_removed else "",
+                              change.note))
     console.print(table)
     if len(report.files) > TABLE_ROWS:
         console.print(f"... and {len(report.files) - TABLE_ROWS} more file(s); --format json "
@@ -112,16 +130,29 @@ def render_redact_table(report: RedactReport, console: Console) -> None:
         f"{summary['files']} file(s): {summary['faces_covered']} face(s) covered, "
         f"{summary['numbers_masked']} number(s) masked, {summary['names_masked']} name(s) "
         f"masked, metadata stripped from {summary['metadata_removed']}.", highlight=False)
+    status = report.status
     if report.remaining is None:
         console.print("Not verified (--no-verify).")
-    elif report.verified:
-        console.print("[green]Verified[/green]: a fresh scan of the copy finds no face left, no "
-                      "identity number and no identifying metadata.")
-    else:
-        console.print("[red]Verification failed[/red]: the copy still holds:")
+    elif status == "verified":
+        console.print(Text.assemble(("Verified", "green"), ": every file of the source is in "
+                                    "the copy, and a fresh scan read every file of the copy and "
+                                    "finds no face left, no identity number and no identifying "
+                                    "metadata."))
+    elif status == "failed":
+        console.print(Text.assemble(("Verification failed", "red"),
+                                    ": the copy still holds:"))
         for item in report.remaining.findings[:TABLE_ROWS]:
-            console.print(f"  {item.location}  {item.finding.type} {item.finding.masked}",
-                          highlight=False)
+            console.print(Text(f"  {item.location}  {item.finding.type} {item.finding.masked}"))
+    if report.remaining is not None and report.not_checked:
+        unchecked = report.not_checked
+        heading = "Unverified" if status == "unverified" else "Also not checked"
+        console.print(Text.assemble((heading, "yellow"), f": {len(unchecked)} file(s) could not "
+                                    "be checked (not copied, or not readable in the copy):"))
+        for path, why in unchecked[:TABLE_ROWS]:
+            console.print(Text(f"  {path}: {why}"))
+        if len(unchecked) > TABLE_ROWS:
+            console.print(f"  ... and {len(unchecked) - TABLE_ROWS} more; --format json lists "
+                          "them all.", highlight=False)
     if report.covered_seen_again:
         console.print(f"The scan saw {report.covered_seen_again} face(s) again on regions this "
                       "run covered and measured to hold no detail (blurred heads in crowds); "

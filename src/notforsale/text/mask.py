@@ -58,6 +58,21 @@ def mask_text(text: str, context_hint: str = "") -> tuple[str, int]:
     return mask_findings(text, findings), len(findings)
 
 
+_AT = frozenset("@＠﹫")
+
+
+def mask_name(text: str) -> str:
+    """``text`` (a file name, a field name, a message) as outputs show it: identity numbers
+    masked. Text too short in digits to hold any number the engine finds is returned as is.
+
+    >>> mask_name("110101199003071233.jpg"), mask_name("照片1.jpg")
+    ('110101********1233.jpg', '照片1.jpg')
+    """
+    if not _AT.intersection(text) and sum(ch.isdigit() for ch in text) < 7:
+        return text  # the shortest number reported (a passport) has 7 digits after its letter
+    return mask_text(text)[0]
+
+
 @lru_cache(maxsize=8192)
 def mask_path(path: str) -> str:
     """A file path with the identity numbers in its names masked, each name on its own.
@@ -68,4 +83,4 @@ def mask_path(path: str) -> str:
     >>> mask_path("pack/110101199003071233.zip!/138-1234-5678/a.jpg")
     'pack/110101********1233.zip!/138-****-5678/a.jpg'
     """
-    return "/".join(mask_text(part)[0] for part in path.split("/"))
+    return "/".join(mask_name(part) for part in path.split("/"))

@@ -1,0 +1,213 @@
+"""One registry of the formats notforsale knows: how to tell them, read them, rewrite them.
+
+Scanning, redaction and verification all ask this registry, so they cannot disagree
+about what was read: a format either has a reader (and then a writer, or a reason it
+cannot be rewritten) or it is *skipped* — known by name but not read — and every
+skipped file is listed with its format.
+
+A member's format is told by its magic bytes first (a zip renamed ``.jpg`` is still
+a zip), then by its suffix; bytes with no known magic and no known suffix that look
+like text are read as text. :func:`candidates` gives the formats to try in order: if
+the first cannot read the member (a ``.csv`` that starts like a zip), the next one
+is tried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from .member import Member
+from .units import Part, ReadContext, TextUnit
+
+Reader = Callable[[Member, ReadContext], Iterator[Part]]
+
+
+@dataclass(frozen=True)
+class Format:
+    """A file format: its name, how to recognize it, read it and (maybe) rewrite it."""
+
+    name: str
+    label: str
+    suffixes: tuple[str, ...] = ()
+    #: "archive" (opened by the walker), "image", "video", "document".
+    kind: str = "document"
+    #: None: known, but not read (the file is skipped and listed).
+    reader: Reader | None = None
+    #: Name of the redaction writer (see ``redact.writers``); None: cannot be rewritten.
+    writer: str | None = None
+    #: Why it is not read, or not rewritten.
+    note: str = ""
+
+    @property
+    def readable(self) -> bool:
+        return self.reader is not None or self.kind in ("archive", "image")
+
+
+def _lazy(module: str, name: str) -> Reader:
+    """A reader imported on first use (some pull in heavy libraries)."""
+
+    def read(member: Member, ctx: ReadContext) -> Iterator[Part]:
+        import importlib
+
+        function: Reader = getattr(importlib.import_module(module, __package__), name)
+        return function(member, ctx)
+
+    read.__name__ = name
+    return read
+
+
+_DOC = "notforsale.read.documents"
+TEXT = Format("text", "text", (".txt", ".md", ".log", ".text", ".ini", ".cfg", ".conf", ".xml",
+                               ".vcf", ".yaml", ".yml", ".properties", ".srt", ".tex"),
+              reader=_lazy(_DOC, "read_plain"), writer="text")
+HTML = Format("html", "HTML page", (".html", ".htm", ".xhtml", ".shtml", ".mht"),
+              reader=_lazy("notforsale.read.html", "read_html"), writer="html")
+CSV = Format("csv", "delimited table", (".csv", ".tsv"),
+             reader=_lazy(_DOC, "read_delimited"), writer="table")
+JSON = Format("json", "JSON", (".json",), reader=_lazy(_DOC, "read_json"), writer="json")
+JSONL = Format("jsonl", "JSON lines", (".jsonl", ".ndjson"),
+               reader=_lazy(_DOC, "read_json_lines"), writer="jsonl")
+XLSX = Format("xlsx", "Excel workbook", (".xlsx", ".xlsm"),
+              reader=_lazy(_DOC, "read_xlsx"), writer="xlsx")
+XLS = Format("xls", "legacy Excel workbook (BIFF)", (".xls",),
+             reader=_lazy(_DOC, "read_xls"), writer=None,
+             note="legacy .xls cannot be rewritten here (no maintained writer)")
+DOCX = Format("docx", "Word document", (".docx", ".docm", ".dotx"),
+              reader=_lazy("notforsale.read.office", "read_docx"), writer="ooxml")
+PPTX = Format("pptx", "PowerPoint presentation", (".pptx", ".pptm", ".ppsx"),
+              reader=_lazy("notforsale.read.office", "read_pptx"), writer="ooxml")
+ODF = Format("odf", "OpenDocument file", (".odt", ".ods", ".odp", ".odg", ".ott"),
+             reader=_lazy("notforsale.read.office", "read_odf"), writer="odf")
+EPUB = Format("epub", "EPUB book", (".epub",),
+              reader=_lazy("notforsale.read.office", "read_epub"), writer="epub")
+RTF = Format("rtf", "Rich Text Format", (".rtf",),
+             reader=_lazy("notforsale.read.rtf", "read_rtf"), writer="rtf")
+PDF = Format("pdf", "PDF", (".pdf",), reader=_lazy("notforsale.read.pdf", "read_pdf"),
+             writer="pdf")
+EML = Format("eml", "e-mail message", (".eml", ".msg822"),
+             reader=_lazy("notforsale.read.mail", "read_eml"), writer="eml")
+MBOX = Format("mbox", "mailbox", (".mbox", ".mbx"),
+              reader=_lazy("notforsale.read.mail", "read_mbox"), writer="mbox")
+SQL = Format("sql", "SQL dump", (".sql",), reader=_lazy("notforsale.read.sql", "read_sql"),
+             writer="sql")
+SQLITE = Format("sqlite", "SQLite database", (".db", ".sqlite", ".sqlite3", ".db3"),
+                reader=_lazy("notforsale.read.sql", "read_sqlite"), writer="sqlite")
+IMAGE = Format("image", "image", (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif",
+                                  ".tiff"), kind="image", writer="image")
+ZIP = Format("zip", "zip archive", (".zip",), kind="archive", writer="archive")
+TAR = Format("tar", "tar archive", (".tar", ".tgz", ".tbz", ".tbz2", ".txz"), kind="archive",
+             writer="archive")
+SEVEN_Z = Format("7z", "7z archive", (".7z",), kind="archive", writer="archive")
+VIDEO = Format("video", "video", (".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".3gp"),
+               kind="video", note="videos are not read yet")
+OLE = Format("ole", "OLE2 compound file (legacy .doc, .ppt, .msg, Thumbs.db)",
+             (".doc", ".ppt", ".msg", ".dot", ".pps"), note="legacy Office files are not read")
+UNKNOWN = Format("unknown", "unknown binary format", note="format not understood")
+
+FORMATS: tuple[Format, ...] = (TEXT, HTML, CSV, JSON, JSONL, XLSX, XLS, DOCX, PPTX, ODF, EPUB,
+                               RTF, PDF, EML, MBOX, SQL, SQLITE, IMAGE, ZIP, TAR, SEVEN_Z, VIDEO,
+                               OLE)
+_BY_SUFFIX = {suffix: fmt for fmt in FORMATS for suffix in fmt.suffixes}
+#: Zip-based documents: files to read, not archives to open.
+ZIP_DOCUMENT_SUFFIXES = XLSX.suffixes + DOCX.suffixes + PPTX.suffixes + ODF.suffixes + \
+    EPUB.suffixes
+
+
+def suffix_of(name: str) -> str:
+    lowered = name.lower()
+    for double in (".tar.gz", ".tar.bz2", ".tar.xz"):
+        if lowered.endswith(double):
+            return ".tar"
+    dot = lowered.rfind(".")
+    return lowered[dot:] if dot > 0 else ""
+
+
+def by_magic(head: bytes) -> Format | None:
+    """The format the first bytes announce, if any."""
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return ZIP
+    if head.startswith(b"7z\xbc\xaf\x27\x1c"):
+        return SEVEN_Z
+    if len(head) > 262 and head[257:262] == b"ustar":
+        return TAR
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"SQLite format 3\x00"):
+        return SQLITE
+    if head.startswith(b"{\\rtf"):
+        return RTF
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return OLE
+    if head.startswith((b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")) \
+            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return IMAGE
+    if head[4:8] == b"ftyp" or head.startswith(b"\x1a\x45\xdf\xa3") or \
+            (head[:4] == b"RIFF" and head[8:12] == b"AVI "):
+        return VIDEO
+    return None
+
+
+def candidates(member: Member) -> list[Format]:
+    """The formats to try for ``member``, most likely first (never empty)."""
+    head = member.data[:512]
+    by_name = _BY_SUFFIX.get(suffix_of(member.name))
+    magic = by_magic(head)
+    found: list[Format] = []
+    if magic is ZIP and by_name is not None and by_name.suffixes[0] in ZIP_DOCUMENT_SUFFIXES:
+        found.append(by_name)  # a docx is a zip: read it as the document it is
+    elif magic is OLE and by_name is XLS:
+        found.append(XLS)
+    elif magic is not None:
+        found.append(magic)
+    if by_name is not None and by_name not in found:
+        found.append(by_name)
+    if not found or all(not fmt.readable for fmt in found):
+        if _looks_textual(head) and by_name not in (VIDEO, OLE, IMAGE):
+            found.insert(0, TEXT)
+    return found or [UNKNOWN]
+
+
+def _looks_textual(head: bytes) -> bool:
+    if not head or b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+        return True
+    except UnicodeDecodeError as error:
+        if error.start > len(head) - 4:  # a character cut at the end of the sample
+            return True
+    try:
+        head.decode("gb18030")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def by_name(name: str) -> Format | None:
+    return {fmt.name: fmt for fmt in FORMATS}.get(name)
+
+
+def read_parts(name: str, data: bytes, key: bytes | None = None) -> list[Part]:
+    """Every part of a file called ``name`` read through the registry (for callers that
+    hold bytes: tests, the service). Raises InputError when no format can read it."""
+    from ..errors import InputError
+    from ..fingerprint import installation_key
+    from .member import member_at
+
+    secret = key if key is not None else installation_key()
+    member = member_at(name, data, secret)
+    failure: InputError | None = None
+    for fmt in candidates(member):
+        if fmt.reader is None:
+            continue
+        try:
+            return list(fmt.reader(member, ReadContext(secret)))
+        except InputError as error:
+            failure = failure or error
+    raise failure or InputError(member.path, "format not read")
+
+
+def read_units(name: str, data: bytes, key: bytes | None = None) -> list[TextUnit]:
+    """The text units of a file (see :func:`read_parts`)."""
+    return [part for part in read_parts(name, data, key) if isinstance(part, TextUnit)]

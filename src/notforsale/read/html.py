@@ -1,0 +1,30 @@
+"""HTML pages, parsed by lxml (libxml2's HTML parser: lenient and linear, unlike Python's
+``html.parser`` on some malformed markup) and walked into paragraphs (:mod:`read.markup`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lxml import etree
+
+from ..errors import InputError
+from . import markup
+from .member import Member
+from .text_files import decode
+from .units import Part, ReadContext, TextUnit
+
+
+def parse(member: Member) -> etree._ElementTree:
+    text = decode(member.data, member.path)
+    try:
+        return markup.parse_html(text)
+    except (etree.ParserError, ValueError) as error:
+        raise InputError(member.path, f"unreadable HTML ({error})") from None
+
+
+def read_html(member: Member, ctx: ReadContext) -> Iterator[Part]:
+    walked = markup.walk(parse(member), markup.HTML)
+    for paragraph, part in markup.iter_units(walked):
+        yield TextUnit(paragraph.text, row=paragraph.row, field=paragraph.field,
+                       hint=paragraph.hint, record=paragraph.record,
+                       whole_text=paragraph.table is None, part=part)

@@ -1,0 +1,172 @@
+"""E-mail: single messages (``.eml``) and mailboxes (``.mbox``).
+
+A message's headers (From, To, Subject, …) and its text and HTML bodies are text
+units; its attachments are nested members, read like an archive's. For linking, a
+message and its attachments are one group, as files that share a stem are: the
+photo attached to a message goes with the numbers written in it. A mailbox is
+split into its messages (each an embedded ``message-N.eml``).
+"""
+
+from __future__ import annotations
+
+import email
+import email.errors
+import email.header
+import email.policy
+import re
+from collections.abc import Iterator
+from email.message import EmailMessage, Message
+
+from ..errors import InputError
+from .markup import HTML, iter_units, parse_html, walk
+from .member import Member
+from .text_files import decode
+from .units import Part, PartError, ReadContext, TextUnit, shown
+
+#: Headers whose values are read (the rest are routing and transport details).
+ADDRESS_HEADERS = ("from", "to", "cc", "bcc", "reply-to", "sender", "return-path",
+                   "delivered-to", "disposition-notification-to", "x-original-to")
+_FROM_LINE = re.compile(rb"^From [^\r\n]*\r?\n", re.MULTILINE)
+MAX_PARTS = 10_000
+
+
+def parse_message(data: bytes) -> Message:
+    return email.message_from_bytes(data, policy=email.policy.compat32)
+
+
+def header_text(message: Message, name: str) -> str:
+    values = message.get_all(name) or []
+    out = []
+    for value in values:
+        try:
+            out.append(str(email.header.make_header(email.header.decode_header(str(value)))))
+        except (UnicodeError, LookupError, email.errors.HeaderParseError, ValueError):
+            out.append(str(value))
+    return "\n".join(out)
+
+
+def part_text(part: Message) -> str | None:
+    """The decoded text of a text part, or None when it is not text."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return None
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        try:
+            return decode(payload)
+        except InputError:
+            return payload.decode("utf-8", errors="replace")
+
+
+def attachment_name(part: Message, index: int) -> str:
+    name = part.get_filename()
+    if name:
+        try:
+            name = str(email.header.make_header(email.header.decode_header(name)))
+        except (UnicodeError, LookupError, email.errors.HeaderParseError, ValueError):
+            pass
+        return name.replace("/", "_").replace("\\", "_") or f"attachment-{index}"
+    subtype = (part.get_content_subtype() or "bin").split("+", 1)[0]
+    return f"attachment-{index}.{subtype}"
+
+
+def is_attachment(part: Message) -> bool:
+    disposition = (part.get("Content-Disposition") or "").lower()
+    maintype = part.get_content_maintype()
+    if part.is_multipart():
+        return False
+    if maintype == "message":
+        return True
+    return "attachment" in disposition or part.get_filename() is not None or \
+        maintype not in ("text",)
+
+
+def read_eml(member: Member, ctx: ReadContext) -> Iterator[Part]:
+    try:
+        message = parse_message(member.data)
+    except Exception as error:  # noqa: BLE001 - the parser rarely raises, but may
+        raise InputError(member.path, f"unreadable e-mail ({type(error).__name__})") from None
+    if not message.keys() and not message.get_payload():
+        raise InputError(member.path, "not an e-mail message")
+    yield from _message_parts(message, member, ctx)
+
+
+def _message_parts(message: Message, member: Member, ctx: ReadContext) -> Iterator[Part]:
+    # One record for the whole message: its headers and bodies are one person's.
+    record = 1
+    for name in (*ADDRESS_HEADERS, "subject"):
+        value = header_text(message, name)
+        if value.strip():
+            label = name.title()
+            yield TextUnit(value, field=f"header {label}", hint=label, record=record,
+                           part=f"header {label}")
+    attachments = 0
+    for index, part in enumerate(message.walk(), start=1):
+        if index > MAX_PARTS:
+            yield PartError("parts", f"parts after the first {MAX_PARTS} not read")
+            break
+        if part.is_multipart():
+            continue
+        if is_attachment(part):
+            attachments += 1
+            data: bytes
+            if part.get_content_maintype() == "message":
+                inner = part.get_payload()
+                if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+                    data = inner[0].as_bytes()
+                else:
+                    raw = part.get_payload(decode=True)
+                    data = raw if isinstance(raw, bytes) else b""
+                name = attachment_name(part, attachments)
+                if not name.lower().endswith(".eml"):
+                    name += ".eml"
+            else:
+                payload = part.get_payload(decode=True)
+                data = payload if isinstance(payload, bytes) else b""
+                name = attachment_name(part, attachments)
+            if len(data) > ctx.limits.max_member_bytes:
+                yield PartError(shown(name), "attachment larger than the member limit")
+                continue
+            yield member.child(name, data, ctx.key, group=member.path)
+            continue
+        text = part_text(part)
+        if text is None or not text.strip():
+            continue
+        if part.get_content_subtype() == "html":
+            try:
+                walked = walk(parse_html(text), HTML)
+            except ValueError:
+                continue
+            for paragraph, label in iter_units(walked, "body"):
+                yield TextUnit(paragraph.text, record=record, whole_text=True, part=label)
+        else:
+            yield TextUnit(text, record=record, whole_text=True, part="body")
+
+
+def split_mbox(data: bytes) -> list[tuple[int, int]]:
+    """Spans of the messages of an mbox (each starting with its ``From`` line)."""
+    starts = [m.start() for m in _FROM_LINE.finditer(data)
+              if m.start() == 0 or data[m.start() - 1:m.start()] == b"\n"]
+    if not starts:
+        return []
+    return [(start, end) for start, end in zip(starts, starts[1:] + [len(data)], strict=True)]
+
+
+def read_mbox(member: Member, ctx: ReadContext) -> Iterator[Part]:
+    spans = split_mbox(member.data)
+    if not spans:
+        raise InputError(member.path, "not a mailbox (no 'From ' line)")
+    for number, (start, end) in enumerate(spans, start=1):
+        chunk = member.data[start:end]
+        envelope, _, body = chunk.partition(b"\n")
+        line = envelope.decode("utf-8", errors="replace").strip()
+        if line:
+            yield TextUnit(line, field="envelope", hint="from", record=None,
+                           part=f"message {number} envelope")
+        # Each message is a part of the mailbox, read as a message of its own.
+        yield member.child(f"message-{number}.eml", body, ctx.key, embedded=True)
+
+
+__all__ = ["read_eml", "read_mbox", "split_mbox", "EmailMessage"]

@@ -1,0 +1,351 @@
+"""Paragraphs of XML and HTML documents — one walk for reading and for redacting.
+
+Word, PowerPoint, OpenDocument and EPUB keep their text in XML; a number is often
+split over several runs (``<w:t>1101</w:t><w:t>0519…</w:t>``) or spans. The walk
+here joins each paragraph's text nodes into one string and remembers which node
+holds which characters, so the scanner reads the paragraph as a person would and
+the redactor can write a masked paragraph (masks keep length) back into the very
+same nodes. Reading and redaction use this one walk, so they cannot disagree on
+what was read.
+
+Also reported: text outside paragraphs (chart values, document properties, custom
+XML) and attribute values that may hold a number or an address (``mailto:`` links,
+ODF cell values), each as its own unit. Tables give records per row, with the first
+row's cells as column names; shapes (PowerPoint text boxes, ODF frames) give a
+record each; images referenced from a paragraph or row are tied to its record.
+
+Untrusted XML is parsed by lxml with entity resolution and network access off and
+libxml2's default depth and size limits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from .units import looks_like_header
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+V = "{urn:schemas-microsoft-com:vml}"
+TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one family of documents keeps its text."""
+
+    name: str
+    paragraphs: frozenset[str]
+    #: Elements whose own text is paragraph text; None: every text and tail inside a
+    #: paragraph counts (OpenDocument, HTML).
+    text_tags: frozenset[str] | None
+    breaks: dict[str, str] = field(default_factory=dict)
+    #: OpenDocument's ``<text:s text:c="3"/>``: this many spaces.
+    spaces: str | None = None
+    rows: frozenset[str] = frozenset()
+    cells: frozenset[str] = frozenset()
+    tables: frozenset[str] = frozenset()
+    shapes: frozenset[str] = frozenset()
+    skip: frozenset[str] = frozenset()
+    #: (element, attribute) pairs that reference an image.
+    images: tuple[tuple[str, str], ...] = ()
+    local_names: bool = False  # HTML: match tags by local name
+
+
+OOXML = Dialect(
+    "ooxml",
+    paragraphs=frozenset({W + "p", A + "p"}),
+    text_tags=frozenset({W + "t", W + "delText", A + "t", M + "t", A + "fld"}),
+    breaks={W + "tab": "\t", W + "br": "\n", W + "cr": "\n", A + "br": "\n"},
+    rows=frozenset({W + "tr", A + "tr"}),
+    cells=frozenset({W + "tc", A + "tc"}),
+    tables=frozenset({W + "tbl", A + "tbl"}),
+    shapes=frozenset({P + "txBody", W + "txbxContent"}),
+    images=((A + "blip", R + "embed"), (A + "blip", R + "link"), (V + "imagedata", R + "id")),
+)
+ODF = Dialect(
+    "odf",
+    paragraphs=frozenset({TEXT + "p", TEXT + "h"}),
+    text_tags=None,
+    breaks={TEXT + "tab": "\t", TEXT + "line-break": "\n"},
+    spaces=TEXT + "s",
+    rows=frozenset({TABLE + "table-row"}),
+    cells=frozenset({TABLE + "table-cell", TABLE + "covered-table-cell"}),
+    tables=frozenset({TABLE + "table"}),
+    shapes=frozenset({DRAW + "text-box"}),
+    skip=frozenset({TEXT + "tracked-changes"}),
+    images=((DRAW + "image", XLINK + "href"),),
+)
+HTML = Dialect(
+    "html",
+    # body (and html) catch the text outside any block.
+    paragraphs=frozenset({"html", "body", "p", "div", "li", "td", "th", "h1", "h2", "h3", "h4",
+                          "h5", "h6", "pre", "blockquote", "dt", "dd", "caption", "title",
+                          "address", "figcaption", "option", "label", "section", "article",
+                          "header", "footer", "nav", "aside", "main", "form", "fieldset",
+                          "legend", "summary", "details", "figure", "center"}),
+    text_tags=None,
+    breaks={"br": "\n"},
+    rows=frozenset({"tr"}),
+    cells=frozenset({"td", "th"}),  # a cell and a paragraph at once
+    tables=frozenset({"table"}),
+    skip=frozenset({"script", "style", "noscript", "template"}),
+    images=(("img", "src"),),
+    local_names=True,
+)
+
+_ATTRIBUTE_WORTH = re.compile(r"@|[0-9].*[0-9].*[0-9].*[0-9].*[0-9].*[0-9].*[0-9]")
+
+#: A place text was taken from: (element, "text" | "tail" | "@attribute").
+Slot = tuple[etree._Element, str]
+
+
+@dataclass
+class Paragraph:
+    """One paragraph's text and the nodes it came from (``None`` slots are synthetic:
+    a tab, a line break, spaces — read but never written)."""
+
+    text: str = ""
+    segments: list[tuple[Slot | None, int, int]] = field(default_factory=list)
+    record: int | None = None
+    table: int | None = None
+    row: int | None = None
+    cell: int | None = None
+    kind: str = "paragraph"  # paragraph | text | attribute
+    hint: str = ""
+    field: str | None = None
+
+    def add(self, slot: Slot | None, text: str) -> None:
+        if text:
+            start = len(self.text)
+            self.text += text
+            self.segments.append((slot, start, len(self.text)))
+
+    def write(self, masked: str) -> None:
+        """Write ``masked`` (the paragraph's text with the same length) into its nodes."""
+        if len(masked) != len(self.text):
+            raise ValueError("a masked paragraph must keep its length")
+        for slot, start, end in self.segments:
+            if slot is None:
+                continue
+            element, where = slot
+            value = masked[start:end]
+            if where == "text":
+                element.text = value
+            elif where == "tail":
+                element.tail = value
+            else:
+                element.set(where[1:], value)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """An image referenced from the document (a relationship id or a path) and the
+    record it sits in."""
+
+    target: str
+    record: int | None
+
+
+@dataclass
+class Walked:
+    paragraphs: list[Paragraph]
+    images: list[ImageRef]
+
+
+def parse_xml(data: bytes) -> etree._ElementTree:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
+                             remove_blank_text=False, load_dtd=False)
+    return etree.ElementTree(etree.fromstring(data, parser))
+
+
+def parse_html(data: bytes | str) -> etree._ElementTree:
+    parser = lxml_html.HTMLParser(no_network=True, remove_comments=False)
+    root = lxml_html.document_fromstring(data, parser=parser) if data else None
+    if root is None:
+        raise ValueError("empty document")
+    return etree.ElementTree(root)
+
+
+class _Walk:
+    def __init__(self, dialect: Dialect, loose: bool) -> None:
+        self.d = dialect
+        self.loose = loose
+        self.paragraphs: list[Paragraph] = []
+        self.images: list[ImageRef] = []
+        self.records = 0
+        self.tables = 0
+        # Context stacks.
+        self.open: list[Paragraph] = []
+        self.row: list[tuple[int, int, int]] = []  # (record, table, row number)
+        self.row_counts: list[int] = []
+        self.cell: list[int] = []
+        self.shape: list[int] = []
+
+    def tag(self, element: etree._Element) -> str:
+        tag = element.tag
+        if not isinstance(tag, str):
+            return ""
+        if self.d.local_names and tag.startswith("{"):
+            return tag.split("}", 1)[1]
+        return tag.lower() if self.d.local_names else tag
+
+    def new_record(self) -> int:
+        self.records += 1
+        return self.records
+
+    def current_record(self) -> int | None:
+        if self.row:
+            return self.row[-1][0]
+        if self.shape:
+            return self.shape[-1]
+        if self.open:
+            return self.open[-1].record
+        return None
+
+    def walk(self, element: etree._Element) -> None:
+        tag = self.tag(element)
+        d = self.d
+        if not tag:  # comments, processing instructions (their tails count in the parent)
+            if self.loose and isinstance(element.text, str) and element.text.strip():
+                self._loose((element, "text"), element.text)
+            return
+        if tag in d.skip:
+            return
+        opened_row = opened_shape = opened_paragraph = opened_table = opened_cell = False
+        if tag in d.tables:
+            self.tables += 1
+            self.row_counts.append(0)
+            opened_table = True
+        if tag in d.rows:
+            if self.row_counts:
+                self.row_counts[-1] += 1
+            table = self.tables if self.row_counts else 0
+            self.row.append((self.new_record(), table, self.row_counts[-1] if self.row_counts
+                             else 1))
+            self.cell.append(0)
+            opened_row = True
+        if tag in d.cells and self.cell:
+            self.cell[-1] += 1
+            opened_cell = True
+        if tag in d.shapes:
+            self.shape.append(self.new_record())
+            opened_shape = True
+        if tag in d.paragraphs:
+            paragraph = Paragraph()
+            paragraph.record = self.current_record() if (self.row or self.shape) \
+                else self.new_record()
+            if self.row:
+                paragraph.record, paragraph.table, paragraph.row = self.row[-1]
+                paragraph.cell = self.cell[-1] if self.cell else None
+            self.open.append(paragraph)
+            opened_paragraph = True
+        for ref_tag, attribute in d.images:
+            if tag == ref_tag and element.get(attribute):
+                self.images.append(ImageRef(element.get(attribute, ""), self.current_record()))
+        self._attributes(element)
+        # The element's own text.
+        if element.text:
+            if self.open and (d.text_tags is None or tag in d.text_tags):
+                self.open[-1].add((element, "text"), element.text)
+            elif self.loose and element.text.strip():
+                self._loose((element, "text"), element.text)
+        if tag in d.breaks and self.open:
+            self.open[-1].add(None, d.breaks[tag])
+        if d.spaces and tag == d.spaces and self.open:
+            try:
+                count = max(1, min(1000, int(element.get(TEXT + "c", "1"))))
+            except ValueError:
+                count = 1
+            self.open[-1].add(None, " " * count)
+        for child in element:
+            self.walk(child)
+            if child.tail:
+                if self.open and d.text_tags is None:
+                    self.open[-1].add((child, "tail"), child.tail)
+                elif self.loose and child.tail.strip() and not self.open:
+                    self._loose((child, "tail"), child.tail)
+        if opened_paragraph:
+            done = self.open.pop()
+            if done.text.strip():
+                self.paragraphs.append(done)
+        if opened_shape:
+            self.shape.pop()
+        if opened_cell:
+            # OpenDocument writes runs of empty cells once: <table:table-cell
+            # table:number-columns-repeated="3"/>.
+            try:
+                repeated = int(element.get(TABLE + "number-columns-repeated", "1"))
+            except ValueError:
+                repeated = 1
+            self.cell[-1] += max(0, min(repeated, 16384) - 1)
+        if opened_row:
+            self.row.pop()
+            self.cell.pop()
+        if opened_table:
+            self.row_counts.pop()
+
+    def _attributes(self, element: etree._Element) -> None:
+        if not self.loose:
+            return
+        for name, value in element.attrib.items():
+            if value and _ATTRIBUTE_WORTH.search(value):
+                self._loose((element, "@" + name), value, kind="attribute")
+
+    def _loose(self, slot: Slot, text: str, kind: str = "text") -> None:
+        paragraph = Paragraph(kind=kind, record=self.new_record())
+        paragraph.add(slot, text)
+        self.paragraphs.append(paragraph)
+
+
+def walk(tree: etree._ElementTree, dialect: Dialect, loose: bool = True) -> Walked:
+    """Every paragraph (and loose text) of a parsed document, with table hints set."""
+    walker = _Walk(dialect, loose)
+    root = tree.getroot()
+    walker.walk(root)
+    _table_hints(walker.paragraphs)
+    return Walked(walker.paragraphs, walker.images)
+
+
+def _table_hints(paragraphs: list[Paragraph]) -> None:
+    """Column names from each table's first row, as fields and context hints."""
+    first_rows: dict[int, dict[int, str]] = {}
+    for paragraph in paragraphs:
+        if paragraph.table is not None and paragraph.row == 1 and paragraph.cell is not None:
+            cells = first_rows.setdefault(paragraph.table, {})
+            cells[paragraph.cell] = (cells.get(paragraph.cell, "") + " " + paragraph.text).strip()
+    headers = {table: cells for table, cells in first_rows.items()
+               if looks_like_header(list(cells.values()))}
+    for paragraph in paragraphs:
+        if paragraph.table is None or paragraph.cell is None:
+            continue
+        header = headers.get(paragraph.table, {})
+        name = header.get(paragraph.cell, "")
+        paragraph.hint = name
+        paragraph.field = name or str(paragraph.cell)
+
+
+def iter_units(walked: Walked, section: str = "") -> Iterator[tuple[Paragraph, str]]:
+    """Each paragraph with its part label (``"slide 3 paragraph 2"``, ``"table 1"``)."""
+    count = 0
+    prefix = f"{section} " if section else ""
+    for paragraph in walked.paragraphs:
+        if paragraph.kind == "paragraph" and paragraph.table is None:
+            count += 1
+            yield paragraph, f"{prefix}paragraph {count}"
+        elif paragraph.table is not None:
+            yield paragraph, f"{prefix}table {paragraph.table}"
+        else:
+            yield paragraph, (section or "document") + (" (attribute)" if paragraph.kind ==
+                                                       "attribute" else "")

@@ -1,0 +1,178 @@
+"""What readers hand on: members with their *shown* path, computed where they enter.
+
+A seized pack names its files after the people in it (``110101199003071233.jpg``).
+The raw name is read once, here: a member is given its shown path (numbers in
+names masked), the findings in its own file name, and keyed prints of its raw
+path for linking (a table row that names ``faces/0003.jpg`` is matched to that
+image by print, never by keeping the raw name). Nothing after this module holds
+a raw path.
+
+A print is an HMAC under the installation key, chained folder by folder, so a
+relative path written in a table (``../photos/0003.jpg``) can be followed from
+the table's own folder without either raw path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..model import Finding
+from ..text.engine import scan_text
+from ..text.mask import mask_name
+
+SEP = "!/"
+_PRINT_BYTES = 12
+
+
+def _print(key: bytes, parent: str, part: str) -> str:
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    mac.update(parent.encode("ascii"))
+    mac.update(b"\x00")
+    mac.update(part.encode("utf-8", "surrogatepass"))
+    return mac.hexdigest()[: 2 * _PRINT_BYTES]
+
+
+@dataclass(frozen=True, slots=True)
+class PathKeys:
+    """Keyed prints of a member's raw path: never the path itself."""
+
+    #: One print per level, outermost first; the last is the member's own path.
+    chain: tuple[str, ...]
+    #: The raw file name alone (tables often name images by file name only).
+    name: str
+    #: The folder and the name without its extension (``0001.jpg`` + ``0001.txt``).
+    stem: str
+
+    @property
+    def folder(self) -> tuple[str, ...]:
+        return self.chain[:-1]
+
+    @property
+    def full(self) -> str:
+        return self.chain[-1] if self.chain else ""
+
+
+def name_print(key: bytes, name: str) -> str:
+    """The print of a bare file name, as :attr:`PathKeys.name` holds it."""
+    return _print(key, "name", name)
+
+
+def stem_of(name: str) -> str:
+    return name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+
+
+def path_keys(key: bytes, parts: Sequence[str], parent: Sequence[str] = ()) -> PathKeys:
+    """Prints of a raw path given as components (``parent`` is a chain already made)."""
+    chain = list(parent)
+    for part in parts:
+        chain.append(_print(key, chain[-1] if chain else "", part))
+    name = parts[-1] if parts else ""
+    folder = chain[-2] if len(chain) > 1 else ""
+    stem = _print(key, folder, "stem:" + stem_of(name))
+    return PathKeys(tuple(chain), name_print(key, name), stem)
+
+
+def follow(key: bytes, folder: Sequence[str], relative: str) -> str | None:
+    """The print of ``relative`` (a path written in a file) seen from ``folder``'s chain.
+
+    ``..`` climbs one level (not above the chain's root); None when nothing is left.
+    """
+    chain = list(folder)
+    for part in relative.replace("\\", "/").split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not chain:
+                return None
+            chain.pop()
+            continue
+        chain.append(_print(key, chain[-1] if chain else "", part))
+    return chain[-1] if chain else None
+
+
+def name_findings(name: str, key: bytes) -> tuple[Finding, ...]:
+    """Identity numbers in a file's own name (packs name photos by ID number)."""
+    stem = stem_of(name)
+    if sum(char.isdigit() for char in stem) < 7 and "@" not in stem:
+        return ()
+    return tuple(scan_text(stem, key=key))
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One file's bytes, as shown, and where it came from.
+
+    ``embedded`` marks a part of a document (an image in a Word file, a rendered PDF
+    page, a message in a mailbox): it is read like a file but not counted as one.
+    ``parent_record`` ties it to a record of its container (the paragraph or table row
+    an image sits in); ``group`` puts it with its container for linking (an e-mail and
+    its attachments), as files that share a stem are.
+    """
+
+    path: str
+    data: bytes = field(repr=False)
+    keys: PathKeys = field(repr=False)
+    name_findings: tuple[Finding, ...] = field(default=(), repr=False)
+    depth: int = 0
+    embedded: bool = False
+    parent_record: tuple[str, int] | None = None
+    group: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The shown file name."""
+        return posixpath.basename(self.path.rsplit(SEP, 1)[-1])
+
+    @property
+    def suffix(self) -> str:
+        name = self.name.lower()
+        dot = name.rfind(".")
+        return name[dot:] if dot > 0 else ""
+
+    def child(self, raw_name: str, data: bytes, key: bytes, *, embedded: bool = False,
+              parent_record: int | None = None, group: str | None = None,
+              container: bool = True) -> Member:
+        """A member inside this one (an archive member, an attachment, an embedded image).
+
+        ``raw_name`` is the name inside this member, components separated by ``/``.
+        """
+        parts = [p for p in raw_name.replace("\\", "/").split("/") if p not in ("", ".")]
+        shown = "/".join(mask_name(part) for part in parts) or "(unnamed)"
+        return Member(
+            path=f"{self.path}{SEP}{shown}" if container else f"{self.path}/{shown}",
+            data=data,
+            keys=path_keys(key, parts or ["(unnamed)"], self.keys.chain),
+            name_findings=name_findings(parts[-1], key) if parts else (),
+            depth=self.depth + 1,
+            embedded=embedded,
+            parent_record=(self.path, parent_record) if parent_record is not None else None,
+            group=group,
+        )
+
+
+def member_at(raw_path: str, data: bytes, key: bytes) -> Member:
+    """A member for a file on disk (or standard input, ``-``), shown and printed."""
+    parts = [p for p in raw_path.split("/")]
+    shown = "/".join(mask_name(part) for part in parts)
+    named = [p for p in parts if p] or [raw_path]
+    return Member(shown, data, path_keys(key, named), name_findings(named[-1], key))
+
+
+@dataclass(frozen=True, slots=True)
+class MemberError:
+    """A file or member that could not be read, and why (both as shown)."""
+
+    path: str
+    message: str
+
+
+def error_at(shown_path: str, message: str) -> MemberError:
+    """An error record; the message is masked too (library messages quote names)."""
+    return MemberError(shown_path, mask_name(message))
+
+
+Item = Member | MemberError

@@ -1,0 +1,193 @@
+"""PDF files, read with PDFium (pypdfium2): text layer, images, scanned pages, forms.
+
+Per page: the text layer (a unit per page, with lines and columns); the images
+placed on a page that has text (nested members: a photo or an ID-card scan goes
+through face detection and OCR); a page without any text — a scanned page — is
+rendered and read as an image, so OCR and face detection see it. Annotations and
+form-field values, the document's metadata and its attached files are read too.
+
+PDFium is not thread-safe: every call into it holds one process-wide lock.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import InputError
+from .member import Member
+from .units import Part, PartError, ReadContext, TextUnit, shown
+
+#: Every call into PDFium holds this lock (the library is not thread-safe).
+PDFIUM_LOCK = threading.RLock()
+#: Scanned pages are rendered at this many pixels per inch (capped by RENDER_MAX_SIDE).
+RENDER_DPI = 200
+RENDER_MAX_SIDE = 2400
+#: Images smaller than this on both sides hold neither a face nor a number worth reading.
+MIN_IMAGE_SIDE = 24
+#: Images taken from one document at most (the rest is reported, not read).
+MAX_IMAGES = 2000
+
+
+def open_pdf(member: Member) -> Any:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(member.data)
+    except pdfium.PdfiumError as error:
+        message = str(error).lower()
+        if "password" in message:
+            raise InputError(member.path, "encrypted PDF; not read") from None
+        raise InputError(member.path, f"unreadable PDF ({error})") from None
+    return pdf
+
+
+def page_scale(page: Any) -> float:
+    width, height = page.get_size()
+    scale = RENDER_DPI / 72
+    longer = max(width, height, 1.0)
+    return min(scale, RENDER_MAX_SIDE / longer)
+
+
+def render_png(page: Any, scale: float) -> bytes:
+    image = page.render(scale=scale, may_draw_forms=True).to_pil().convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=1)
+    return out.getvalue()
+
+
+def _utf16(function: Any, *args: Any) -> str:
+    size = function(*args, None, 0)
+    if size <= 2:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    function(*args, buffer, size)
+    return buffer.raw[: size - 2].decode("utf-16-le", errors="replace")
+
+
+def _annotations(page: Any, form: Any) -> list[str]:
+    import pypdfium2.raw as c
+
+    texts = []
+    for index in range(c.FPDFPage_GetAnnotCount(page.raw)):
+        annot = c.FPDFPage_GetAnnot(page.raw, index)
+        if not annot:
+            continue
+        try:
+            for key in (b"Contents", b"T", b"TU"):
+                if c.FPDFAnnot_HasKey(annot, key):
+                    texts.append(_utf16(c.FPDFAnnot_GetStringValue, annot, key))
+            if form is not None:
+                texts.append(_utf16(c.FPDFAnnot_GetFormFieldValue, form, annot))
+        finally:
+            c.FPDFPage_CloseAnnot(annot)
+    return [text for text in texts if text.strip()]
+
+
+def read_pdf(member: Member, ctx: ReadContext) -> Iterator[Part]:
+    """The parts of a PDF, page by page (the lock is held while a page is read, never
+    across a yield, so nested members can be read meanwhile on other threads)."""
+    with PDFIUM_LOCK:
+        pdf = open_pdf(member)
+    try:
+        with PDFIUM_LOCK:
+            head = list(_document_parts(pdf))
+            form = _form(pdf)
+            pages = len(pdf)
+        yield from head
+        limit = ctx.limits.max_pages
+        if pages > limit:
+            yield PartError(f"pages {limit + 1}-{pages}",
+                            f"not read: over the page limit of {limit}")
+        budget = [MAX_IMAGES]
+        for number in range(1, min(pages, limit) + 1):
+            with PDFIUM_LOCK:
+                parts = list(_page_parts(pdf, form, number, member, ctx, budget))
+            yield from parts
+        with PDFIUM_LOCK:
+            attachments = list(_attachments(pdf, member, ctx))
+        yield from attachments
+    finally:
+        with PDFIUM_LOCK:
+            pdf.close()
+
+
+def _form(pdf: Any) -> Any:
+    try:
+        pdf.init_forms()
+        return pdf.formenv.raw if pdf.formenv is not None else None
+    except Exception:  # noqa: BLE001 - a document without a usable form
+        return None
+
+
+def _document_parts(pdf: Any) -> Iterator[Part]:
+    for key, value in pdf.get_metadata_dict(skip_empty=True).items():
+        yield TextUnit(str(value), field=f"metadata {key}", hint=key, part="metadata")
+
+
+def _page_parts(pdf: Any, form: Any, number: int, member: Member, ctx: ReadContext,
+                budget: list[int]) -> Iterator[Part]:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as c
+
+    try:
+        page = pdf[number - 1]
+    except pdfium.PdfiumError as error:
+        yield PartError(f"page {number}", f"unreadable ({error})")
+        return
+    try:
+        textpage = page.get_textpage()
+        text = textpage.get_text_range()
+        textpage.close()
+        if text.strip():
+            yield TextUnit(text, page=number, whole_text=True)
+        for note in _annotations(page, form):
+            yield TextUnit(note, page=number, field="annotation", part="annotation")
+        if not text.strip():
+            if ctx.render_pages:
+                yield member.child(f"page-{number}.png", render_png(page, page_scale(page)),
+                                   ctx.key, embedded=True)
+            return
+        for index, obj in enumerate(page.get_objects(filter=[c.FPDF_PAGEOBJ_IMAGE],
+                                                     max_depth=4), start=1):
+            width, height = obj.get_px_size()
+            if width < MIN_IMAGE_SIDE and height < MIN_IMAGE_SIDE:
+                continue
+            if budget[0] <= 0:
+                yield PartError(f"page {number}", f"images after the first {MAX_IMAGES} of "
+                                                  "the document not read")
+                return
+            budget[0] -= 1
+            try:
+                picture = obj.get_bitmap(render=False).to_pil().convert("RGB")
+            except (pdfium.PdfiumError, ValueError, OSError) as error:
+                yield PartError(f"page {number} image {index}", f"unreadable ({error})")
+                continue
+            out = io.BytesIO()
+            picture.save(out, format="PNG", compress_level=1)
+            yield member.child(f"page-{number}-image-{index}.png", out.getvalue(), ctx.key,
+                               embedded=True)
+    except pdfium.PdfiumError as error:
+        yield PartError(f"page {number}", f"unreadable ({error})")
+    finally:
+        page.close()
+
+
+def _attachments(pdf: Any, member: Member, ctx: ReadContext) -> Iterator[Part]:
+    import pypdfium2 as pdfium
+
+    for index in range(pdf.count_attachments()):
+        try:
+            attachment = pdf.get_attachment(index)
+            name = attachment.get_name() or f"attachment-{index + 1}"
+            data = bytes(attachment.get_data())
+        except (pdfium.PdfiumError, ValueError) as error:
+            yield PartError(f"attachment {index + 1}", f"unreadable ({error})")
+            continue
+        if len(data) > ctx.limits.max_member_bytes:
+            yield PartError(shown(name), "larger than the member limit")
+            continue
+        yield member.child(name, data, ctx.key, group=member.path)

@@ -1,0 +1,238 @@
+"""Leaked user databases: SQL dumps and SQLite files, read as tables of records.
+
+**SQL dumps** (``.sql``, as mysqldump, pg_dump and phpMyAdmin write them): every value
+of ``INSERT INTO t (a, b) VALUES (…), (…);`` and of ``COPY t (a, b) FROM stdin;``
+blocks is a cell, with its column name (from the statement, else from the table's
+``CREATE TABLE``) as field and context hint, and each row is a record. The rest of the
+dump (comments, defaults) is read as text. :func:`sql_values` is the one tokenizer
+the reader and the redactor share.
+
+**SQLite** databases are opened read-only, in memory (``deserialize``: no file is
+written), and every table's rows are records; a BLOB that holds an image (a user's
+photo) is a nested member tied to its row.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..errors import InputError
+from .documents import is_embedded_image
+from .member import Member
+from .text_files import decode
+from .units import Part, PartError, ReadContext, TextUnit, shown
+
+_STATEMENT = re.compile(
+    r"\b(?:INSERT|REPLACE)\s+(?:(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE|OR\s+\w+)\s+)*"
+    r"INTO\s+(?P<table>[`\"\[]?[\w.$]+[`\"\]]?(?:\s*\.\s*[`\"\[]?[\w$]+[`\"\]]?)?)\s*"
+    r"(?:\((?P<columns>[^()]*)\))?\s*VALUES\s*"
+    r"|\bCOPY\s+(?P<copy_table>[\w.\"]+)\s*(?:\((?P<copy_columns>[^()]*)\))?\s+FROM\s+stdin\s*;[^\n]*\n"
+    r"|\bCREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<create_table>[`\"\[]?[\w.$]+[`\"\]]?"
+    r"(?:\s*\.\s*[`\"\[]?[\w$]+[`\"\]]?)?)\s*\(",
+    re.IGNORECASE)
+_TOKEN = re.compile(r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\"|[(),;]|[^\s(),;'\"]+",
+                    re.DOTALL)
+_NOT_COLUMNS = frozenset({"primary", "key", "unique", "constraint", "index", "foreign",
+                          "check", "fulltext", "spatial", "exclude", "period"})
+_NULLS = frozenset({"null", "default", "true", "false"})
+
+
+def _unquote(name: str) -> str:
+    name = name.strip()
+    parts = [p.strip().strip("`\"[]") for p in name.split(".")]
+    return parts[-1] if parts else name
+
+
+def _names(columns: str) -> list[str]:
+    return [_unquote(c) for c in columns.split(",") if c.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class SqlValue:
+    """One value of a dump: its span in the text (inside quotes), table, column, row."""
+
+    start: int
+    end: int
+    table: str
+    column: str
+    row: int
+
+
+def _create_columns(text: str, at: int) -> tuple[list[str], int]:
+    """Column names of a ``CREATE TABLE … (`` whose body starts at ``at``."""
+    depth = 1
+    current: list[str] = []
+    columns: list[str] = []
+    for token in _TOKEN.finditer(text, at):
+        value = token.group()
+        if value == "(":
+            depth += 1
+        elif value == ")":
+            depth -= 1
+            if depth == 0:
+                if current:
+                    columns.append(current[0])
+                return [_unquote(c) for c in columns if c.lower() not in _NOT_COLUMNS], \
+                    token.end()
+        elif value == "," and depth == 1:
+            if current:
+                columns.append(current[0])
+            current = []
+        elif depth == 1 and not current:
+            current.append(value)
+        elif depth == 1:
+            current.append(value)
+    return [], len(text)
+
+
+def sql_values(text: str) -> Iterator[SqlValue]:
+    """Every value of the INSERT and COPY statements of a dump, in order."""
+    known: dict[str, list[str]] = {}
+    row = 0
+    at = 0
+    while True:
+        match = _STATEMENT.search(text, at)
+        if match is None:
+            return
+        if match.group("create_table"):
+            columns, at = _create_columns(text, match.end())
+            known[_unquote(match.group("create_table"))] = columns
+            continue
+        if match.group("copy_table") is not None:
+            table = _unquote(match.group("copy_table"))
+            columns = _names(match.group("copy_columns") or "") or known.get(table, [])
+            at = match.end()
+            while at < len(text):
+                end = text.find("\n", at)
+                end = len(text) if end == -1 else end
+                line = text[at:end]
+                if line.rstrip("\r") == "\\.":
+                    at = end + 1
+                    break
+                row += 1
+                start = at
+                for index, cell in enumerate(line.rstrip("\r").split("\t")):
+                    if cell and cell != "\\N":
+                        name = columns[index] if index < len(columns) else str(index + 1)
+                        yield SqlValue(start, start + len(cell), table, name, row)
+                    start += len(cell) + 1
+                at = end + 1
+            continue
+        table = _unquote(match.group("table"))
+        columns = _names(match.group("columns") or "") or known.get(table, [])
+        at = match.end()
+        depth, index = 0, 0
+        for token in _TOKEN.finditer(text, at):
+            value = token.group()
+            at = token.end()
+            if value == "(":
+                depth += 1
+                if depth == 1:
+                    row += 1
+                    index = 0
+            elif value == ")":
+                depth -= 1
+            elif value == ",":
+                if depth == 1:
+                    index += 1
+            elif value == ";" and depth == 0:
+                break
+            elif depth == 1:
+                start, end = token.span()
+                if value[0] in "'\"":
+                    start, end = start + 1, end - 1
+                elif value.lower() in _NULLS:
+                    continue
+                name = columns[index] if index < len(columns) else str(index + 1)
+                yield SqlValue(start, end, table, name, row)
+            elif depth == 0 and value not in (",",):
+                # Something other than a row after VALUES: the statement is over.
+                at = token.start()
+                break
+
+
+def read_sql(member: Member, ctx: ReadContext) -> Iterator[Part]:
+    text = decode(member.data, member.path)
+    rest = list(text)
+    found = False
+    for value in sql_values(text):
+        found = True
+        cell = text[value.start:value.end]
+        rest[value.start:value.end] = " " * (value.end - value.start)
+        if cell.strip():
+            yield TextUnit(cell, row=value.row, field=shown(f"{value.table}.{value.column}"),
+                           hint=value.column, record=value.row)
+    remainder = "".join(rest) if found else text
+    if remainder.strip():
+        yield TextUnit(remainder, whole_text=True, part="statements")
+
+
+# -- SQLite ---------------------------------------------------------------------------------
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def open_sqlite(member: Member) -> sqlite3.Connection:
+    """The database in memory, never touching the disk (WAL files opened as rollback)."""
+    if not member.data.startswith(SQLITE_MAGIC):
+        raise InputError(member.path, "not an SQLite database")
+    data = bytearray(member.data)
+    if len(data) > 20 and data[18:20] == b"\x02\x02":
+        data[18:20] = b"\x01\x01"  # WAL mode: read the main file as it is
+    connection = sqlite3.connect(":memory:", check_same_thread=False)
+    try:
+        connection.deserialize(bytes(data))
+        connection.execute("PRAGMA trusted_schema=OFF")
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        raise InputError(member.path, f"unreadable SQLite database ({error})") from None
+    return connection
+
+
+def sqlite_tables(connection: sqlite3.Connection) -> list[str]:
+    return [row[0] for row in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid")]
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def read_sqlite(member: Member, ctx: ReadContext) -> Iterator[Part]:
+    connection = open_sqlite(member)
+    try:
+        connection.execute("PRAGMA query_only=ON")
+        record = 0
+        for table in sqlite_tables(connection):
+            try:
+                cursor = connection.execute(f"SELECT * FROM {quote(table)}")
+                columns = [d[0] for d in cursor.description or ()]
+                number = 0
+                for values in cursor:
+                    number += 1
+                    record += 1
+                    for name, value in zip(columns, values, strict=False):
+                        if value is None:
+                            continue
+                        if isinstance(value, bytes):
+                            if is_embedded_image(name, value):
+                                yield member.child(f"{table}/{number}/{name}", value, ctx.key,
+                                                   embedded=True, parent_record=record)
+                                continue
+                            try:
+                                value = value.decode("utf-8")
+                            except UnicodeDecodeError:
+                                continue
+                        text = str(int(value)) if isinstance(value, float) and \
+                            value.is_integer() else str(value)
+                        if text.strip():
+                            yield TextUnit(text, row=number, field=shown(f"{table}.{name}"),
+                                           hint=name, record=record)
+            except sqlite3.DatabaseError as error:
+                yield PartError(f"table {shown(table)}", f"unreadable ({error})")
+    finally:
+        connection.close()

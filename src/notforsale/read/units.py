@@ -1,0 +1,83 @@
+"""What a reader yields for one member: text units, nested members, part errors.
+
+A *unit* is a piece of text with the place it came from. Table cells carry their
+column header as a context hint (a column named 身份证号 says what its numbers are)
+and a record number: values with the same record belong to one person, and an
+image tied to that record (an image in a Word table row, a photo in a database
+row) belongs to them too. A *nested member* is a file inside the member — an
+e-mail attachment, an image embedded in a document, a rendered PDF page — read
+like any other file. A *part error* says that a part of the member could not be
+read while the rest was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ..text.mask import mask_name
+from .limits import Limits
+from .member import Member
+
+
+@dataclass(frozen=True, slots=True)
+class TextUnit:
+    """A piece of text to scan and where it is (``field`` and ``part`` as shown)."""
+
+    text: str
+    row: int | None = None        # 1-based data row of a table, or record number
+    field: str | None = None      # column header, JSON path, sheet and column (shown)
+    page: int | None = None       # 1-based PDF page
+    hint: str = ""                # context that stands before every number in the text
+    record: int | None = None     # units with the same record number belong together
+    whole_text: bool = False      # line and column numbers make sense
+    part: str | None = None       # "paragraph 12", "slide 3", "header From" (shown)
+
+
+@dataclass(frozen=True, slots=True)
+class PartError:
+    """A part of a member that could not be read (the rest was); message as shown."""
+
+    where: str
+    message: str
+
+
+Part = TextUnit | Member | PartError
+
+
+@dataclass(frozen=True, slots=True)
+class ReadContext:
+    """What a reader may need besides the member: the key for nested members' prints,
+    the limits, and whether pages without text are worth rendering (faces or OCR on)."""
+
+    key: bytes
+    limits: Limits = field(default_factory=Limits)
+    render_pages: bool = True
+
+
+def shown(text: str) -> str:
+    """A name taken from inside a file (a header, a sheet title, a JSON key), masked."""
+    return mask_name(text)
+
+
+def looks_like_header(cells: list[str]) -> bool:
+    return bool(cells) and any(cell.strip() for cell in cells) and \
+        not any(sum(ch.isdigit() for ch in cell) >= 7 for cell in cells)
+
+
+def table_rows(rows: Iterable[list[str]], sheet: str = "", part: str | None = None,
+               record_base: int = 0) -> Iterator[TextUnit]:
+    """Units of a table, one per non-empty cell; a first row without long numbers is its
+    header (column names become each cell's field and context hint)."""
+    header: list[str] = []
+    prefix = f"{shown(sheet)}!" if sheet else ""
+    for number, cells in enumerate(rows, start=1):
+        if number == 1 and looks_like_header(cells):
+            header = [cell.strip() for cell in cells]
+            continue
+        for index, cell in enumerate(cells):
+            if not cell or not cell.strip():
+                continue
+            name = header[index] if index < len(header) and header[index] else str(index + 1)
+            yield TextUnit(cell, row=number, field=prefix + shown(name), hint=name,
+                           record=record_base + number, part=part)

@@ -1,0 +1,134 @@
+"""Redact e-mail messages and mailboxes in their own format.
+
+The headers the reader reads (From, To, Cc, Subject, …) are masked, text and HTML
+bodies are masked (HTML through the same paragraph walk as web pages), attachments
+are redacted as files of their own under masked names, and attachments that cannot
+be redacted are left out (the message says so in their place). A mailbox is
+rewritten message by message with its ``From`` lines masked.
+"""
+
+from __future__ import annotations
+
+from email.message import Message
+
+from lxml import etree
+
+from ..read import markup
+from ..read.mail import (
+    ADDRESS_HEADERS,
+    attachment_name,
+    is_attachment,
+    parse_message,
+    part_text,
+    split_mbox,
+)
+from ..read.member import Member
+from ..text.mask import mask_name, mask_text
+from .context import Context, Written
+from .office import mask_walked
+
+
+def _mask_headers(message: Message, written: Written) -> None:
+    from ..read.mail import header_text
+
+    for name in (*ADDRESS_HEADERS, "subject"):
+        if message.get(name) is None:
+            continue
+        value = header_text(message, name)
+        masked, count = mask_text(value)
+        if count:
+            del message[name]
+            message[name] = masked.replace("\n", ", ")
+            written.numbers += count
+
+
+def _mask_body(part: Message, written: Written) -> None:
+    text = part_text(part)
+    if text is None:
+        return
+    if part.get_content_subtype() == "html":
+        try:
+            tree = markup.parse_html(text)
+        except ValueError:
+            return
+        count = mask_walked(markup.walk(tree, markup.HTML))
+        masked = etree.tostring(tree, method="html", encoding="unicode") if count else text
+    else:
+        masked, count = mask_text(text)
+    if count:
+        charset = part.get_content_charset() or "utf-8"
+        if "Content-Transfer-Encoding" in part:
+            del part["Content-Transfer-Encoding"]
+        part.set_payload(masked.encode("utf-8").decode("utf-8"), "utf-8" if charset.lower()
+                         not in ("utf-8", "utf8") else charset)
+        written.numbers += count
+
+
+def redact_message(data: bytes, member: Member, ctx: Context) -> Written:
+    message = parse_message(data)
+    written = Written(None)
+    _mask_headers(message, written)
+    attachments = 0
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        if is_attachment(part):
+            attachments += 1
+            name = attachment_name(part, attachments)
+            if part.get_content_maintype() == "message":
+                inner = part.get_payload()
+                raw = inner[0].as_bytes() if isinstance(inner, list) and inner and \
+                    isinstance(inner[0], Message) else b""
+                if not name.lower().endswith(".eml"):
+                    name += ".eml"
+            else:
+                payload = part.get_payload(decode=True)
+                raw = payload if isinstance(payload, bytes) else b""
+            child = ctx.nested(member.child(name, raw, ctx.key, group=member.path))
+            written.absorb(child)
+            shown = mask_name(name)
+            if child.data is None:
+                for header in ("Content-Type", "Content-Transfer-Encoding",
+                               "Content-Disposition"):
+                    del part[header]
+                part.set_payload(f"[attachment {shown} left out: it could not be redacted]",
+                                 "utf-8")
+                continue
+            if part.get_content_maintype() == "message":
+                part.set_payload([parse_message(child.data)])
+            else:
+                part.set_payload(child.data)
+                from email import encoders
+
+                if "Content-Transfer-Encoding" in part:
+                    del part["Content-Transfer-Encoding"]
+                encoders.encode_base64(part)
+            if part.get_filename() is not None and shown != part.get_filename():
+                part.set_param("filename", shown, header="Content-Disposition")
+                if part.get_param("name") is not None:
+                    part.set_param("name", shown)
+            continue
+        _mask_body(part, written)
+    written.data = message.as_bytes()
+    return written
+
+
+def write_eml(member: Member, ctx: Context) -> Written:
+    return redact_message(member.data, member, ctx)
+
+
+def write_mbox(member: Member, ctx: Context) -> Written:
+    written = Written(None)
+    pieces = []
+    for number, (start, end) in enumerate(split_mbox(member.data), start=1):
+        chunk = member.data[start:end]
+        envelope, _, body = chunk.partition(b"\n")
+        line, count = mask_text(envelope.decode("utf-8", errors="replace"))
+        written.numbers += count
+        inner = member.child(f"message-{number}.eml", body, ctx.key, embedded=True)
+        message = redact_message(body, inner, ctx)
+        written.absorb(message)
+        assert message.data is not None
+        pieces.append(line.encode("utf-8") + b"\n" + message.data.rstrip(b"\n") + b"\n\n")
+    written.data = b"".join(pieces)
+    return written

@@ -1,0 +1,148 @@
+"""Redact a PDF by rasterizing it: every page written back as a redacted picture.
+
+A PDF's text layer cannot be masked reliably in place (fonts, subsets, text drawn in
+pieces), so a PDF that holds anything to hide — a number in its text, annotations
+or metadata, any image, a scanned page, an attached file — is rendered page by page
+(200 dpi); the text layer's numbers are filled black at their character boxes, and
+each page then goes through image redaction like any photo (faces covered, numbers
+read by OCR filled). The copy has no text layer, no metadata and no attachments. A
+PDF with none of that is copied unchanged.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from ..read.member import Member
+from ..read.pdf import PDFIUM_LOCK, open_pdf, page_scale
+from ..text.engine import scan_text
+from .context import CannotRewrite, Context, Written
+
+#: JPEG quality of rasterized pages.
+PAGE_QUALITY = 85
+
+
+def _needs_rasterizing(pdf: Any) -> tuple[bool, int]:
+    """Whether the PDF holds anything to hide, and how many numbers its text layer has."""
+    import pypdfium2.raw as c
+
+    numbers = 0
+    needs = bool(pdf.count_attachments()) or any(
+        scan_text(str(v)) for v in pdf.get_metadata_dict(skip_empty=True).values())
+    for index in range(len(pdf)):
+        page = pdf[index]
+        try:
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            textpage.close()
+            found = scan_text(text)
+            numbers += len(found)
+            if found or not text.strip() or c.FPDFPage_GetAnnotCount(page.raw) > 0:
+                needs = True
+            elif any(True for _ in page.get_objects(filter=[c.FPDF_PAGEOBJ_IMAGE], max_depth=4)):
+                needs = True
+        finally:
+            page.close()
+    return needs, numbers
+
+
+def _rotate_box(box: tuple[float, float, float, float], rotation: int, width: float,
+                height: float) -> tuple[float, float, float, float]:
+    """A box in the unrotated page's pixels, in the pixels of the page as rendered."""
+    x0, y0, x1, y1 = box
+    if rotation == 90:
+        x0, y0, x1, y1 = height - y1, x0, height - y0, x1
+    elif rotation == 180:
+        x0, y0, x1, y1 = width - x1, height - y1, width - x0, height - y0
+    elif rotation == 270:
+        x0, y0, x1, y1 = y0, width - x1, y1, width - x0
+    return x0, y0, x1, y1
+
+
+def _text_boxes(page: Any, scale: float) -> tuple[list[tuple[float, float, float, float]], int]:
+    """Pixel boxes of the characters of every number in a page's text layer, and how
+    many numbers there are."""
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_range()
+        findings = scan_text(text)
+        width, height = page.get_size()
+        rotation = page.get_rotation() % 360
+        boxes = []
+        for finding in findings:
+            for index in range(finding.start, min(finding.end, textpage.count_chars())):
+                left, bottom, right, top = textpage.get_charbox(index, loose=True)
+                if right <= left:
+                    continue
+                box = (left * scale, (height - top) * scale, right * scale,
+                       (height - bottom) * scale)
+                boxes.append(_rotate_box(box, rotation, width * scale, height * scale))
+        return boxes, len(findings)
+    finally:
+        textpage.close()
+
+
+def write_pdf(member: Member, ctx: Context) -> Written:
+    import pypdfium2 as pdfium
+
+    with PDFIUM_LOCK:
+        pdf = open_pdf(member)
+        try:
+            needs, _ = _needs_rasterizing(pdf)
+            if not needs:
+                return Written(member.data, note="nothing to hide: copied unchanged")
+            if len(pdf) > ctx.limits.max_pages:
+                raise CannotRewrite(f"more pages than the page limit ({ctx.limits.max_pages})")
+            try:
+                pdf.init_forms()
+            except Exception:  # noqa: BLE001 - forms are drawn when they can be
+                pass
+            written = Written(None, metadata_removed=True,
+                              note="rasterized: pages written as redacted pictures, no text "
+                                   "layer")
+            copy = pdfium.PdfDocument.new()
+            for index in range(len(pdf)):
+                page = pdf[index]
+                try:
+                    scale = page_scale(page)
+                    boxes, numbers = _text_boxes(page, scale)
+                    picture = page.render(scale=scale, may_draw_forms=True).to_pil() \
+                        .convert("RGB")
+                    width, height = page.get_size()
+                    if page.get_rotation() % 180 == 90:
+                        width, height = height, width
+                finally:
+                    page.close()
+                draw = ImageDraw.Draw(picture)
+                for x0, y0, x1, y1 in boxes:
+                    draw.rectangle((x0 - 1, y0 - 1, x1 + 1, y1 + 1), fill=(0, 0, 0))
+                written.numbers += numbers
+                png = io.BytesIO()
+                picture.save(png, format="PNG", compress_level=1)
+                part = ctx.nested(member.child(f"page-{index + 1}.png", png.getvalue(), ctx.key,
+                                               embedded=True))
+                written.faces += part.faces
+                written.numbers += part.numbers
+                if part.data is None:
+                    raise CannotRewrite(f"page {index + 1} could not be redacted")
+                redacted = Image.open(io.BytesIO(part.data)).convert("RGB")
+                jpeg = io.BytesIO()
+                redacted.save(jpeg, format="JPEG", quality=PAGE_QUALITY)
+                jpeg.seek(0)
+                new_page = copy.new_page(width, height)
+                image = pdfium.PdfImage.new(copy)
+                image.load_jpeg(jpeg, inline=True)
+                image.set_matrix(pdfium.PdfMatrix().scale(width, height))
+                new_page.insert_obj(image)
+                new_page.gen_content()
+                new_page.close()
+            out = io.BytesIO()
+            copy.save(out)
+            copy.close()
+            written.data = out.getvalue()
+            return written
+        finally:
+            pdf.close()
