@@ -55,7 +55,8 @@ def test_unreadable_encoding_is_an_error_and_the_scan_goes_on(tmp_path) -> None:
     result = runner.invoke(app, ["scan", str(bad), str(good), "-f", "json"])
     assert result.exit_code == 1
     document = json.loads(result.stdout)
-    assert document["summary"]["files"] == 2  # both were read; one could not be decoded
+    # One file read, one error: every file ends in exactly one state.
+    assert (document["summary"]["files"], document["summary"]["errors"]) == (1, 1)
     assert document["summary"]["entities"]["PHONE_NUMBER"] == 1
     assert document["errors"] == [{"path": str(bad),
                                    "error": "not text in UTF-8, UTF-16 or GB18030"}]

@@ -228,7 +228,8 @@ FACE = "FACE"
 class ScanResult:
     """Everything one scan found, the people it exposes, and the inputs it could not read."""
 
-    #: Files read (each also counted once in a state: read, skipped or error).
+    #: Files read (not counting parts embedded in documents). A file that was not read
+    #: is in ``skipped`` (format not understood) or ``errors``.
     files: int
     findings: tuple[LocatedFinding, ...] = ()
     errors: tuple[ScanError, ...] = ()

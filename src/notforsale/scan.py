@@ -290,12 +290,9 @@ class _Scan:
             return
         if self.progress:
             self.progress(member.path)
-        if not member.embedded:
-            self.files += 1
         self.findings.extend(_name_findings(member, self.options))
         fmt = formats.candidates(member)
         if fmt[0].kind == "image":
-            self.images += 1
             assert self.pool is not None
             self.pending.append(self.pool.submit(image_member, member, self.image_options,
                                                  self.options.min_score))
@@ -344,6 +341,9 @@ class _Scan:
             self._dispatch(item)
 
     def _collect(self, result: MemberResult) -> None:
+        if result.state == READ:
+            self.files += 0 if result.embedded else 1
+            self.images += 1 if result.image else 0
         self.findings.extend(result.findings)
         self.errors.extend(result.errors)
         if result.skipped is not None:

@@ -25,8 +25,8 @@ def test_summary_has_exactly_the_documented_keys(result: ScanResult) -> None:
     summary = result.summary()
     assert list(summary) == ["files", "skipped", "images", "faces", "images_with_faces", "entities",
                              "profiles", "full_kits", "errors"]
-    assert summary["files"] == 12
-    assert summary["images"] == 6 + 1  # five photos and the card, plus the broken one
+    assert summary["files"] == 10      # 12 files, two of them errors (broken.jpg, bad.csv)
+    assert summary["images"] == 6      # five photos and the card
     assert summary["faces"] == 6        # 0001, 0002, 0003, the card, two in 21.jpg
     assert summary["images_with_faces"] == 5
     assert summary["entities"] == {"CN_RESIDENT_ID": 4, "BANK_CARD": 2, "PHONE_NUMBER": 4,

@@ -55,6 +55,14 @@ _XML_SUFFIXES = (".xml", ".rels", ".opf", ".ncx", ".smil", ".svg")
 _XHTML_SUFFIXES = (".xhtml", ".html", ".htm")
 #: Structural entries with nothing of anyone in them.
 _IGNORED = frozenset({"mimetype"})
+#: Parts that hold no text or picture of a person — printer settings, embedded fonts —
+#: are neither read nor redacted (copied as they are).
+_INERT = re.compile(r"(^|/)printerSettings/[^/]+\.bin$|\.(odttf|ttf|otf|fntdata|woff2?)$",
+                    re.IGNORECASE)
+
+
+def inert(name: str) -> bool:
+    return name in _IGNORED or _INERT.search(name) is not None
 
 
 def section_label(package: Package, entry: str) -> str:
@@ -168,7 +176,7 @@ def _read(package: Package, member: Member, ctx: ReadContext) -> Iterator[Part]:
             if isinstance(data, str):
                 yield PartError(shown(name), data)
                 continue
-            if name in _IGNORED:
+            if inert(name):
                 continue
             if not is_xml_entry(package, name):
                 media.append((name, data))

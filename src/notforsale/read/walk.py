@@ -55,6 +55,32 @@ def archive_kind(name: str, head: bytes) -> str | None:
     return None
 
 
+def opens(kind: str, data: bytes) -> bool:
+    """Whether bytes that look like an archive of ``kind`` open as one (headers only)."""
+    try:
+        if kind == "zip":
+            with zipfile.ZipFile(io.BytesIO(data)):
+                return True
+        if kind == "7z":
+            import py7zr
+
+            return bool(py7zr.is_7zfile(io.BytesIO(data)))
+        if kind == "tar":
+            with tarfile.open(fileobj=io.BytesIO(data), mode="r|*") as archive:
+                archive.next()
+            return True
+    except Exception:  # noqa: BLE001 - any failure to open means: not this archive
+        return False
+    return False
+
+
+def _named_otherwise(member: Member) -> bool:
+    from .formats import _BY_SUFFIX, suffix_of
+
+    named = _BY_SUFFIX.get(suffix_of(member.name))
+    return named is not None and named.kind != "archive" and named.readable
+
+
 def _safe_member_name(name: str) -> str | None:
     """The member name inside its archive, or None if it climbs out of it."""
     cleaned = posixpath.normpath(name.replace("\\", "/")).lstrip("/")
@@ -137,9 +163,11 @@ class Walker:
 
     def expand(self, member: Member) -> Iterator[Item]:
         """``member`` itself, or, when it is an archive, every member inside it (opened to
-        ``Limits.max_depth``)."""
+        ``Limits.max_depth``). Bytes that start like an archive but do not open as one
+        are the member itself when its name says it is something else (a ``.csv`` that
+        begins with ``PK``)."""
         kind = archive_kind(member.name, member.data[:512])
-        if kind is None:
+        if kind is None or (not opens(kind, member.data) and _named_otherwise(member)):
             yield member
             return
         if member.depth >= self.limits.max_depth:

@@ -20,7 +20,17 @@ from lxml import etree
 from ..errors import InputError
 from ..read import markup
 from ..read.html import parse as parse_html_member
-from ..read.office import DOCX, EPUB, ODF, PPTX, Package, entries, is_xml_entry, parse_entry
+from ..read.office import (
+    DOCX,
+    EPUB,
+    ODF,
+    PPTX,
+    Package,
+    entries,
+    inert,
+    is_xml_entry,
+    parse_entry,
+)
 from ..text.mask import mask_text
 from .context import CannotRewrite, Context, Written
 from .documents import decode_keeping
@@ -73,7 +83,7 @@ def _rewrite(package: Package, member, ctx: Context) -> Written:  # type: ignore
                     data = _serialize(tree) if how == "xml" else \
                         etree.tostring(tree, method="html", encoding="utf-8")
                     written.numbers += count
-            elif name != "mimetype" and data:
+            elif not inert(name) and data:
                 part = ctx.nested(member.child(name, data, ctx.key, embedded=True))
                 written.absorb(part)
                 if part.data is None:
