@@ -31,18 +31,24 @@ def decode(data: bytes, name: str = "<bytes>") -> str:
 
 
 def read_text(path: str | Path) -> str:
-    """The text of ``path``, or of standard input when ``path`` is ``-``."""
+    """The text of ``path``, or of standard input when ``path`` is ``-``.
+
+    Errors name the path as shown (numbers in names masked): this is where it enters.
+    """
+    from ..text.mask import mask_path
+
     if str(path) == "-":
         return decode(sys.stdin.buffer.read(), "<stdin>")
     target = Path(path)
+    shown = mask_path(str(target))
     try:
         data = target.read_bytes()
     except FileNotFoundError:
-        raise InputError(str(target), "no such file") from None
+        raise InputError(shown, "no such file") from None
     except IsADirectoryError:
-        raise InputError(str(target), "is a directory (folders are not scanned yet)") from None
+        raise InputError(shown, "is a directory") from None
     except PermissionError:
-        raise InputError(str(target), "permission denied") from None
+        raise InputError(shown, "permission denied") from None
     except OSError as error:
-        raise InputError(str(target), f"cannot read ({error.strerror})") from None
-    return decode(data, str(target))
+        raise InputError(shown, f"cannot read ({error.strerror})") from None
+    return decode(data, shown)

@@ -32,6 +32,9 @@ class Candidate:
 class Detector(Protocol):
     name: str
     entities: tuple[str, ...]
+    #: (text, entity type, the characters found) the detector must find: its documentation
+    #: and its contract test.
+    examples: tuple[tuple[str, str, str], ...]
 
     def find(self, text: str) -> Iterable[Candidate]:
         """Candidates in normalized text (offsets valid in the original)."""

@@ -33,6 +33,7 @@ CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
         "手机", "手機", "电话", "電話", "座机", "座機", "联系方式", "联系", "號碼", "号码", "来电",
         "固话", "固定电话", "办公电话", "传真",
         "sjh", "tel", "phone", "mobile", "cell", "call", "whatsapp", "contact", "fax",
+        "landline", "land line",
     ),
     "CN_PASSPORT": ("护照", "護照", "passport", "pp no"),
 }

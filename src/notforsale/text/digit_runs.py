@@ -144,6 +144,12 @@ class DigitRunDetector:
 
     name: str = "digit_runs"
     entities: tuple[str, ...] = ("CN_RESIDENT_ID", "BANK_CARD", "PHONE_NUMBER")
+    examples: tuple[tuple[str, str, str], ...] = (
+        ("身份证 110101 19900307 1233", "CN_RESIDENT_ID", "110101 19900307 1233"),
+        ("卡号6222-0212-3456-7890-128", "BANK_CARD", "6222-0212-3456-7890-128"),
+        ("Tel13812345678", "PHONE_NUMBER", "13812345678"),
+        ("(+86)138 1234 5678", "PHONE_NUMBER", "(+86)138 1234 5678"),
+    )
 
     def find(self, text: str) -> Iterator[Candidate]:
         for run in _RUN.finditer(text):

@@ -15,6 +15,10 @@ class EmailDetector:
 
     name: str = "email"
     entities: tuple[str, ...] = ("EMAIL_ADDRESS",)
+    examples: tuple[tuple[str, str, str], ...] = (
+        ("邮箱zhang.san@example.com，谢谢", "EMAIL_ADDRESS", "zhang.san@example.com"),
+        ("mail andy.o'reilly@example.xn--p1ai", "EMAIL_ADDRESS", "andy.o'reilly@example.xn--p1ai"),
+    )
 
     def find(self, text: str) -> Iterator[Candidate]:
         for start, end in email.find(text):
@@ -28,6 +32,10 @@ class PassportDetector:
 
     name: str = "cn_passport"
     entities: tuple[str, ...] = ("CN_PASSPORT",)
+    examples: tuple[tuple[str, str, str], ...] = (
+        ("护照号码 E12345678", "CN_PASSPORT", "E12345678"),
+        ("passport no. EA1234567", "CN_PASSPORT", "EA1234567"),
+    )
 
     def find(self, text: str) -> Iterator[Candidate]:
         # The shape needs a context word before it, so look only where one is.

@@ -43,9 +43,16 @@ def compact(number: str) -> str:
     return clean(number, " -.").upper().strip()
 
 
+#: Residence permits for residents of Hong Kong (810000), Macau (820000) and Taiwan
+#: (830000) carry these area codes; python-stdnum's table knows the first two only.
+RESIDENCE_PERMIT_AREAS = frozenset({"810000", "820000", "830000"})
+
+
 @lru_cache(maxsize=4096)
 def area(code: str) -> tuple[bool, bool]:
     """(province known, county known) for a 6-digit area code, any year."""
+    if code in RESIDENCE_PERMIT_AREAS:
+        return True, True
     results = numdb.get("cn/loc").info(code)
     info = {k: v for _part, props in results for k, v in props.items()}
     return "province" in info, "county" in info

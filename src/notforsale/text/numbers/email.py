@@ -15,9 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-_LOCAL_TAIL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}\Z")
+# The local part: letters, digits and the signs addresses use in practice, the apostrophe
+# included (andy.o'reilly@…: cutting at it would leave the start of an address unmasked).
+_LOCAL_TAIL = re.compile(r"[A-Za-z0-9._%+'\-]{1,64}\Z")
+# Top-level domains: letters, or punycode (xn--p1ai is .рф, xn--fiqs8s is .中国).
 _DOMAIN = re.compile(
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9\-])"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+"
+    r"(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9]{2,59})(?![A-Za-z0-9\-])"
 )
 
 
@@ -29,8 +33,9 @@ def find(text: str) -> Iterator[tuple[int, int]]:
         domain = _DOMAIN.match(text, at + 1)
         if local is not None and domain is not None:
             start = local.start()
-            # A local part may not start or end with a dot, nor hold two in a row.
-            while start < at and text[start] in ".-+":
+            # A local part may not start or end with a dot, nor hold two in a row; a quote
+            # before an address is not part of it.
+            while start < at and text[start] in ".-+'":
                 start += 1
             local_part = text[start:at]
             if local_part and not local_part.endswith(".") and ".." not in local_part:

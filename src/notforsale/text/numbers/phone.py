@@ -37,6 +37,9 @@ def _mobile_pattern(region: str) -> re.Pattern[str]:
 
 
 _CN_MOBILE = _mobile_pattern("CN")
+#: Mainland prefixes in use that libphonenumber's mobile pattern lacks: 149 (China
+#: Telecom's data-only numbers, sold with SIM cards in this trade like any mobile).
+_CN_MOBILE_MISSING = ("149",)
 _FIXED_TYPES = frozenset({PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 
@@ -56,7 +59,9 @@ def mobile_cn(digits: str) -> str | None:
     """E.164 form of an 11-digit mainland mobile number, or None."""
     if len(digits) != 11 or digits[0] != "1" or digits[1] not in "3456789":
         return None
-    return "+86" + digits if _CN_MOBILE.fullmatch(digits) else None
+    if _CN_MOBILE.fullmatch(digits) or digits.startswith(_CN_MOBILE_MISSING):
+        return "+86" + digits
+    return None
 
 
 def international(digits: str) -> str | None:
