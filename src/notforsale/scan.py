@@ -229,17 +229,20 @@ def image_member(member: Member, options: ImageOptions, min_score: float = 0.0
 
 
 def scan_path(path: str | Path | Iterable[str | Path], options: ScanOptions | None = None,
-              progress: Progress | None = None) -> ScanResult:
-    """Scan files, folders and archives (``-`` is standard input) into one result."""
+              progress: Progress | None = None, base: str | Path | None = None) -> ScanResult:
+    """Scan files, folders and archives (``-`` is standard input) into one result; paths
+    are shown relative to ``base`` when it is given."""
     paths = [path] if isinstance(path, str | Path) else list(path)
-    return _Scan(options or ScanOptions(), progress).run(paths)
+    return _Scan(options or ScanOptions(), progress, base).run(paths)
 
 
 class _Scan:
     """The loop: walk, hand each member to its step, collect results, reduce."""
 
-    def __init__(self, options: ScanOptions, progress: Progress | None) -> None:
+    def __init__(self, options: ScanOptions, progress: Progress | None,
+                 base: str | Path | None = None) -> None:
         self.options = options
+        self.base = base
         self.progress = progress
         self.key = installation_key()
         self.walker = Walker(options.limits, self.key)
@@ -277,7 +280,7 @@ class _Scan:
                 except InputError as error:
                     yield MemberError("-", error.reason)
                 continue
-            yield from self.walker.walk(path)
+            yield from self.walker.walk(path, self.base)
 
     def _dispatch(self, item: Member | MemberError) -> None:
         if isinstance(item, MemberError):

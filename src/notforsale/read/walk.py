@@ -112,28 +112,31 @@ class Walker:
     def limits(self) -> Limits:
         return self.budget.limits
 
-    def walk(self, path: str | Path) -> Iterator[Item]:
-        """Every file under ``path`` (a file or a folder), archives opened."""
+    def walk(self, path: str | Path, base: str | Path | None = None) -> Iterator[Item]:
+        """Every file under ``path`` (a file or a folder), archives opened. Paths are shown
+        relative to ``base`` when given (the service shows an upload from its own name)."""
         root = Path(path)
-        shown = "/".join(mask_name(part) for part in str(root).split("/"))
+        start = len(str(Path(base))) + 1 if base is not None else 0
+        shown = "/".join(mask_name(part) for part in str(root)[start:].split("/"))
         if root.is_symlink():
             yield MemberError(shown, "symlink not followed")
         elif root.is_dir():
-            yield from self._walk_folder(root)
+            yield from self._walk_folder(root, start)
         elif root.exists():
-            yield from self._file(root, str(root))
+            yield from self._file(root, str(root)[start:])
         else:
             yield MemberError(shown, "no such file or folder")
 
-    def _walk_folder(self, root: Path) -> Iterator[Item]:
+    def _walk_folder(self, root: Path, start: int = 0) -> Iterator[Item]:
         for folder, dirs, files in os.walk(root, followlinks=False, onerror=None):
             dirs.sort()
             base = Path(folder)
             for name in sorted(files) + [d for d in dirs if (base / d).is_symlink()]:
-                yield from self._file(base / name, str(base / name))
+                yield from self._file(base / name, str(base / name)[start:])
 
     def _file(self, file: Path, raw: str) -> Iterator[Item]:
-        # The raw path is used to open the file and nothing else: the member is shown.
+        # ``file`` is used to open the file and nothing else: the member is shown from
+        # ``raw`` (the path as the user named it, or relative to the walk's base).
         shown = "/".join(mask_name(part) for part in raw.split("/"))
         try:
             info = file.lstat()

@@ -23,7 +23,6 @@ from ..listings.screener import ListingError, Verdict, screen_listing
 from ..scan import ScanOptions, scan_path
 from ..store import repository
 from ..text.engine import scan_text
-from ..text.mask import mask_path
 from .settings import ServiceSettings
 
 router = APIRouter(prefix="/v1")
@@ -121,19 +120,10 @@ def scan_upload(request: Request, session: SessionDep, client: ClientDep,
                     raise HTTPException(413, f"upload larger than {settings.max_upload_bytes} "
                                              "bytes")
                 handle.write(chunk)
-        result = scan_path(target, ScanOptions(thumbnails=True, ocr=settings.ocr))
+        # Paths start at the uploaded file's name (masked like the rest).
+        result = scan_path(target, ScanOptions(thumbnails=True, ocr=settings.ocr), base=folder)
         case_id = repository.record_scan(session, name, result, client)
         document = result.to_dict()
-        # Paths in the answer start at the uploaded file's name (masked like the rest).
-        prefix = mask_path(folder) + "/"
-        for item in document["findings"]:
-            item["location"]["path"] = item["location"]["path"].replace(prefix, "", 1)
-        for error in document["errors"]:
-            error["path"] = error["path"].replace(prefix, "", 1)
-        for profile in document["profiles"]:
-            for face in profile["faces"]:
-                face["path"] = face["path"].replace(prefix, "", 1)
-            profile["files"] = [f.replace(prefix, "", 1) for f in profile["files"]]
     shutil.rmtree(folder, ignore_errors=True)
     return {"case_id": case_id, **document}
 

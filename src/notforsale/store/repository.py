@@ -168,15 +168,18 @@ def record_screening(session: Session, listing: Mapping[str, Any], verdict: Scre
 def record_scan(session: Session, name: str, result: ScanResult, actor: str) -> int:
     """Store a scanned upload as a case (summary, profiles and a blurred thumbnail)."""
     summary = result.summary()
+    # A pack with nothing found but files that could not be checked is not "clean": it
+    # goes to review.
     severity = 1.0 if summary["full_kits"] else 0.9 if summary["profiles"] else \
-        0.6 if result.findings else 0.0
+        0.6 if result.findings else 0.5 if (result.errors or result.skipped) else 0.0
     thumbnail = next(iter(result.thumbnails.values()), None)
     case = Case(kind="scan", verdict="block" if severity >= 0.9 else "review" if severity else
                 "allow", score=severity, category="pack" if summary["profiles"] else None,
                 title=_masked(name)[:300], thumbnail=thumbnail,
                 detail={"summary": summary,
                         "profiles": [p.to_dict() for p in result.profiles[:200]],
-                        "errors": [e.to_dict() for e in result.errors[:200]]})
+                        "errors": [e.to_dict() for e in result.errors[:200]],
+                        "skipped": [s.to_dict() for s in result.skipped[:200]]})
     session.add(case)
     session.flush()
     audit(session, actor, "scan.upload", f"case {case.id}", {"summary": summary})
