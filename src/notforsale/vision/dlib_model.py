@@ -59,7 +59,7 @@ class _Reader:
     def __init__(self, data: bytes, pos: int) -> None:
         self.data, self.pos = data, pos
 
-    def int(self) -> int:
+    def integer(self) -> int:
         control = self.data[self.pos]
         size = control & 0x0F
         if size > 8:
@@ -68,14 +68,14 @@ class _Reader:
         self.pos += 1 + size
         return -value if control & 0x80 else value
 
-    def float(self) -> float:
-        mantissa, exponent = self.int(), self.int()
+    def real(self) -> float:
+        mantissa, exponent = self.integer(), self.integer()
         return float(mantissa) * 2.0 ** exponent
 
     def tensor(self) -> np.ndarray:
-        if self.int() != 2:
+        if self.integer() != 2:
             raise DlibFormatError(f"unknown tensor version at byte {self.pos}")
-        shape = tuple(self.int() for _ in range(4))
+        shape = tuple(self.integer() for _ in range(4))
         count = int(np.prod(shape))
         end = self.pos + 4 * count
         if end > len(self.data):
@@ -85,8 +85,8 @@ class _Reader:
         return values.astype(np.float32)
 
     def alias(self) -> tuple[int, int, int, int]:
-        self.int()  # version
-        shape = (self.int(), self.int(), self.int(), self.int())
+        self.integer()  # version
+        shape = (self.integer(), self.integer(), self.integer(), self.integer())
         return shape
 
 
@@ -137,8 +137,8 @@ def read_resnet(data: bytes) -> ResNet:
     if not names or names[0] != "input_rgb_image_sized" or names[-1] != "fc_2":
         raise DlibFormatError("not dlib's face-recognition ResNet (layer sequence)")
     reader = layers[0][1]
-    mean = (reader.float(), reader.float(), reader.float())
-    if (reader.int(), reader.int()) != (CHIP_SIZE, CHIP_SIZE):
+    mean = (reader.real(), reader.real(), reader.real())
+    if (reader.integer(), reader.integer()) != (CHIP_SIZE, CHIP_SIZE):
         raise DlibFormatError("input layer is not 150×150")
     parsed: list[tuple[str, object]] = []
     for name, reader in layers[1:]:
@@ -152,9 +152,9 @@ def read_resnet(data: bytes) -> ResNet:
                 raise DlibFormatError("affine layer of unexpected shape")
             parsed.append((name, Affine(params[:channels].copy(), params[channels:].copy())))
         elif name in ("max_pool_2", "avg_pool_2"):
-            parsed.append((name, tuple(reader.int() for _ in range(6))))
+            parsed.append((name, tuple(reader.integer() for _ in range(6))))
         elif name == "fc_2":
-            outputs, inputs = reader.int(), reader.int()
+            outputs, inputs = reader.integer(), reader.integer()
             params = reader.tensor().reshape(-1)
             if params.size != inputs * outputs:  # fc_no_bias: no bias row
                 raise DlibFormatError("fully connected layer of unexpected shape")
@@ -166,9 +166,9 @@ def read_resnet(data: bytes) -> ResNet:
 
 def _conv(reader: _Reader) -> Conv:
     params = reader.tensor().reshape(-1)
-    filters, rows, cols = reader.int(), reader.int(), reader.int()
-    stride = (reader.int(), reader.int())
-    padding = (reader.int(), reader.int())
+    filters, rows, cols = reader.integer(), reader.integer(), reader.integer()
+    stride = (reader.integer(), reader.integer())
+    padding = (reader.integer(), reader.integer())
     shape = reader.alias()
     if shape[0] != filters or shape[2:] != (rows, cols):
         raise DlibFormatError("convolution of unexpected shape")

@@ -13,12 +13,21 @@ import hashlib
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from . import loaded_once
-from .dlib_model import CHIP_SIZE, RESNET_FILE, RESNET_SHA256, Affine, Conv, ResNet, \
-    models_dir, read_resnet
+from .dlib_model import (
+    CHIP_SIZE,
+    RESNET_FILE,
+    RESNET_SHA256,
+    Affine,
+    Conv,
+    ResNet,
+    models_dir,
+    read_resnet,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +48,8 @@ class _Graph:
         from onnx import helper, numpy_helper
 
         self.helper, self.numpy_helper = helper, numpy_helper
-        self.nodes: list[object] = []
-        self.inits: list[object] = []
+        self.nodes: list[Any] = []
+        self.inits: list[Any] = []
         self.count = 0
 
     def name(self, stem: str) -> str:
@@ -52,7 +61,7 @@ class _Graph:
         self.inits.append(self.numpy_helper.from_array(array, name))
         return name
 
-    def op(self, kind: str, inputs: list[str], **attrs: object) -> str:
+    def op(self, kind: str, inputs: list[str], **attrs: Any) -> str:
         out = self.name(kind.lower())
         self.nodes.append(self.helper.make_node(kind, inputs, [out], **attrs))
         return out
