@@ -147,3 +147,22 @@ def embed_faces(rgb: np.ndarray, scale: float, faces: Sequence[Face]
         for index, vector in zip(waiting[start:start + BATCH], vectors, strict=True):
             results[index] = Embedding(faces[index], vector)
     return [result for result in results if result is not None]
+
+
+def embed_image(data: bytes, faces: Sequence[Face] | None = None,
+                threshold: float | None = None) -> list[Embedding | Skipped]:
+    """Faces of an encoded image, embedded: detected at the scan's 640 pixels unless
+    ``faces`` are given, then embedded on a view decoded for them (ImageError when the
+    bytes are not an image)."""
+    from ..read.images import decode
+    from .faces import DEFAULT_MAX_SIDE, DEFAULT_THRESHOLD, shared_detector
+
+    small = decode(data, DEFAULT_MAX_SIDE)
+    if faces is None:
+        faces = shared_detector().detect(small.rgb, small.scale,
+                                         DEFAULT_THRESHOLD if threshold is None else threshold)
+    if not faces:
+        return []
+    side = decode_side(small.size, faces)
+    view = small if side <= max(small.rgb.shape[:2]) else decode(data, side)
+    return embed_faces(view.rgb, view.scale, faces)
