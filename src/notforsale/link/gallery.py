@@ -73,6 +73,7 @@ class Gallery:
     sources: list[str] = field(default_factory=list)
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, DIMENSIONS), np.float32))
     problems: list[Problem] = field(default_factory=list)
+    _norms: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         return f"Gallery({len(self.persons)} faces of {len(set(self.persons))} persons)"
@@ -81,6 +82,7 @@ class Gallery:
         self.persons.append(person)
         self.sources.append(source)
         self.vectors = np.vstack([self.vectors, np.asarray(vector, np.float32)[None]])
+        self._norms = None
 
     def save(self, path: str | Path, key: bytes | None = None) -> None:
         """Write the gallery encrypted (a new file; mode 0600)."""
@@ -127,7 +129,9 @@ class Gallery:
         queries = np.atleast_2d(np.asarray(queries, np.float32))
         if not len(self.persons) or not len(queries):
             return [[] for _ in queries]
-        gallery_norms = (self.vectors ** 2).sum(1)
+        if self._norms is None or len(self._norms) != len(self.vectors):
+            self._norms = (self.vectors ** 2).sum(1)
+        gallery_norms = self._norms
         out = []
         for start in range(0, len(queries), 256):
             block = queries[start:start + 256]

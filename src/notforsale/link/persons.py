@@ -32,7 +32,7 @@ EXACT_LIMIT = 20_000
 #: the vectors, so a person's faces only need to be linked by some path of found pairs:
 #: on synthetic persons of 8 faces the index finds 5.9 of each face's 7 (bench/persons.py).
 NEIGHBOURS = 16
-_BLOCK = 2048
+_BLOCK = 512  # rows of distances at a time: 512 × 100,000 floats = 200 MB
 _PASSES = 6
 
 
