@@ -342,6 +342,11 @@ def demo(
         _serve("127.0.0.1", port, db, 1)
 
 
+from .commands_persons import register as _register_persons  # noqa: E402
+
+_register_persons(app)
+
+
 def main() -> None:
     app()
 

@@ -47,10 +47,15 @@ class ModelMissing(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class Face:
-    """A face: box (x0, y0, x1, y1) in the original image's pixels, and a score."""
+    """A face: box (x0, y0, x1, y1) in the original image's pixels, and a score.
+
+    ``landmarks``: CenterFace's five points (x, y) in the original's pixels — the eye
+    on the image's left, the other eye, the nose tip, the mouth corners left and right.
+    """
 
     box: tuple[int, int, int, int]
     score: float
+    landmarks: tuple[tuple[float, float], ...] | None = None
 
 
 def model_path() -> Path:
@@ -134,7 +139,7 @@ class FaceDetector:
         padded_h, padded_w = -(-height // 32) * 32, -(-width // 32) * 32
         blob = np.zeros((1, 3, padded_h, padded_w), np.float32)
         blob[0, :, :height, :width] = rgb.transpose(2, 0, 1)
-        heatmap, log_scale, offset, _ = self._session.run(_OUTPUTS, {_INPUT: blob})
+        heatmap, log_scale, offset, marks = self._session.run(_OUTPUTS, {_INPUT: blob})
         ys, xs = np.nonzero(heatmap[0, 0] > threshold)
         if ys.size == 0:
             return []
@@ -147,10 +152,15 @@ class FaceDetector:
                           np.clip(centre_x + box_w / 2, 0, width),
                           np.clip(centre_y + box_h / 2, 0, height)], axis=1)
         scores = heatmap[0, 0, ys, xs]
+        # Landmarks are fractions of the (unclipped) box, from its top-left corner.
+        marks = marks[0][:, ys, xs]  # (10, n): (dy, dx) per point
+        points = np.stack([marks[1::2] * box_w + (centre_x - box_w / 2),
+                           marks[0::2] * box_h + (centre_y - box_h / 2)], axis=-1) / scale
         faces = []
         for index in _nms(boxes, scores, iou):
             x0, y0, x1, y1 = (boxes[index] / scale).round().astype(int).tolist()
-            faces.append(Face((x0, y0, x1, y1), float(scores[index])))
+            landmarks = tuple((float(x), float(y)) for x, y in points[:, index])
+            faces.append(Face((x0, y0, x1, y1), float(scores[index]), landmarks))
         return faces
 
 
