@@ -280,5 +280,7 @@ def cat(shared: Path, frames: int = 20, fps: float = 15, size: tuple[int, int] =
     return _clip("cat", scene, frames, fps, size, **encoding)
 
 
+ClipMaker = Callable[..., Clip]
+
 CLIPS: dict[str, Callable[..., Clip]] = {"pan": pan, "zoom": zoom, "enter": enter, "cut": cut,
                                          "card": card, "cat": cat}

@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,8 +63,8 @@ def looks_like_video(head: bytes) -> bool:
     True
     >>> looks_like_video(b"\\x00\\x00\\x00\\x1cftypheic")  # a HEIF photo
     False
-    >>> looks_like_video(b"\\x1aE\\xdf\\xa3\\x01"), looks_like_video(b"RIFF\\x00\\x00\\x00\\x00AVI ")
-    (True, True)
+    >>> looks_like_video(b"\\x1aE\\xdf\\xa3\\x01")  # Matroska, WebM
+    True
     """
     if head[4:8] == b"ftyp":
         return head[8:12] not in _IMAGE_BRANDS
@@ -159,15 +159,20 @@ def _normal_rotation(degrees: float) -> int:
 class VideoReader:
     """A video in memory, opened: :attr:`info`, then its frames in order by iterating.
 
-    Iterating decodes every frame once; a decoding error ends the iteration early and is
+    Iterating decodes every frame once (and hands the audio's packets to ``audio_sink``,
+    when given); a decoding error ends the iteration early and is
     kept in :attr:`problem` (with :attr:`complete` False), so callers can say what they
     did not see. Limits over which nothing is decoded raise :class:`VideoError` at once.
     """
 
-    def __init__(self, data: bytes, limits: VideoLimits | None = None, threads: int = 1) -> None:
+    def __init__(self, data: bytes, limits: VideoLimits | None = None, threads: int = 1,
+                 audio_sink: Callable[[Any], None] | None = None) -> None:
         import av
 
         self.limits = limits or VideoLimits()
+        #: Called with every packet of the first audio stream while frames are decoded (to
+        #: copy the audio into a redacted video); None: audio packets are not read at all.
+        self.audio_sink = audio_sink
         #: Why decoding stopped before the end (None: every frame was decoded).
         self.problem: str | None = None
         self.frames_decoded = 0
@@ -179,7 +184,8 @@ class VideoReader:
         if not container.streams.video:
             container.close()
             raise VideoError("no video stream in the file")
-        self.stream = stream = container.streams.video[0]
+        self.stream: Any = container.streams.video[0]
+        stream = self.stream
         stream.codec_context.thread_count = max(1, threads)
         stream.thread_type = "AUTO" if threads > 1 else "SLICE"
         self.audio = container.streams.audio[0] if container.streams.audio else None
@@ -197,7 +203,11 @@ class VideoReader:
                              f"{self.limits.max_seconds:.0f} s")
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate
         self._fps = float(rate) if rate else 0.0
-        self._duration = duration
+        # What the container says of the video itself, to notice a file cut short.
+        self._declared_frames = int(stream.frames or 0)
+        self._declared_seconds = float(stream.duration * stream.time_base) \
+            if stream.duration and stream.time_base else \
+            (duration if self.audio is None else 0.0)
         tags = {str(k): str(v) for k, v in {**container.metadata, **stream.metadata}.items()}
         others = len(container.streams) - 1 - (1 if self.audio is not None else 0)
         self._tags = tags
@@ -230,28 +240,49 @@ class VideoReader:
         rotation = 0
         index = 0
         fps = self._fps or 25.0
+        last = 0.0
         try:
-            for frame in self._container.decode(stream):
-                if index == 0:
-                    rotation = _normal_rotation(frame.rotation or 0)
-                if frame.width * frame.height > self.limits.max_frame_pixels:
-                    self.problem = (f"a frame of {frame.width}x{frame.height} pixels is over the "
-                                    f"limit at frame {index}")
-                    return
-                seconds = float(frame.time) if frame.time is not None else index / fps
-                if first_time is None:
-                    first_time = seconds
-                if index >= self.limits.max_frames or \
-                        seconds - first_time > self.limits.max_seconds:
-                    self.problem = f"stopped at the frame limit ({index} frames, " \
-                                   f"{seconds - first_time:.0f} s)"
-                    return
-                yield DecodedFrame(index, seconds - first_time, bool(frame.key_frame), frame,
-                                   rotation)
-                index += 1
+            audio = [self.audio] if self.audio is not None and self.audio_sink else []
+            for packet in self._container.demux(stream, *audio):
+                if packet.stream is not stream:
+                    if self.audio_sink is not None and packet.dts is not None:
+                        self.audio_sink(packet)
+                    continue
+                decoded: list[Any] = packet.decode()  # video frames (the stream is video)
+                for frame in decoded:
+                    if index == 0:
+                        rotation = _normal_rotation(frame.rotation or 0)
+                    if frame.width * frame.height > self.limits.max_frame_pixels:
+                        self.problem = (f"a frame of {frame.width}x{frame.height} pixels is "
+                                        f"over the limit at frame {index}")
+                        return
+                    seconds = float(frame.time) if frame.time is not None else index / fps
+                    if first_time is None:
+                        first_time = seconds
+                    if index >= self.limits.max_frames or \
+                            seconds - first_time > self.limits.max_seconds:
+                        self.problem = f"stopped at the frame limit ({index} frames, " \
+                                       f"{seconds - first_time:.0f} s)"
+                        return
+                    yield DecodedFrame(index, seconds - first_time, bool(frame.key_frame),
+                                       frame, rotation)
+                    index += 1
+                    last = seconds - first_time
         except (av.FFmpegError, ValueError, OSError) as error:
             self.problem = f"decoding stopped at frame {index} ({type(error).__name__})"
             log.info("video decoding stopped at frame %d: %s", index, type(error).__name__)
+            return
+        self.problem = self._short(index, last if index else 0.0)
+
+    def _short(self, frames: int, last: float) -> str | None:
+        """Why the frames decoded fall short of what the container declares, if they do."""
+        if self._declared_frames and frames < self._declared_frames:
+            return f"{frames} frames decoded of the {self._declared_frames} declared (cut short?)"
+        step = 1 / self._fps if self._fps else 0.04
+        if self._declared_seconds and last + 2 * step < self._declared_seconds - 0.05:
+            return (f"frames end at {last:.2f} s of the {self._declared_seconds:.2f} s "
+                    "declared (cut short?)")
+        return None
 
     def __iter__(self) -> Iterator[DecodedFrame]:
         if self._first is not None:

@@ -12,8 +12,8 @@ the track.
 :class:`CoverPlan` turns tracks into the boxes to cover on *every* frame, the
 frames between looks included: between two detections of a track its box is
 interpolated (and grown by half the distance it moved, for motion that is not
-straight), and before its first and after its last detection it is held,
-grown, up to the neighbouring look that did not see it — so a face that
+straight), and before its first and after its last detection it is carried on
+at the track's speed, grown, up to the neighbouring look that did not see it — so a face that
 enters between two looks is covered from the frame after the earlier look on.
 """
 
@@ -221,9 +221,16 @@ class CoverPlan:
         if at < len(indices) and indices[at] == index:
             return _grown(detections[at].box, 0, 0, self.size)
         if at == 0 or at == len(indices):
-            near = detections[0] if at == 0 else detections[-1]
+            # Held before the first or after the last detection: moved on at the track's
+            # speed at that end, when it has one, and grown (the motion there is unknown).
+            near, other = (detections[0], detections[1:2]) if at == 0 else \
+                (detections[-1], detections[-2:-1])
+            box: list[float] = list(near.box)
+            if other:
+                step = (index - near.index) / (near.index - other[0].index)
+                box = [p + (p - q) * step for p, q in zip(near.box, other[0].box, strict=True)]
             x0, y0, x1, y1 = near.box
-            return _grown(near.box, (x1 - x0) * self.hold, (y1 - y0) * self.hold, self.size)
+            return _grown(box, (x1 - x0) * self.hold, (y1 - y0) * self.hold, self.size)
         a, b = detections[at - 1], detections[at]
         share = (index - a.index) / (b.index - a.index)
         box = [p + (q - p) * share for p, q in zip(a.box, b.box, strict=True)]

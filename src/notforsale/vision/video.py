@@ -185,7 +185,7 @@ def detector_view(frame: DecodedFrame, max_side: int) -> Decoded:
     return Decoded(rgb, scale, size, {})
 
 
-class _TextReader:
+class FrameText:
     """Asks the OCR policy now and then, reads when it says so, keeps one hit per value."""
 
     def __init__(self, mode: str, path: str, text_interval: float, ocr_interval: float) -> None:
@@ -242,7 +242,7 @@ def scan_video(data: bytes, shown_path: str, options: VideoOptions | None = None
     detector = shared_detector() if options.faces else None
     sampler = Sampler(options.rate, every_frame=options.every_frame)
     tracker = Tracker()
-    text = _TextReader(options.ocr, shown_path, options.text_interval, options.ocr_interval)
+    text = FrameText(options.ocr, shown_path, options.text_interval, options.ocr_interval)
     sampled = 0
     best: tuple[float, Decoded, list[Face]] | None = None
     last_time = 0.0
