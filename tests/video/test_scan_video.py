@@ -110,3 +110,40 @@ def test_unreadable_video_raises_and_truncated_video_says_incomplete(clip: ClipM
     report = scan_video(made.data[: len(made.data) // 2], "half.mkv")
     assert report.frames < made.frames
     assert not report.complete and report.problem
+
+
+BACKOFF = [
+    # (values read at each reading, backoff, expected reading times, reason)
+    ([["A"]] * 9, True, [0.0, 2.0, 6.0, 14.0], "the same card all along: 2, 4, 8 s apart"),
+    ([["A"], ["A"], ["B"]] + [["B"]] * 9, True, [0.0, 2.0, 6.0, 8.0, 12.0],
+     "a new value brings the interval back to 2 s"),
+    ([[]] * 9, True, [0.0, 4.0, 12.0], "nothing found: backing off from the first reading"),
+    ([["A"]] * 9, False, [0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0],
+     "redaction reads at a steady interval"),
+]
+
+
+@pytest.mark.parametrize(("values", "backoff", "expected", "reason"), BACKOFF)
+def test_ocr_readings_back_off(monkeypatch: pytest.MonkeyPatch, values: list[list[str]],
+                               backoff: bool, expected: list[float], reason: str) -> None:
+    from types import SimpleNamespace
+
+    from notforsale.vision import video
+    from notforsale.vision.ocr_policy import Decision
+
+    readings = iter(values)
+    monkeypatch.setattr(video.ocr_policy, "decide", lambda *a: Decision(True, "test"))
+    monkeypatch.setattr(video, "detector_view", lambda frame, side: None)
+    monkeypatch.setattr(video, "read_text_hits", lambda decoded, region: [
+        SimpleNamespace(finding=SimpleNamespace(type="X", fingerprint=v), box=(0, 0, 1, 1))
+        for v in next(readings)])
+    text = video.FrameText("auto", "x.mp4", 1.0, 2.0, backoff=backoff)
+    read = []
+    for step in range(0, 32):  # a look every half second for 16 s
+        time = step / 2
+        if text.due(time):
+            before = text.readings
+            text.look(SimpleNamespace(time=time, index=step), None, [])  # type: ignore[arg-type]
+            if text.readings > before:
+                read.append(time)
+    assert read == expected, reason

@@ -12,7 +12,8 @@ looks.
 Text: the OCR policy of photos (:func:`notforsale.vision.ocr_policy.decide`)
 is asked about a sampled frame at most once every ``text_interval`` seconds; when
 it says read, the frame is read by OCR (at most once every ``ocr_interval``
-seconds) and the numbers found are kept once per value (first and last time
+seconds, the interval doubling after each reading that finds nothing new) and
+the numbers found are kept once per value (first and last time
 seen, masked, fingerprinted). A clip whose faces fill the frame (a liveness
 selfie) is not read unless its name says it is a document (手持, sfz, …),
 as for photos.
@@ -83,7 +84,8 @@ class VideoOptions:
     ocr: str = "auto"  # auto | always | never
     #: Seconds between two questions to the OCR policy (each may run the text gate, ~30 ms).
     text_interval: float = 1.0
-    #: Seconds between two OCR readings of frames (each costs a few hundred ms).
+    #: Seconds between two OCR readings of frames (each costs a few hundred ms); doubled
+    #: after each reading that finds nothing new (see :class:`FrameText`).
     ocr_interval: float = 2.0
     thumbnails: bool = False
     limits: VideoLimits = field(default_factory=VideoLimits)
@@ -186,11 +188,22 @@ def detector_view(frame: DecodedFrame, max_side: int) -> Decoded:
 
 
 class FrameText:
-    """Asks the OCR policy now and then, reads when it says so, keeps one hit per value."""
+    """Asks the OCR policy now and then, reads when it says so, keeps one hit per value.
 
-    def __init__(self, mode: str, path: str, text_interval: float, ocr_interval: float) -> None:
+    With ``backoff`` (scanning), a reading that finds no value not read before doubles the
+    time to the next one (up to 16 s), and a new value brings it back to
+    ``ocr_interval``: a card held up for the whole clip is read a few times, not every
+    two seconds. Redaction reads at a steady interval (it needs the numbers' boxes).
+    """
+
+    MAX_INTERVAL = 16.0
+
+    def __init__(self, mode: str, path: str, text_interval: float, ocr_interval: float,
+                 backoff: bool = False) -> None:
         self.mode, self.path = mode, path
         self.text_interval, self.ocr_interval = text_interval, ocr_interval
+        self.backoff = backoff
+        self._wait = ocr_interval
         self._asked: float | None = None
         self._read: float | None = None
         self.readings = 0
@@ -201,7 +214,7 @@ class FrameText:
         if self.mode == "never":
             return False
         asked = self._asked is None or time - self._asked >= self.text_interval - 1e-6
-        read = self._read is None or time - self._read >= self.ocr_interval - 1e-6
+        read = self._read is None or time - self._read >= self._wait - 1e-6
         return asked and read
 
     def look(self, frame: DecodedFrame, small: Decoded, faces: list[Face]) -> list[TextHit]:
@@ -215,6 +228,7 @@ class FrameText:
         if decision.reason not in self.reasons:
             self.reasons.append(decision.reason)
         hits = read_text_hits(detector_view(frame, OCR_MAX_SIDE), decision.region)
+        new = False
         for hit in hits:
             key = (hit.finding.type, hit.finding.fingerprint)
             if key in self.hits:
@@ -222,7 +236,10 @@ class FrameText:
                 entry[2] = frame.time
                 entry[5] += 1
             else:
+                new = True
                 self.hits[key] = [hit.finding, frame.time, frame.time, frame.index, hit.box, 1]
+        if self.backoff:
+            self._wait = self.ocr_interval if new else min(self.MAX_INTERVAL, 2 * self._wait)
         return hits
 
     def result(self) -> tuple[VideoTextHit, ...]:
@@ -242,7 +259,8 @@ def scan_video(data: bytes, shown_path: str, options: VideoOptions | None = None
     detector = shared_detector() if options.faces else None
     sampler = Sampler(options.rate, every_frame=options.every_frame)
     tracker = Tracker()
-    text = FrameText(options.ocr, shown_path, options.text_interval, options.ocr_interval)
+    text = FrameText(options.ocr, shown_path, options.text_interval, options.ocr_interval,
+                     backoff=True)
     sampled = 0
     best: tuple[float, Decoded, list[Face]] | None = None
     last_time = 0.0
