@@ -35,7 +35,8 @@ What it does
    their own venv) and its scoring count the faces left: found again on the output with
    at least half the original's detail in the box, and "real" when on a face the frame
    holds by construction. A detector-free pixel check counts the truth's boxes whose
-   detail the output keeps.
+   detail the output keeps. (deface's video writer stretches frames to a multiple of 16
+   rows, 640x360 to 640x368; its frames are scaled back to the source's size for this.)
 6. Scanning speed: ``scan_video`` (defaults: 5 frames a second plus keyframes, OCR policy
    ``auto``) in this process, models loaded and warmed up first, on the same scenes made
    at 1280x720 (the card clip at 720x1280), ``--scan-seconds`` long: video seconds per
@@ -222,7 +223,11 @@ def extract_frames(clips_dir: Path, outputs: dict[str, str], names: list[str], t
                 nearest = min(frames, key=lambda f: abs(f[0] - t), default=None)
                 if nearest is not None and abs(nearest[0] - t) < 0.6 / FPS:
                     picture = f"{name.removesuffix('.mp4')}-{index:05d}.jpg"
-                    Image.fromarray(nearest[1]).save(folders[tool] / picture, quality=95)
+                    image = Image.fromarray(nearest[1])
+                    size = tuple(clip["size"])
+                    if image.size != size:  # deface's writer stretches 360 rows to 368
+                        image = image.resize(size, Image.Resampling.BILINEAR)
+                    image.save(folders[tool] / picture, quality=95)
     truth_file = work / "frames.truth.json"
     truth_file.write_text(json.dumps({"images": images,
                                       "faces": sum(len(v["faces"]) for v in images.values())}))
@@ -319,10 +324,13 @@ def main(argv: list[str] | None = None) -> int:
     nfs["fps"] = frames / nfs["seconds"]
     info["notforsale"] = {k: v for k, v in nfs.items() if k != "clips"}
     info["notforsale_clips"] = nfs["clips"]
-    verified = all(c["verify"]["passed"] for c in nfs["clips"].values())
+    failed = {n: c["verify"] for n, c in nfs["clips"].items() if not c["verify"]["passed"]}
     say(f"notforsale redact_video   {nfs['seconds']:7.1f} s  {nfs['fps']:6.1f} frames/s "
         f"(rounds {', '.join(f'{t:.1f}' for t in times['notforsale'])} s); verify_video "
-        f"{nfs['verify_seconds']:.1f} s more, {'passed' if verified else 'FAILED'} on every clip")
+        f"{nfs['verify_seconds']:.1f} s more: " + ("passed on every clip" if not failed else
+                                                   "FAILED on " + "; ".join(
+            f"{n} ({len(v['faces_left'])} faces left, {len(v['numbers_left'])} numbers, "
+            f"{v['problems']})" for n, v in failed.items())))
     outputs = {"notforsale": nfs["out"]}
     if deface_python:
         dfc["seconds"] = statistics.median(times["deface"])

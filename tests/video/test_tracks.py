@@ -53,6 +53,10 @@ def test_cover_plan_covers_every_frame_between_and_around_looks() -> None:
         boxes = [(truth[index], 0.9)] if index in truth and 6 <= index <= 21 else []
         tracker.update(index, index / 30, boxes)
     plan = CoverPlan(tracker.tracks(), looks, size=(640, 360), last_frame=29)
+    wider = CoverPlan(tracker.tracks(), looks, reach=2, size=(640, 360), last_frame=29)
+    # With reach 2, from the frame after the second look that missed it (0) to the frame
+    # before the second look after (27).
+    assert [bool(wider.boxes_at(i)) for i in (0, 1, 26, 27)] == [False, True, True, False]
     # Covered from the frame after the last look that missed it (3) to the frame before
     # the next look that missed it (24): every truth frame 4..23 lies inside.
     for index in range(30):

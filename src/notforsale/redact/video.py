@@ -11,8 +11,9 @@ Two passes over the bytes, so no frame is ever held beyond the one being worked 
    tracked too.
 2. **Write.** Every frame is decoded again, turned upright (a display rotation is
    applied to the pixels, as photos' EXIF orientation is), each track's box for that
-   frame — interpolated between looks, held up to the neighbouring look before its
-   first and after its last detection — covered with the photos' cover
+   frame — interpolated between looks, carried on at its speed before its first and
+   after its last detection up to the second look that missed it (a face walking in is
+   often missed, half in view, by the look just before) — covered with the photos' cover
    (:func:`notforsale.redact.images._cover`), numbers' boxes filled black, and the frame
    encoded with the timestamp it had. Only the video (and, with ``keep_audio``, the
    first audio stream, copied unchanged) is written: no container or stream tags,
@@ -170,7 +171,9 @@ def _looks(data: bytes, shown_path: str, options: VideoRedactOptions
             raise VideoError(f"cannot redact the video: {reader.problem}")
         frames = reader.frames_decoded
     size = (info.width, info.height)
-    plan = CoverPlan(faces.tracks(), looks, size=size, last_frame=frames - 1)
+    # Faces are carried on to the second look that missed them: a face entering the frame
+    # is often missed, half in view, by the look just before its first detection.
+    plan = CoverPlan(faces.tracks(), looks, reach=2, size=size, last_frame=frames - 1)
     text_plan = CoverPlan(numbers.tracks(), readings, hold=0.1, size=size,
                           last_frame=frames - 1)
     return info, plan, text_plan, len(looks), len(readings), times, frames

@@ -13,8 +13,9 @@ the track.
 frames between looks included: between two detections of a track its box is
 interpolated (and grown by half the distance it moved, for motion that is not
 straight), and before its first and after its last detection it is carried on
-at the track's speed, grown, up to the neighbouring look that did not see it — so a face that
-enters between two looks is covered from the frame after the earlier look on.
+at the track's speed, grown, up to the neighbouring look that did not see it (or the one before that,
+as redaction asks) — so a face that enters between two looks is covered from
+the frame after the earlier look on.
 """
 
 from __future__ import annotations
@@ -183,13 +184,15 @@ class _Span:
 class CoverPlan:
     """The boxes to cover on each frame, from tracks and the frames the detector looked at.
 
-    ``looks`` are the frame indices where the detector ran (sorted); ``hold`` grows a box
-    held before a track's first or after its last detection by this share of its size on
-    each side (its motion there is unknown). ``size`` (width, height) clips the boxes.
+    ``looks`` are the frame indices where the detector ran (sorted). Before a track's first
+    and after its last detection its box is carried on up to the ``reach``-th look that
+    did not see it (1: the neighbouring look), grown by ``hold`` of its size on each side
+    (its motion there is unknown). ``size`` (width, height) clips the boxes.
     """
 
     def __init__(self, tracks: Sequence[Track], looks: Sequence[int], *, hold: float = 0.15,
-                 size: tuple[int, int] | None = None, last_frame: int | None = None) -> None:
+                 reach: int = 1, size: tuple[int, int] | None = None,
+                 last_frame: int | None = None) -> None:
         self.tracks = tuple(tracks)
         self.looks = list(looks)
         self.hold, self.size = hold, size
@@ -198,8 +201,8 @@ class CoverPlan:
         spans = []
         for track in self.tracks:
             first, last = track.first.index, track.last.index
-            before = bisect.bisect_left(self.looks, first) - 1
-            after = bisect.bisect_right(self.looks, last)
+            before = bisect.bisect_left(self.looks, first) - reach
+            after = bisect.bisect_right(self.looks, last) + reach - 1
             start = self.looks[before] + 1 if before >= 0 else 0
             end = self.looks[after] - 1 if after < len(self.looks) else end_of_video
             spans.append(_Span(start, max(end, last), track))
