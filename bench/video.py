@@ -370,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         frame_truth = json.loads(truth_file.read_text())
         scores = info["left_over"] = image_bench.score_leftovers(
             detections, str(original), {t: str(f) for t, f in folders.items()}, frame_truth)
-        say(f"faces left over on {len(frame_truth['images'])} frames (every {args.every}th; "
+        say(f"faces left over on {len(frame_truth['images'])} frames (one in {args.every}; "
             f"{frame_truth['faces']} faces by construction), independent detector "
             f"(MediaPipe {detections['versions']['mediapipe']} BlazeFace tiled, OpenCV Haar):")
         for key, entry in scores.items():

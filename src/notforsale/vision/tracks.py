@@ -13,9 +13,9 @@ the track.
 frames between looks included: between two detections of a track its box is
 interpolated (and grown by half the distance it moved, for motion that is not
 straight), and before its first and after its last detection it is carried on
-at the track's speed, grown, up to the neighbouring look that did not see it (or the one before that,
-as redaction asks) — so a face that enters between two looks is covered from
-the frame after the earlier look on.
+at the track's speed, grown, up to the neighbouring look that did not see it
+(or the one beyond, as redaction asks) — so a face that enters between two
+looks is covered from the frame after the earlier look on.
 """
 
 from __future__ import annotations
