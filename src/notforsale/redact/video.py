@@ -38,13 +38,20 @@ import io
 import logging
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from ..model import Finding
-from ..read.video import VideoError, VideoLimits, VideoReader, identifying_tags
+from ..read.video import (
+    Sampler,
+    VideoError,
+    VideoInfo,
+    VideoLimits,
+    VideoReader,
+    identifying_tags,
+)
 from ..vision.faces import DEFAULT_MAX_SIDE, DEFAULT_THRESHOLD, shared_detector
 from ..vision.ocr import Box
 from ..vision.tracks import CoverPlan, Tracker
@@ -134,11 +141,20 @@ def _output_format(shown_path: str, demuxer: str) -> str:
     return _BY_DEMUXER.get(demuxer, "mp4")
 
 
-def _looks(data: bytes, shown_path: str, options: VideoRedactOptions
-           ) -> tuple[Any, CoverPlan, CoverPlan, int, int, list[float], int]:
-    """Pass 1: the video's info, the faces' and the numbers' cover plans, looks, readings."""
-    from ..read.video import Sampler
+class _Looked(NamedTuple):
+    """What pass 1 learnt of a video."""
 
+    info: VideoInfo
+    plan: CoverPlan  # faces
+    text_plan: CoverPlan  # numbers
+    looks: int
+    readings: int
+    times: list[float]
+    frames: int
+
+
+def _looks(data: bytes, shown_path: str, options: VideoRedactOptions) -> _Looked:
+    """Pass 1: every frame decoded, faces and numbers looked for and tracked."""
     detector = shared_detector()
     sampler = Sampler(options.rate, every_frame=options.every_frame)
     faces, numbers = Tracker(), Tracker(min_iou=0.1, max_gap=max(2.0, 4 * options.ocr_interval))
@@ -176,7 +192,7 @@ def _looks(data: bytes, shown_path: str, options: VideoRedactOptions
     plan = CoverPlan(faces.tracks(), looks, reach=2, size=size, last_frame=frames - 1)
     text_plan = CoverPlan(numbers.tracks(), readings, hold=0.1, size=size,
                           last_frame=frames - 1)
-    return info, plan, text_plan, len(looks), len(readings), times, frames
+    return _Looked(info, plan, text_plan, len(looks), len(readings), times, frames)
 
 
 def redact_video(data: bytes, shown_path: str = "", options: VideoRedactOptions | None = None
@@ -305,8 +321,7 @@ class VideoVerification:
 def verify_video(data: bytes, changes: VideoChanges, options: VideoRedactOptions | None = None,
                  shown_path: str = "") -> VideoVerification:
     """Check a redacted video against what its redaction said it did (module docstring)."""
-    from ..read.video import Sampler
-    from .tree import _on_hidden
+    from .tree import _on_hidden  # the photos' "on a covered region" rule
 
     options = options or VideoRedactOptions()
     detector = shared_detector()
