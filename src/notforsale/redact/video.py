@@ -158,8 +158,7 @@ def _looks(data: bytes, shown_path: str, options: VideoRedactOptions) -> _Looked
     detector = shared_detector()
     sampler = Sampler(options.rate, every_frame=options.every_frame)
     faces, numbers = Tracker(), Tracker(min_iou=0.1, max_gap=max(2.0, 4 * options.ocr_interval))
-    text = FrameText("always" if options.ocr == "always" else options.ocr, shown_path,
-                     options.text_interval, options.ocr_interval)
+    text = FrameText(options.ocr, shown_path, options.text_interval, options.ocr_interval)
     looks: list[int] = []
     readings: list[int] = []
     times: list[float] = []
