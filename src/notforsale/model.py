@@ -98,6 +98,8 @@ class Location:
     page: int | None = None
     box: tuple[int, int, int, int] | None = None
     part: str | None = None
+    #: Seconds into a video: (first, last) a face track or a number shows.
+    time: tuple[float, float] | None = None
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column}"
@@ -110,6 +112,8 @@ class Location:
             extras.append(f"row {self.row}")
         if self.field is not None:
             extras.append(f"[{self.field}]")
+        if self.time is not None:
+            extras.append(f"{self.time[0]:.1f}-{self.time[1]:.1f} s")
         if self.box is not None:
             extras.append("box " + ",".join(str(v) for v in self.box))
         return " ".join([where, *extras])
@@ -120,6 +124,8 @@ class Location:
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
+        if self.time is not None:
+            out["time"] = list(self.time)
         if self.box is not None:
             out["box"] = list(self.box)
         return out
@@ -238,6 +244,7 @@ class ScanResult:
     skipped: tuple[Skipped, ...] = ()
     #: Blurred JPEG thumbnails by image path (only when asked for; never in to_dict).
     thumbnails: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    videos: int = 0
 
     @property
     def faces(self) -> int:
@@ -245,6 +252,7 @@ class ScanResult:
 
     @property
     def images_with_faces(self) -> int:
+        """Images and videos with at least one face."""
         return len({item.location.path for item in self.findings if item.finding.type == FACE})
 
     def entity_counts(self) -> dict[str, int]:
@@ -260,6 +268,7 @@ class ScanResult:
             "files": self.files,
             "skipped": len(self.skipped),
             "images": self.images,
+            "videos": self.videos,
             "faces": self.faces,
             "images_with_faces": self.images_with_faces,
             "entities": self.entity_counts(),

@@ -72,6 +72,8 @@ class ScanOptions:
     face_threshold: float = DEFAULT_THRESHOLD
     workers: int = max(1, min(4, os.cpu_count() or 1))
     thumbnails: bool = False
+    #: Read videos (off: they are skipped and listed; the redaction's own check reads them).
+    videos: bool = True
 
 
 Progress = Callable[[str], None]
@@ -228,6 +230,52 @@ def image_member(member: Member, options: ImageOptions, min_score: float = 0.0
     return result
 
 
+def video_member(member: Member, options: ScanOptions, key: bytes) -> MemberResult:
+    """A video's face tracks (one finding per person on screen, with first and last time),
+    the numbers read off its frames, and its identifying metadata."""
+    from .read.video import VideoError
+    from .vision.video import VideoOptions, scan_video
+
+    result = MemberResult.of(member, format="video", image=False)
+    try:
+        report = scan_video(member.data, member.path, VideoOptions(
+            faces=options.faces, face_threshold=options.face_threshold, ocr=options.ocr,
+            thumbnails=options.thumbnails, key=key))
+    except VideoError as error:
+        result.state = ERROR
+        result.errors.append(ScanError(member.path, mask_name(str(error))))
+        return result
+    faces = []
+    for track in report.tracks:
+        location = Location(member.path, box=tuple(round(v) for v in track.box),  # type: ignore[arg-type]
+                            time=(track.first, track.last))
+        faces.append(location)
+        result.findings.append(LocatedFinding(location, Finding(
+            FACE, 0, 0, track.score, "face", "", "centerface",
+            Explanation("CenterFace detection, tracked", (f"score {track.score:.2f}",
+                                                          f"seen on {track.looks} looks")))))
+    entities = []
+    for hit in report.text_hits:
+        result.findings.append(LocatedFinding(Location(
+            member.path, box=tuple(round(v) for v in hit.box), time=(hit.first, hit.last)),  # type: ignore[arg-type]
+            hit.finding))
+        entities.append(_entity(hit.finding))
+    result.findings.extend(LocatedFinding(Location(member.path, field="video metadata"), f)
+                           for f in report.metadata)
+    result.image_evidence = ImageEvidence(member.path, tuple(faces))
+    result.records.append(RecordEvidence(tuple(entities), (member.path,), (),
+                                         "face and number in one video", member.path, None))
+    named = tuple(_entity(f) for f in member.name_findings if f.score >= options.min_score)
+    result.records.append(RecordEvidence(named, (member.path,), (),
+                                         "number in the video's file name", member.path, None))
+    result.thumbnail = report.thumbnail
+    if not report.complete:
+        result.state = ERROR
+        result.errors.append(ScanError(member.path, mask_name(
+            f"video not read to its end: {report.problem}")))
+    return result
+
+
 def scan_path(path: str | Path | Iterable[str | Path], options: ScanOptions | None = None,
               progress: Progress | None = None, base: str | Path | None = None) -> ScanResult:
     """Scan files, folders and archives (``-`` is standard input) into one result; paths
@@ -249,6 +297,7 @@ class _Scan:
         self.reducer = Reducer(self.key)
         self.files = 0
         self.images = 0
+        self.videos = 0
         self.findings: list[LocatedFinding] = []
         self.errors: list[ScanError] = []
         self.skipped: list[Skipped] = []
@@ -270,7 +319,8 @@ class _Scan:
                                           f.location.row or 0, f.location.line or 0,
                                           f.finding.start))
         return ScanResult(self.files, tuple(self.findings), tuple(self.errors), self.images,
-                          self.reducer.profiles(), tuple(self.skipped), self.thumbnails)
+                          self.reducer.profiles(), tuple(self.skipped), self.thumbnails,
+                          self.videos)
 
     def _items(self, paths: list[str | Path]) -> Iterator[Member | MemberError]:
         for path in paths:
@@ -295,10 +345,17 @@ class _Scan:
             self.progress(member.path)
         self.findings.extend(_name_findings(member, self.options))
         fmt = formats.candidates(member)
-        if fmt[0].kind == "image":
+        if fmt[0].kind in ("image", "video"):
+            if fmt[0].kind == "video" and not self.options.videos:
+                result = MemberResult.of(member, state=SKIPPED, format="video")
+                result.skipped = Skipped(member.path, fmt[0].label, "videos not read here")
+                self._collect(result)
+                return
             assert self.pool is not None
-            self.pending.append(self.pool.submit(image_member, member, self.image_options,
-                                                 self.options.min_score))
+            future = self.pool.submit(image_member, member, self.image_options,
+                                      self.options.min_score) if fmt[0].kind == "image" else \
+                self.pool.submit(video_member, member, self.options, self.key)
+            self.pending.append(future)
             while len(self.pending) >= 2 * self.options.workers:
                 self._collect(self.pending.pop(0).result())
             return
@@ -347,6 +404,7 @@ class _Scan:
         if result.state == READ:
             self.files += 0 if result.embedded else 1
             self.images += 1 if result.image else 0
+            self.videos += 1 if result.format == "video" else 0
         self.findings.extend(result.findings)
         self.errors.extend(result.errors)
         if result.skipped is not None:

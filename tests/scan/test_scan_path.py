@@ -23,7 +23,7 @@ def _masks(result: ScanResult) -> set[str]:
 
 def test_summary_has_exactly_the_documented_keys(result: ScanResult) -> None:
     summary = result.summary()
-    assert list(summary) == ["files", "skipped", "images", "faces", "images_with_faces", "entities",
+    assert list(summary) == ["files", "skipped", "images", "videos", "faces", "images_with_faces", "entities",
                              "profiles", "full_kits", "errors"]
     assert summary["files"] == 10      # 12 files, two of them errors (broken.jpg, bad.csv)
     assert summary["images"] == 6      # five photos and the card

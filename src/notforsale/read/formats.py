@@ -41,7 +41,7 @@ class Format:
 
     @property
     def readable(self) -> bool:
-        return self.reader is not None or self.kind in ("archive", "image")
+        return self.reader is not None or self.kind in ("archive", "image", "video")
 
 
 def _lazy(module: str, name: str) -> Reader:
@@ -99,8 +99,8 @@ ZIP = Format("zip", "zip archive", (".zip",), kind="archive", writer="archive")
 TAR = Format("tar", "tar archive", (".tar", ".tgz", ".tbz", ".tbz2", ".txz"), kind="archive",
              writer="archive")
 SEVEN_Z = Format("7z", "7z archive", (".7z",), kind="archive", writer="archive")
-VIDEO = Format("video", "video", (".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".3gp"),
-               kind="video", note="videos are not read yet")
+VIDEO = Format("video", "video", (".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"),
+               kind="video", writer="video")
 OLE = Format("ole", "OLE2 compound file (legacy .doc, .ppt, .msg, Thumbs.db)",
              (".doc", ".ppt", ".msg", ".dot", ".pps"), note="legacy Office files are not read")
 UNKNOWN = Format("unknown", "unknown binary format", note="format not understood")
@@ -142,8 +142,9 @@ def by_magic(head: bytes) -> Format | None:
     if head.startswith((b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")) \
             or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return IMAGE
-    if head[4:8] == b"ftyp" or head.startswith(b"\x1a\x45\xdf\xa3") or \
-            (head[:4] == b"RIFF" and head[8:12] == b"AVI "):
+    from .video import looks_like_video
+
+    if looks_like_video(head):
         return VIDEO
     return None
 

@@ -158,6 +158,12 @@ class RedactReport:
                 [item.to_dict() for item in self.remaining.findings]}
 
 
+def _video_limits(limits: Limits) -> Any:
+    from ..read.video import VideoLimits
+
+    return VideoLimits()
+
+
 def _empty_or_missing(path: Path) -> bool:
     if path.is_symlink():
         return False
@@ -181,6 +187,17 @@ class _Redactor:
         #: Covered face boxes checked to show no detail in the copy, by the image's path
         #: relative to the copy's root (see :func:`_verify`).
         self.hidden: dict[str, tuple[tuple[int, int, int, int], ...]] = {}
+        #: Each redacted video's own check (denser than its redaction), by the same key.
+        self.video_checks: dict[str, Any] = {}
+        from .video import VideoRedactOptions
+
+        self.video_options = VideoRedactOptions(faces=options.faces, ocr=options.ocr,
+                                                threshold=options.face_threshold,
+                                                limits=_video_limits(options.limits))
+
+    def check_video(self, member: Member, verification: Any) -> None:
+        if self.options.verify:
+            self.video_checks[member.path[len(self.root):]] = verification
 
     # -- the Context writers see -------------------------------------------------------
 
@@ -247,7 +264,7 @@ class _Redactor:
             if changes.hidden:
                 self.hidden[member.path[len(self.root):]] = changes.hidden
             return Written(out, changes.numbers, changes.faces, changes.metadata_removed)
-        if fmt.writer is not None and fmt.reader is not None:
+        if fmt.writer is not None and fmt.readable:
             return writer(fmt.writer)(member, self)
         if fmt.reader is not None:
             # Read, but not rewritable here: copied only when nothing is found in it.
@@ -434,8 +451,8 @@ def redact(src: str | Path, dst: str | Path, options: RedactOptions | None = Non
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    remaining, seen_again = _verify(final, source.is_dir(), options, redactor.hidden) \
-        if options.verify else (None, 0)
+    remaining, seen_again = _verify(final, source.is_dir(), options, redactor.hidden,
+                                    redactor.video_checks) if options.verify else (None, 0)
     return RedactReport(mask_path(str(source)), mask_path(str(final)), tuple(redactor.changes),
                         remaining, seen_again)
 
@@ -448,30 +465,54 @@ def _move_into_place(staging: Path, target: Path) -> None:
 
 
 def _verify(target: Path, folder: bool, options: RedactOptions,
-            hidden: dict[str, tuple[tuple[int, int, int, int], ...]]
-            ) -> tuple[ScanResult | None, int]:
+            hidden: dict[str, tuple[tuple[int, int, int, int], ...]],
+            video_checks: dict[str, Any] | None = None) -> tuple[ScanResult | None, int]:
     """The copy scanned again, and how many faces it saw on covered, detail-free regions.
 
     CenterFace can still see a blurred head in a crowd as a face. A face the re-scan finds
     is left out of what remains only when it sits on a region this run covered *and* that
     region was measured on the written copy to hold no fine detail (:func:`smooth`); any
-    other face, number or document counts.
+    other face, number or document counts. Videos are checked by their own check
+    (:func:`redact.video.verify_video`, run on the bytes written), which samples frames
+    more densely than the redaction did; a video the re-scan meets without such a check
+    is read as in any scan.
     """
+    from ..model import Explanation, Finding, LocatedFinding, Location, ScanError
     from ..scan import ScanOptions, scan_path
 
     if not target.exists():
         return ScanResult(0), 0
+    checks = video_checks or {}
     # Verification reads images at least as hard as the default: a copy made with
     # --ocr never must not pass because its check skipped the images too.
     ocr = "always" if options.ocr == "always" else "auto"
-    result = scan_path(target, ScanOptions(ocr=ocr, limits=options.limits))
+    result = scan_path(target, ScanOptions(ocr=ocr, limits=options.limits,
+                                           videos=not checks))
     root = mask_path(str(target))
     prefix = len(root) + (1 if folder else 0)
     kept = [item for item in result.findings if not (
         item.finding.type == FACE and item.location.box is not None
         and _on_hidden(item.location.box, hidden.get(item.location.path[prefix:], ())))]
     seen_again = len(result.findings) - len(kept)
-    return replace(result, findings=tuple(kept)), seen_again
+    skipped = []
+    errors = list(result.errors)
+    for item in result.skipped:
+        check = checks.get(item.path[prefix:])
+        if check is None:
+            skipped.append(item)
+            continue
+        seen_again += check.covered_seen_again
+        for face in check.faces_left:
+            kept.append(LocatedFinding(
+                Location(item.path, box=tuple(round(v) for v in face.box),
+                         time=(round(face.time, 3), round(face.time, 3))),
+                Finding(FACE, 0, 0, face.score, "face", "", "centerface",
+                        Explanation("CenterFace detection", ("on the copy, with detail",)))))
+        kept.extend(LocatedFinding(Location(item.path, field="video frames"), finding)
+                    for finding in check.numbers_left)
+        errors.extend(ScanError(item.path, mask_name(problem)) for problem in check.problems)
+    return replace(result, findings=tuple(kept), skipped=tuple(skipped),
+                   errors=tuple(errors)), seen_again
 
 
 def _on_hidden(box: tuple[int, int, int, int],

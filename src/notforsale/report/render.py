@@ -87,7 +87,8 @@ def render_table(result: ScanResult, console: Console) -> None:
     distinct = ", ".join(f"{n} {entity}" for entity, n in summary["entities"].items() if n)
     console.print(
         f"{summary['files']} file(s) read, {summary['skipped']} skipped, {summary['images']} "
-        f"image(s), {summary['faces']} face(s) in {summary['images_with_faces']} image(s); "
+        f"image(s), {summary['videos']} video(s), {summary['faces']} face(s) in "
+        f"{summary['images_with_faces']} image(s) or video(s); "
         f"distinct values: {distinct or 'none'}; {summary['profiles']} profile(s), "
         f"{summary['full_kits']} full kit(s); {summary['errors']} error(s).",
         highlight=False,
