@@ -55,16 +55,94 @@ def archive_kind(name: str, head: bytes) -> str | None:
     return None
 
 
+#: Longest GNU long-name or pax header read from a tar (real ones are a few hundred bytes).
+MAX_TAR_HEADER_BYTES = 1024 * 1024
+
+
+class _BoundedTarInfo(tarfile.TarInfo):
+    """tarfile's TarInfo, refusing long-name and pax headers larger than a megabyte (the
+    library reads them whole: a 2 GiB header would be read into memory)."""
+
+    def _proc_gnulong(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:  # type: ignore[override]
+        if self.size > MAX_TAR_HEADER_BYTES:
+            raise tarfile.HeaderError(f"a long-name header of {self.size} bytes")
+        return super()._proc_gnulong(tarfile_)  # type: ignore[misc]
+
+    def _proc_pax(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:  # type: ignore[override]
+        if self.size > MAX_TAR_HEADER_BYTES:
+            raise tarfile.HeaderError(f"a pax header of {self.size} bytes")
+        return super()._proc_pax(tarfile_)  # type: ignore[misc]
+
+
+def open_zip(data: bytes) -> zipfile.ZipFile:
+    """A zip archive; names flagged UTF-8 that are not valid UTF-8 are read as legacy names
+    instead of failing the whole archive (the flag is cleared in a copy of the bytes)."""
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except UnicodeDecodeError:
+        return zipfile.ZipFile(io.BytesIO(_without_bad_utf8_flags(data)))
+
+
+def _without_bad_utf8_flags(data: bytes) -> bytes:
+    """``data`` with the UTF-8 flag cleared on every entry whose name is not UTF-8."""
+    fixed = bytearray(data)
+    at = fixed.find(b"PK\x01\x02")
+    while at != -1 and at + 46 <= len(fixed):
+        name_length = int.from_bytes(fixed[at + 28:at + 30], "little")
+        name = bytes(fixed[at + 46:at + 46 + name_length])
+        flags = int.from_bytes(fixed[at + 8:at + 10], "little")
+        if flags & 0x800:
+            try:
+                name.decode("utf-8")
+            except UnicodeDecodeError:
+                fixed[at + 8:at + 10] = (flags & ~0x800).to_bytes(2, "little")
+                local = int.from_bytes(fixed[at + 42:at + 46], "little")
+                if fixed[local:local + 4] == b"PK\x03\x04":
+                    local_flags = int.from_bytes(fixed[local + 6:local + 8], "little")
+                    fixed[local + 6:local + 8] = (local_flags & ~0x800).to_bytes(2, "little")
+        at = fixed.find(b"PK\x01\x02", at + 46)
+    return bytes(fixed)
+
+
+def overlapping_entries(archive: zipfile.ZipFile, data: bytes) -> set[int]:
+    """Ids of the entries whose data overlaps another entry's (Python 3.11's zipfile does
+    not check: many directory entries pointing at one compressed block make a bomb)."""
+    spans = []
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        start = info.header_offset
+        head = data[start:start + 30]
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            continue
+        end = start + 30 + int.from_bytes(head[26:28], "little") + \
+            int.from_bytes(head[28:30], "little") + info.compress_size
+        spans.append((start, end, id(info)))
+    spans.sort()
+    overlapping: set[int] = set()
+    furthest_end, furthest_id = -1, None
+    for start, end, ident in spans:
+        if start < furthest_end:
+            overlapping.add(ident)
+            if furthest_id is not None:
+                overlapping.add(furthest_id)
+        if end > furthest_end:
+            furthest_end, furthest_id = end, ident
+    return overlapping
+
+
 def opens(kind: str, data: bytes) -> bool:
     """Whether bytes that look like an archive of ``kind`` open as one (headers only)."""
     try:
         if kind == "zip":
-            with zipfile.ZipFile(io.BytesIO(data)):
+            with open_zip(data):
                 return True
         if kind == "7z":
             import py7zr
 
-            return bool(py7zr.is_7zfile(io.BytesIO(data)))
+            with py7zr.SevenZipFile(io.BytesIO(data)) as archive:
+                archive.list()
+            return True
         if kind == "tar":
             with tarfile.open(fileobj=io.BytesIO(data), mode="r|*") as archive:
                 archive.next()
@@ -162,6 +240,7 @@ class Walker:
         except OSError as error:
             yield error_at(shown, f"cannot read ({error.strerror})")
             return
+        self.budget.take_input(len(data))
         yield from self.expand(member_at(raw, data, self.key))
 
     def expand(self, member: Member) -> Iterator[Item]:
@@ -184,15 +263,20 @@ class Walker:
                 yield item
 
     def open_archive(self, kind: str, archive: Member) -> Iterator[Item]:
-        """The members of one archive (not opening archives inside it), limits applied."""
+        """The members of one archive (not opening archives inside it), limits applied.
+
+        Whatever the archive library raises — py7zr's own exceptions, a truncated stream,
+        a header that lies — ends this archive with an error record; the members read
+        before it stand, and the scan goes on.
+        """
         opener = {"zip": self._zip, "tar": self._tar, "7z": self._7z}[kind]
         try:
             yield from opener(archive)
-        except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError,
-                RuntimeError) as error:
-            yield error_at(archive.path, f"corrupt or unreadable {kind} archive ({error})")
-        except ImportError as error:  # pragma: no cover - py7zr is a dependency
-            yield error_at(archive.path, f"cannot open {kind} archives here ({error})")
+        except Exception as error:  # noqa: BLE001 - the member boundary: any failure is a record
+            reason = str(error) or type(error).__name__
+            if type(error).__name__ == "PasswordRequired":
+                reason = "encrypted archive"
+            yield error_at(archive.path, f"corrupt or unreadable {kind} archive ({reason})")
 
     def _shown_child(self, archive: Member, raw_name: str) -> str:
         return f"{archive.path}{SEP}" + "/".join(mask_name(p) for p in raw_name.split("/"))
@@ -200,12 +284,17 @@ class Walker:
     # -- zip -----------------------------------------------------------------------------
 
     def _zip(self, archive_member: Member) -> Iterator[Item]:
-        with zipfile.ZipFile(io.BytesIO(archive_member.data)) as archive:
+        with open_zip(archive_member.data) as archive:
+            overlapping = overlapping_entries(archive, archive_member.data)
+            if overlapping:
+                yield MemberError(archive_member.path, f"{len(overlapping)} entries share their "
+                                  "data with other entries (an overlapping-entry zip bomb); "
+                                  "those entries are not read")
             for info in archive.infolist():
                 raw = _zip_name(info)
                 name = _safe_member_name(raw)
                 display = self._shown_child(archive_member, name or raw)
-                if info.is_dir():
+                if info.is_dir() or id(info) in overlapping:
                     continue
                 if name is None:
                     yield MemberError(display, "path climbs out of the archive; not read")
@@ -220,8 +309,13 @@ class Walker:
                 if refused:
                     yield MemberError(display, refused)
                     continue
-                with archive.open(info) as handle:
-                    content = handle.read(self.limits.max_member_bytes + 1)
+                try:
+                    with archive.open(info) as handle:
+                        content = handle.read(self.limits.max_member_bytes + 1)
+                except Exception as error:  # noqa: BLE001 - bad CRC, unknown method, truncation
+                    yield error_at(display, f"unreadable member ({error or type(error).__name__})"
+                                            "; the rest of the archive is read")
+                    continue
                 refused = self._check_read(content, info.compress_size)
                 if refused:
                     yield MemberError(display, refused)
@@ -232,7 +326,8 @@ class Walker:
 
     def _tar(self, archive_member: Member) -> Iterator[Item]:
         compressed = len(archive_member.data)
-        with tarfile.open(fileobj=io.BytesIO(archive_member.data), mode="r|*") as archive:
+        with tarfile.open(fileobj=io.BytesIO(archive_member.data), mode="r|*",
+                          tarinfo=_BoundedTarInfo) as archive:
             read_total = 0
             for info in archive:
                 name = _safe_member_name(info.name)
@@ -243,6 +338,9 @@ class Walker:
                     yield MemberError(display, "link not followed")
                     continue
                 if not info.isfile():
+                    kind = "device" if info.ischr() or info.isblk() else \
+                        "FIFO" if info.isfifo() else "special entry"
+                    yield MemberError(display, f"not a regular file ({kind}); not read")
                     continue
                 if name is None:
                     yield MemberError(display, "path climbs out of the archive; not read")
@@ -307,6 +405,8 @@ class Walker:
             return refused
         if size > self.limits.max_member_bytes:
             return f"larger than the member limit ({size} > {self.limits.max_member_bytes} bytes)"
+        if self.budget.total_bytes + size > self.budget.total_limit:
+            return self.budget.take_bytes(size)  # the reason; nothing is counted
         if compressed is not None and size > self.limits.ratio_floor_bytes and \
                 size > max(compressed, 1) * self.limits.max_ratio:
             return (f"compression ratio {size / max(compressed, 1):.0f}:1 over the limit "

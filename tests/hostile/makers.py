@@ -1,0 +1,151 @@
+"""Hostile inputs, generated (nothing large is committed): bombs, lies, traps.
+
+Each maker returns bytes built the way an attacker would build them, small on disk.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import tarfile
+import zipfile
+import zlib
+
+GOOD_ID = "110101199003071233"
+GOOD = f"身份证号 {GOOD_ID}\n".encode()
+
+
+def overlapping_zip(entries: int, kernel: bytes, good: bytes | None = GOOD) -> bytes:
+    """A zip whose central directory lists ``entries`` names for one compressed block
+    (Fifield's overlapping-entry construction), then an honest member after it."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("kernel.txt", kernel)
+        if good is not None:
+            archive.writestr("good.txt", good)
+    data = out.getvalue()
+    eocd = data.rfind(b"PK\x05\x06")
+    cd_size, cd_offset = struct.unpack("<II", data[eocd + 12:eocd + 20])
+    directory = data[cd_offset:cd_offset + cd_size]
+    first_length = 46 + struct.unpack("<H", directory[28:30])[0] + \
+        struct.unpack("<H", directory[30:32])[0] + struct.unpack("<H", directory[32:34])[0]
+    first, rest = directory[:first_length], directory[first_length:]
+    copies = []
+    for index in range(entries):
+        name = f"k{index:06d}.txt".encode()
+        entry = bytearray(first[:46]) + name
+        entry[28:30] = struct.pack("<H", len(name))
+        entry[30:32] = b"\x00\x00"
+        entry[32:34] = b"\x00\x00"
+        copies.append(bytes(entry))
+    new_directory = first + b"".join(copies) + rest
+    total = 1 + entries + (1 if good is not None else 0)
+    end = bytearray(data[eocd:eocd + 22])
+    end[8:10] = struct.pack("<H", min(total, 0xFFFF))
+    end[10:12] = struct.pack("<H", min(total, 0xFFFF))
+    end[12:16] = struct.pack("<I", len(new_directory))
+    end[16:20] = struct.pack("<I", cd_offset)
+    return data[:cd_offset] + new_directory + bytes(end)
+
+
+def zip_with_bad_crc(good: bytes = GOOD) -> bytes:
+    """Three members; the middle one's CRC is wrong."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("a.txt", b"nothing here")
+        archive.writestr("b.txt", b"corrupted member data")
+        archive.writestr("c.txt", good)
+    data = bytearray(out.getvalue())
+    at = data.find(b"corrupted")
+    data[at] ^= 0xFF
+    return bytes(data)
+
+
+def zip_with_invalid_utf8_name(good: bytes = GOOD) -> bytes:
+    """A member flagged as UTF-8 whose name bytes are GBK (as some tools write them)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("~~~~.txt", good)
+        archive.writestr("other.txt", b"x")
+    data = out.getvalue().replace(b"~~~~", "名单".encode("gbk"))
+    fixed = bytearray(data)
+    for signature, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = fixed.find(signature)
+        while at != -1:
+            flags = struct.unpack("<H", fixed[at + flag_at:at + flag_at + 2])[0]
+            fixed[at + flag_at:at + flag_at + 2] = struct.pack("<H", flags | 0x800)
+            at = fixed.find(signature, at + 4)
+    return bytes(fixed)
+
+
+def tar_with_long_name_header(declared: int, good: bytes = GOOD) -> bytes:
+    """A tar.gz whose GNU long-name header declares ``declared`` bytes (zeros follow,
+    compressed to almost nothing), then a good member."""
+    header = tarfile.TarInfo("././@LongLink")
+    header.type = tarfile.GNUTYPE_LONGNAME
+    header.size = declared
+    raw = io.BytesIO()
+    raw.write(header.tobuf(format=tarfile.GNU_FORMAT))
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    out = compressor.compress(raw.getvalue())
+    chunk = b"\x00" * (1 << 20)
+    for _ in range(declared // len(chunk)):
+        out += compressor.compress(chunk)
+    out += compressor.compress(b"\x00" * (declared % len(chunk) + (-declared) % 512))
+    tail = io.BytesIO()
+    with tarfile.open(fileobj=tail, mode="w") as archive:
+        info = tarfile.TarInfo("good.txt")
+        info.size = len(good)
+        archive.addfile(info, io.BytesIO(good))
+    out += compressor.compress(tail.getvalue()) + compressor.flush()
+    return out
+
+
+def tar_with_special_files(good: bytes = GOOD) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as archive:
+        for name, kind in (("dev/sda", tarfile.BLKTYPE), ("dev/tty", tarfile.CHRTYPE),
+                           ("pipe", tarfile.FIFOTYPE)):
+            info = tarfile.TarInfo(name)
+            info.type = kind
+            archive.addfile(info)
+        info = tarfile.TarInfo("good.txt")
+        info.size = len(good)
+        archive.addfile(info, io.BytesIO(good))
+    return out.getvalue()
+
+
+def nested_zip_bomb(levels: int, width: int, leaf_bytes: int) -> bytes:
+    """``width`` copies of the level below, ``levels`` deep, leaves of ``leaf_bytes`` of one
+    repeated character (42.zip's shape, small)."""
+    level = b"A" * leaf_bytes
+    name = "leaf.txt"
+    for depth in range(levels):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for index in range(width):
+                archive.writestr(f"{depth}-{index}-{name}", level)
+        level, name = out.getvalue(), "x.zip"
+    return level
+
+
+def deep_json(depth: int) -> bytes:
+    return (b"[" * depth) + b'"' + GOOD_ID.encode() + b'"' + (b"]" * depth)
+
+
+def seven_zip_variants(good: bytes = GOOD) -> dict[str, bytes]:
+    import py7zr
+
+    plain = io.BytesIO()
+    with py7zr.SevenZipFile(plain, "w") as archive:
+        archive.writestr(good, "good.txt")
+    encrypted = io.BytesIO()
+    with py7zr.SevenZipFile(encrypted, "w", password="x", header_encryption=True) as archive:
+        archive.writestr(good, "good.txt")
+    data = plain.getvalue()
+    corrupt = bytearray(data)
+    for index in range(len(corrupt) - 40, len(corrupt)):
+        corrupt[index] ^= 0x5A
+    return {"truncated.7z": data[: len(data) // 2], "corrupt-header.7z": bytes(corrupt),
+            "encrypted-header.7z": encrypted.getvalue(),
+            "magic.txt": b"7z\xbc\xaf\x27\x1c" + b" " + good}

@@ -1,0 +1,130 @@
+"""Hostile archives end with a report: an error record for what cannot be read, and the
+good content beside and after it still found (generated inputs; nothing large committed)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from notforsale.read.limits import MiB, Limits
+from notforsale.scan import ScanOptions, scan_path
+from tests.hostile import makers
+
+GOOD = "110101********1233"
+
+
+def _scan(tmp_path: Path, name: str, data: bytes, **limits: int) -> tuple[object, float]:
+    path = tmp_path / name
+    path.write_bytes(data)
+    start = time.perf_counter()
+    result = scan_path(path, ScanOptions(limits=Limits(**limits)) if limits else None)
+    return result, time.perf_counter() - start
+
+
+def _masks(result: object) -> set[str]:
+    return {item.finding.masked for item in result.findings}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", ["truncated.7z", "corrupt-header.7z", "encrypted-header.7z",
+                                  "magic.txt"])
+def test_broken_7z_is_an_error_record_not_a_crash(tmp_path: Path, name: str) -> None:
+    """py7zr's Bad7zFile and PasswordRequired used to escape and end the whole scan."""
+    data = makers.seven_zip_variants()[name]
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / name).write_bytes(data)
+    (tmp_path / "pack" / "z-after.txt").write_bytes(makers.GOOD)
+    result = scan_path(tmp_path / "pack")
+    assert GOOD in _masks(result), "the good file beside it is still found"
+    if name == "magic.txt":
+        # Bytes that start like a 7z but are a text file named .txt are read as text.
+        assert result.summary()["errors"] == 0
+    else:
+        assert any(name in e.path for e in result.errors)
+
+
+def test_overlapping_entry_zip_bomb_is_refused_up_front(tmp_path: Path) -> None:
+    """20,000 directory entries sharing one compressed block: refused at once, and the
+    honest member after them is still read."""
+    data = makers.overlapping_zip(20_000, b"13812345678\n" * 300_000)
+    assert len(data) < 3 * MiB
+    result, seconds = _scan(tmp_path, "bomb.zip", data)
+    assert seconds < 20
+    assert GOOD in _masks(result)
+    assert len(result.errors) == 1 and "overlapping" in result.errors[0].message  # type: ignore[attr-defined]
+    assert len(result.findings) < 100  # type: ignore[attr-defined]
+
+
+def test_a_member_with_a_bad_crc_does_not_cost_the_rest(tmp_path: Path) -> None:
+    result, _ = _scan(tmp_path, "crc.zip", makers.zip_with_bad_crc())
+    assert GOOD in _masks(result)
+    assert [e.path.rsplit("/", 1)[-1] for e in result.errors] == ["b.txt"]  # type: ignore[attr-defined]
+
+
+def test_a_utf8_flag_on_gbk_names_is_read(tmp_path: Path) -> None:
+    result, _ = _scan(tmp_path, "names.zip", makers.zip_with_invalid_utf8_name())
+    assert GOOD in _masks(result)
+    assert result.summary()["errors"] == 0  # type: ignore[attr-defined]
+    assert any("名单" in item.location.path for item in result.findings)  # type: ignore[attr-defined]
+
+
+def test_a_huge_long_name_header_in_a_tar_is_refused(tmp_path: Path) -> None:
+    """The library reads a long-name header whole; a 2 GiB one took 4.4 GB. Refused over
+    1 MiB (here 64 MiB of zeros, compressed to ~64 KB)."""
+    result, _ = _scan(tmp_path, "long.tar.gz", makers.tar_with_long_name_header(64 * MiB))
+    assert result.errors and "long-name header" in result.errors[0].message  # type: ignore[attr-defined]
+
+
+def test_devices_and_fifos_in_a_tar_are_recorded(tmp_path: Path) -> None:
+    result, _ = _scan(tmp_path, "special.tar", makers.tar_with_special_files())
+    assert GOOD in _masks(result)
+    reasons = sorted(e.message for e in result.errors)  # type: ignore[attr-defined]
+    assert reasons == ["not a regular file (FIFO); not read",
+                       "not a regular file (device); not read",
+                       "not a regular file (device); not read"]
+
+
+def test_nested_zip_bomb_stops_at_the_total_ratio(tmp_path: Path) -> None:
+    """A 4-level, 16-wide nest of 4 MiB leaves (a few dozen KB on disk) would expand to
+    256 GiB: the scan stops at the floor of the total ratio limit and says so."""
+    data = makers.nested_zip_bomb(4, 16, 4 * MiB)
+    assert len(data) < 200 * 1024
+    result, seconds = _scan(tmp_path, "42.zip", data, total_floor_bytes=64 * MiB)
+    assert seconds < 60
+    assert any("total uncompressed limit" in e.message for e in result.errors)  # type: ignore[attr-defined]
+
+
+def test_a_spent_budget_does_not_cost_members_that_fit(tmp_path: Path) -> None:
+    """A member too large for what is left of the budget is refused; a small one after it
+    that still fits is read."""
+    import zipfile
+
+    path = tmp_path / "mixed.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big.txt", b"A" * (8 * MiB))
+        archive.writestr("small.txt", makers.GOOD)
+    result = scan_path(path, ScanOptions(limits=Limits(total_floor_bytes=4 * MiB,
+                                                       max_total_ratio=1)))
+    assert GOOD in _masks(result)
+    assert [e.path.rsplit("/", 1)[-1] for e in result.errors] == ["big.txt"]
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("deep.json", makers.deep_json(100_000)),
+    ("deep.jsonl", makers.deep_json(100_000) + b"\n" + makers.GOOD.replace(b"\n", b"") + b"\n"),
+])
+def test_json_nested_100000_deep(tmp_path: Path, name: str, data: bytes) -> None:
+    result, _ = _scan(tmp_path, name, data)
+    summary = result.summary()  # type: ignore[attr-defined]
+    if name.endswith(".jsonl"):
+        assert GOOD in _masks(result), "the line too deep to parse is read as text"
+    else:
+        assert summary["errors"] == 1 and "nested too deeply" in result.errors[0].message  # type: ignore[attr-defined]
+
+
+def test_a_csv_cell_over_csvs_own_limit_is_read(tmp_path: Path) -> None:
+    rows = ["身份证号,备注"] + [f"{makers.GOOD_ID},x"] + [f"{makers.GOOD_ID},{'y' * 200_000}"]
+    result, _ = _scan(tmp_path, "wide.csv", "\n".join(rows).encode())
+    assert result.summary()["errors"] == 0  # type: ignore[attr-defined]
+    assert len([i for i in result.findings]) == 2  # type: ignore[attr-defined]
