@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from notforsale.read.limits import MiB, Limits
+from notforsale.read.limits import Limits, MiB
 from notforsale.scan import ScanOptions, scan_path
 from tests.hostile import makers
 
