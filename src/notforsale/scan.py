@@ -113,11 +113,14 @@ def locate(text: str, path: str, findings: list[Finding], **where: object
            ) -> list[LocatedFinding]:
     """Attach 1-based line and column numbers to findings (in text order)."""
     located = []
-    line, counted_to = 1, 0
+    line, counted_to, line_start = 1, 0, 0
     for finding in findings:
-        line += text.count("\n", counted_to, finding.start)
+        newlines = text.count("\n", counted_to, finding.start)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", counted_to, finding.start) + 1
         counted_to = finding.start
-        column = finding.start - (text.rfind("\n", 0, finding.start) + 1) + 1
+        column = finding.start - line_start + 1
         located.append(LocatedFinding(Location(path, line, column, **where),  # type: ignore[arg-type]
                                       finding))
     return located
