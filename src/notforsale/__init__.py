@@ -9,7 +9,13 @@ The library API::
 Findings never hold a raw number: only a masked form and a keyed fingerprint.
 """
 
+import os
 from typing import TYPE_CHECKING, Any
+
+# onnxruntime's telemetry writes a device id and a database under ~/.cache and a session
+# file in the temporary folder on every import: off, before anything imports it (a user
+# who wants it can set ORT_DISABLE_TELEMETRY=0).
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 from .model import ENTITY_TYPES, Explanation, Finding, Location, Profile, ScanResult
 from .scan import ScanOptions, scan_path

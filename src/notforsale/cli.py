@@ -1,6 +1,7 @@
 """The ``notforsale`` command: a thin layer over the library.
 
-Exit codes: 0 nothing found, 1 findings, 2 usage or input error.
+Exit codes: 0 nothing found, 1 findings, 2 usage or input error, or a failure that stopped
+the work (then what was done is still reported, and said to be incomplete).
 """
 
 from __future__ import annotations
@@ -129,18 +130,35 @@ def scan(
     except NotForSaleError as error:
         typer.echo(f"notforsale: error: {error}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
-    if output is not None:
-        with output.open("w", encoding="utf-8") as handle:
-            render(result, output_format.value, handle)
-        typer.echo(f"report written to {mask_path(str(output))}", err=True)
-    else:
-        render(result, output_format.value, sys.stdout)
+    except Exception as error:  # noqa: BLE001 - never exit 1 ("findings") on a failure
+        typer.echo(f"notforsale: internal error ({type(error).__name__}); nothing reported",
+                   err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    _write_report(result, output_format, output)
     if output_format is not OutputFormat.table or output is not None:
         for scan_error in result.errors:
             typer.echo(f"notforsale: error: {scan_error.path}: {scan_error.message}", err=True)
-    if result.errors and not result.files:
+    if result.stopped or (result.errors and not result.files):
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+
+
+def _write_report(result: object, output_format: OutputFormat, output: Path | None) -> None:
+    """The report, to a file (written aside and renamed) or standard output; a failure to
+    write it is an error (exit code 2), never a half-written report called done."""
+    try:
+        if output is not None:
+            partial = output.with_name(f".{output.name}.partial")
+            with partial.open("w", encoding="utf-8") as handle:
+                render(result, output_format.value, handle)  # type: ignore[arg-type]
+            partial.replace(output)
+            typer.echo(f"report written to {mask_path(str(output))}", err=True)
+        else:
+            render(result, output_format.value, sys.stdout)  # type: ignore[arg-type]
+    except Exception as error:  # noqa: BLE001
+        typer.echo(f"notforsale: error: the report could not be written "
+                   f"({type(error).__name__})", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 class FaceMode(StrEnum):
@@ -193,6 +211,10 @@ def redact(
                                                      verify=verify, copy_unknown=copy_unknown))
     except NotForSaleError as error:
         typer.echo(f"notforsale: error: {error}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    except Exception as error:  # noqa: BLE001 - the copy was not moved into place
+        typer.echo(f"notforsale: internal error ({type(error).__name__}); no copy was written",
+                   err=True)
         raise typer.Exit(EXIT_USAGE) from None
     if output_format is RedactFormat.json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")

@@ -245,6 +245,10 @@ class ScanResult:
     #: Blurred JPEG thumbnails by image path (only when asked for; never in to_dict).
     thumbnails: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
     videos: int = 0
+    #: (path, count) of findings past the caps (per member, per scan): counted, not kept.
+    not_kept: tuple[tuple[str, int], ...] = ()
+    #: Why the scan stopped before the end (an unexpected failure), or "".
+    stopped: str = ""
 
     @property
     def faces(self) -> int:
@@ -275,6 +279,7 @@ class ScanResult:
             "profiles": len(self.profiles),
             "full_kits": sum(1 for profile in self.profiles if profile.full_kit),
             "errors": len(self.errors),
+            "findings_not_kept": sum(count for _, count in self.not_kept),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -284,4 +289,5 @@ class ScanResult:
             "findings": [item.to_dict() for item in self.findings],
             "errors": [error.to_dict() for error in self.errors],
             "skipped": [item.to_dict() for item in self.skipped],
+            "not_kept": [{"path": path, "findings": count} for path, count in self.not_kept],
         }

@@ -99,6 +99,8 @@ class MemberResult:
     keys: PathKeys | None = None
     group: str | None = None
     parent_record: tuple[str, int] | None = None
+    #: Findings past the member's cap: counted, not kept (nor linked).
+    not_kept: int = 0
 
     @classmethod
     def of(cls, member: Member, **fields: object) -> MemberResult:
@@ -161,6 +163,9 @@ def read_member(member: Member, fmt: formats.Format, options: ScanOptions, key: 
             result.errors.append(ScanError(f"{member.path} ({part.where})", part.message))
         else:
             for item in _unit_findings(member.path, part, options):
+                if len(result.findings) >= options.limits.max_findings_per_member:
+                    result.not_kept += 1
+                    continue
                 result.findings.append(item)
                 entity = _entity(item.finding)
                 result.entities.append(entity)
@@ -233,6 +238,16 @@ def image_member(member: Member, options: ImageOptions, min_score: float = 0.0
     return result
 
 
+def guarded(step: Callable[..., MemberResult], member: Member, *args: object) -> MemberResult:
+    """The member boundary: whatever a step raises becomes this member's error record."""
+    try:
+        return step(member, *args)
+    except Exception as error:  # noqa: BLE001 - any failure of one member is a record
+        log.debug("member step failed: %s", type(error).__name__)
+        return MemberResult.of(member, state=ERROR, errors=[ScanError(
+            member.path, f"could not be read ({type(error).__name__})")])
+
+
 def video_member(member: Member, options: ScanOptions, key: bytes) -> MemberResult:
     """A video's face tracks (one finding per person on screen, with first and last time),
     the numbers read off its frames, and its identifying metadata."""
@@ -302,6 +317,7 @@ class _Scan:
         self.images = 0
         self.videos = 0
         self.findings: list[LocatedFinding] = []
+        self.not_kept: dict[str, int] = {}
         self.errors: list[ScanError] = []
         self.skipped: list[Skipped] = []
         self.thumbnails: dict[str, bytes] = {}
@@ -311,19 +327,27 @@ class _Scan:
         self.pool: ThreadPoolExecutor | None = None
 
     def run(self, paths: list[str | Path]) -> ScanResult:
+        stopped = ""
         with ThreadPoolExecutor(self.options.workers, "notforsale-image") as pool:
             self.pool = pool
-            for item in self._items(paths):
-                self._dispatch(item)
+            try:
+                for item in self._items(paths):
+                    self._dispatch(item)
+            except Exception as error:  # noqa: BLE001 - report what was done, say it stopped
+                stopped = f"the scan stopped early ({type(error).__name__}); what was read " \
+                          "before is reported"
+                log.debug("scan stopped: %r", type(error))
             for future in self.pending:
                 self._collect(future.result())
             self.pending = []
         self.findings.sort(key=lambda f: (f.location.path, f.location.page or 0,
                                           f.location.row or 0, f.location.line or 0,
                                           f.finding.start))
+        if stopped:
+            self.errors.append(ScanError("(scan)", stopped))
         return ScanResult(self.files, tuple(self.findings), tuple(self.errors), self.images,
                           self.reducer.profiles(), tuple(self.skipped), self.thumbnails,
-                          self.videos)
+                          self.videos, tuple(sorted(self.not_kept.items())), stopped)
 
     def _items(self, paths: list[str | Path]) -> Iterator[Member | MemberError]:
         for path in paths:
@@ -346,7 +370,8 @@ class _Scan:
             return
         if self.progress:
             self.progress(member.path)
-        self.findings.extend(_name_findings(member, self.options))
+        if len(self.findings) < self.options.limits.max_findings:
+            self.findings.extend(_name_findings(member, self.options))
         fmt = formats.candidates(member)
         if fmt[0].kind in ("image", "video"):
             if fmt[0].kind == "video" and not self.options.videos:
@@ -355,9 +380,9 @@ class _Scan:
                 self._collect(result)
                 return
             assert self.pool is not None
-            future = self.pool.submit(image_member, member, self.image_options,
+            future = self.pool.submit(guarded, image_member, member, self.image_options,
                                       self.options.min_score) if fmt[0].kind == "image" else \
-                self.pool.submit(video_member, member, self.options, self.key)
+                self.pool.submit(guarded, video_member, member, self.options, self.key)
             self.pending.append(future)
             while len(self.pending) >= 2 * self.options.workers:
                 self._collect(self.pending.pop(0).result())
@@ -391,6 +416,12 @@ class _Scan:
                                                   errors=[ScanError(member.path, error.reason)]))
                     return
                 failure = failure or error
+            except Exception as error:  # noqa: BLE001 - the member boundary: a record
+                log.debug("reader %s failed: %s", fmt.name, type(error).__name__)
+                self._collect(MemberResult.of(member, state=ERROR, format=fmt.name, errors=[
+                    ScanError(member.path, f"could not be read as {fmt.label} "
+                                           f"({type(error).__name__})")]))
+                return
         assert failure is not None
         self._collect(MemberResult.of(member, state=ERROR, format=readable[0].name,
                                       errors=[ScanError(member.path, failure.reason)]))
@@ -408,7 +439,14 @@ class _Scan:
             self.files += 0 if result.embedded else 1
             self.images += 1 if result.image else 0
             self.videos += 1 if result.format == "video" else 0
-        self.findings.extend(result.findings)
+        room = max(0, self.options.limits.max_findings - len(self.findings))
+        kept = result.findings[:room]
+        dropped = result.not_kept + len(result.findings) - len(kept)
+        if dropped:
+            self.not_kept[result.path] = self.not_kept.get(result.path, 0) + dropped
+            if len(kept) < len(result.findings):
+                result.records = []  # the scan is over its cap: nothing more is linked
+        self.findings.extend(kept)
         self.errors.extend(result.errors)
         if result.skipped is not None:
             self.skipped.append(result.skipped)

@@ -128,3 +128,16 @@ def test_a_csv_cell_over_csvs_own_limit_is_read(tmp_path: Path) -> None:
     result, _ = _scan(tmp_path, "wide.csv", "\n".join(rows).encode())
     assert result.summary()["errors"] == 0  # type: ignore[attr-defined]
     assert len([i for i in result.findings]) == 2  # type: ignore[attr-defined]
+
+
+def test_findings_are_capped_per_member_and_per_scan(tmp_path: Path) -> None:
+    """A member holding 30,000 phone numbers keeps 10,000 findings and counts the rest; a
+    scan keeps at most its cap in all. The report stays bounded; nothing is silently lost."""
+    block = ("13812345678\n" * 30_000).encode()
+    (tmp_path / "pack").mkdir()
+    for index in range(3):
+        (tmp_path / "pack" / f"{index}.txt").write_bytes(block)
+    result = scan_path(tmp_path / "pack", ScanOptions(limits=Limits(max_findings=25_000)))
+    assert len(result.findings) == 25_000
+    assert result.summary()["findings_not_kept"] == 3 * 30_000 - 25_000
+    assert [count for _, count in result.not_kept] == [20_000, 20_000, 25_000]

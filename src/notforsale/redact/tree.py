@@ -250,7 +250,7 @@ class _Redactor:
             except (InputError, ImageError, CannotRewrite) as error:
                 failure = failure or (error.reason if isinstance(error, InputError)
                                       else str(error))
-            except (zipfile.BadZipFile, tarfile.TarError, OSError, ValueError) as error:
+            except Exception as error:  # noqa: BLE001 - one file's failure is its record
                 failure = failure or f"unreadable ({type(error).__name__})"
         return Written(None, note=f"not copied: {mask_name(failure)}")
 
