@@ -149,3 +149,33 @@ def seven_zip_variants(good: bytes = GOOD) -> dict[str, bytes]:
     return {"truncated.7z": data[: len(data) // 2], "corrupt-header.7z": bytes(corrupt),
             "encrypted-header.7z": encrypted.getvalue(),
             "magic.txt": b"7z\xbc\xaf\x27\x1c" + b" " + good}
+
+
+def pdf_with_stream_bomb(inflated: int) -> bytes:
+    """A one-page PDF whose content stream is ``inflated`` bytes of spaces after a line of
+    text (compressed to a few hundred KB)."""
+    compressor = zlib.compressobj(9)
+    body = compressor.compress(b"BT /F1 12 Tf 72 720 Td (ID 110101199003071233) Tj ET\n")
+    chunk = b" " * (1 << 20)
+    for _ in range(inflated // len(chunk)):
+        body += compressor.compress(chunk)
+    body += compressor.flush()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body
+               + b"\nendstream",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R "
+               b"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont "
+               b"/Helvetica >> >> >> >>"]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, content in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + content + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+              % (len(objects) + 1, xref))
+    return out.getvalue()

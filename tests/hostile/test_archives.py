@@ -141,3 +141,19 @@ def test_findings_are_capped_per_member_and_per_scan(tmp_path: Path) -> None:
     assert len(result.findings) == 25_000
     assert result.summary()["findings_not_kept"] == 3 * 30_000 - 25_000
     assert [count for _, count in result.not_kept] == [20_000, 20_000, 25_000]
+
+
+def test_a_pdf_stream_that_inflates_past_the_limit_is_refused(tmp_path: Path) -> None:
+    """PDFium inflates a content stream whole (1 GiB of spaces: 1 GB of memory): the
+    stream is measured first, and the PDF is an error record beside the good file."""
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "bomb.pdf").write_bytes(makers.pdf_with_stream_bomb(80 * MiB))
+    (tmp_path / "pack" / "good.txt").write_bytes(makers.GOOD)
+    result = scan_path(tmp_path / "pack", ScanOptions(limits=Limits(max_member_bytes=32 * MiB)))
+    assert GOOD in _masks(result)
+    assert len(result.errors) == 1 and "expands past" in result.errors[0].message
+
+
+def test_a_pdf_stream_under_the_limit_is_read(tmp_path: Path) -> None:
+    result, _ = _scan(tmp_path, "ok.pdf", makers.pdf_with_stream_bomb(2 * MiB))
+    assert GOOD in _masks(result) and result.summary()["errors"] == 0  # type: ignore[attr-defined]

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import ctypes
 import io
+import re
 import threading
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
 from ..errors import InputError
+from .images import MAX_PIXELS
 from .member import Member
 from .units import Part, PartError, ReadContext, TextUnit, shown
 
@@ -32,9 +35,51 @@ MIN_IMAGE_SIDE = 24
 MAX_IMAGES = 2000
 
 
-def open_pdf(member: Member) -> Any:
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def expanded_streams(data: bytes, limit: int) -> str | None:
+    """Why the PDF is refused, if one of its compressed streams expands past ``limit``.
+
+    PDFium decompresses a page's content stream whole: a 400 KB stream that inflates to
+    1 GiB would cost that much memory. Every stream that inflates with zlib (FlateDecode,
+    the usual filter) is inflated here first, counted and thrown away, a megabyte at a
+    time; the first one past the limit ends the count.
+    """
+    at = 0
+    while True:
+        match = _STREAM.search(data, at)
+        if match is None:
+            return None
+        start = match.end()
+        at = start
+        if data[start:start + 1] != b"x":  # every zlib stream starts 0x78
+            continue
+        inflater = zlib.decompressobj()
+        total = 0
+        chunk_at = start
+        try:
+            while chunk_at < len(data) and not inflater.eof:
+                piece = inflater.decompress(data[chunk_at:chunk_at + (1 << 16)], 1 << 20)
+                total += len(piece)
+                while inflater.unconsumed_tail and total <= limit:
+                    piece = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
+                    total += len(piece)
+                if total > limit:
+                    return f"a stream inside expands past {limit} bytes (a bomb?)"
+                chunk_at += 1 << 16
+        except zlib.error:
+            continue
+        at = max(at, chunk_at - (1 << 16))
+
+
+def open_pdf(member: Member, limit: int | None = None) -> Any:
     import pypdfium2 as pdfium
 
+    if limit is not None:
+        refused = expanded_streams(member.data, limit)
+        if refused:
+            raise InputError(member.path, f"not read: {refused}")
     try:
         pdf = pdfium.PdfDocument(member.data)
     except pdfium.PdfiumError as error:
@@ -90,8 +135,7 @@ def _annotations(page: Any, form: Any) -> list[str]:
 def read_pdf(member: Member, ctx: ReadContext) -> Iterator[Part]:
     """The parts of a PDF, page by page (the lock is held while a page is read, never
     across a yield, so nested members can be read meanwhile on other threads)."""
-    with PDFIUM_LOCK:
-        pdf = open_pdf(member)
+    pdf = open_pdf(member, ctx.limits.max_member_bytes)
     try:
         with PDFIUM_LOCK:
             head = list(_document_parts(pdf))
@@ -155,6 +199,10 @@ def _page_parts(pdf: Any, form: Any, number: int, member: Member, ctx: ReadConte
                                                      max_depth=4), start=1):
             width, height = obj.get_px_size()
             if width < MIN_IMAGE_SIDE and height < MIN_IMAGE_SIDE:
+                continue
+            if width * height > MAX_PIXELS:
+                yield PartError(f"page {number} image {index}",
+                                f"larger than {MAX_PIXELS} pixels (a decompression bomb?)")
                 continue
             if budget[0] <= 0:
                 yield PartError(f"page {number}", f"images after the first {MAX_IMAGES} of "
