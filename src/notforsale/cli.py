@@ -334,6 +334,11 @@ def demo(
         _serve("127.0.0.1", port, db, 1)
 
 
+from .commands_trace import register as _register_trace  # noqa: E402 - commands of their own
+
+_register_trace(app)
+
+
 def main() -> None:
     app()
 

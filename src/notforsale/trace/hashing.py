@@ -35,7 +35,7 @@ from PIL import Image, ImageOps
 
 from ..read.images import Decoded, open_image
 from ..vision.faces import DEFAULT_MAX_SIDE, Face, shared_detector
-from ..vision.ocr_policy import FLAT_DOCUMENT, flatness
+from ..vision.ocr_policy import FLAT_DOCUMENT, SMALL_FACE, flatness
 from .signals import PDQ, PDQ_FACE, PDQ_WINDOW, QUALITY_THRESHOLD
 
 #: Longer side of the grey copy the corners and windows are taken from.
@@ -165,9 +165,20 @@ def face_hashes(rgb: np.ndarray, faces: Sequence[Face]) -> list[ImageHash]:
     return out
 
 
-def looks_like_document(rgb: np.ndarray) -> bool:
-    """Most pixels on one flat shade: an ID card, a scan, a screenshot (the OCR gate's rule)."""
-    return flatness(Decoded(rgb, 1.0, (rgb.shape[1], rgb.shape[0]), {})) >= FLAT_DOCUMENT
+def document_faces(rgb: np.ndarray, faces: Sequence[Face] | None) -> tuple[bool, list[Face]]:
+    """Whether the picture looks like a document, and its faces when it does.
+
+    The OCR gate's rule: most pixels on one flat shade (an ID card, a scan, a
+    screenshot) and no face, or only a small one (a portrait on a white background is
+    not a document). Faces are detected here only for flat pictures, when not given.
+    """
+    if flatness(Decoded(rgb, 1.0, (rgb.shape[1], rgb.shape[0]), {})) < FLAT_DOCUMENT:
+        return False, []
+    found = list(detect_faces(rgb) if faces is None else faces)
+    area = max(rgb.shape[0] * rgb.shape[1], 1)
+    largest = max(((f.box[2] - f.box[0]) * (f.box[3] - f.box[1]) / area for f in found),
+                  default=0.0)
+    return largest < SMALL_FACE, found
 
 
 def as_rgb(image: Image.Image | np.ndarray) -> np.ndarray:
@@ -183,20 +194,18 @@ def hash_image(image: Image.Image | np.ndarray, faces: Sequence[Face] | None = N
     """Every hash of one picture.
 
     ``faces`` are the picture's detected faces (boxes in its pixels), as the scan already
-    has them; they are used only when the picture looks like a document, and detected
-    here when None. ``stored`` is the picture as stored in its file, before EXIF
+    has them; they are used only when the picture is flat like a document, and detected
+    here when None and needed. ``stored`` is the picture as stored in its file, before EXIF
     orientation, when it differs: its whole-image hash is then bit-identical to HMA's.
     """
     rgb = as_rgb(image)
     whole, quality = pdq(as_rgb(stored) if stored is not None else rgb)
     hashes = [ImageHash(PDQ.name, whole, quality)]
-    document = looks_like_document(rgb)
     if min(rgb.shape[:2]) >= 32:
         hashes.extend(window_hashes(rgb))
+    document, found = document_faces(rgb, faces)
     if document:
-        if faces is None:
-            faces = detect_faces(rgb)
-        hashes.extend(face_hashes(rgb, faces))
+        hashes.extend(face_hashes(rgb, found))
     return HashedImage(tuple(hashes), document)
 
 

@@ -42,8 +42,7 @@ from .. import __version__
 from ..errors import NotForSaleError
 from ..text.mask import mask_text
 from .hashing import ImageHash
-from .signals import PDQ, PDQ_THRESHOLD, QUALITY_THRESHOLD, SIGNAL_TYPES, SignalError, \
-    validate_hex
+from .signals import PDQ, PDQ_THRESHOLD, QUALITY_THRESHOLD, SIGNAL_TYPES, SignalError, validate_hex
 
 FORMAT = "notforsale-hash-list"
 VERSION = 1
@@ -168,7 +167,7 @@ def parse_threatexchange(lines: Iterable[str], name: str,
     Other signal types (``video_md5 …``) are skipped and counted; the quality of
     these hashes is not known (``None``): HMA keeps only hashes of quality 50 or more.
     """
-    entries = []
+    entries: list[HashEntry] = []
     skipped = 0
     for number, line in enumerate(lines, start=1):
         text = line.strip()

@@ -62,7 +62,7 @@ class HashIndex:
         if not len(self.codes) or not len(queries):
             return [[] for _ in range(len(queries))]
         limits, _, rows = self._index.range_search(queries, threshold + 1)
-        out = []
+        out: list[list[tuple[int, int]]] = []
         for number, query in enumerate(queries):
             found = rows[limits[number]:limits[number + 1]]
             if not len(found):

@@ -26,12 +26,18 @@ from PIL import Image, ImageOps
 
 from ..read.images import open_image
 from ..vision.faces import Face
-from .hashing import detect_faces, as_rgb, face_hashes, looks_like_document, pdq, pdq_dihedral, \
-    window_hashes
+from .hashing import as_rgb, document_faces, face_hashes, pdq, pdq_dihedral, window_hashes
 from .hashlist import HashEntry, HashList
 from .index import HashIndex
-from .signals import HASH_BYTES, PDQ, PDQ_FACE, PDQ_THRESHOLD, PDQ_WINDOW, QUALITY_THRESHOLD, \
-    validate_hex
+from .signals import (
+    HASH_BYTES,
+    PDQ,
+    PDQ_FACE,
+    PDQ_THRESHOLD,
+    PDQ_WINDOW,
+    QUALITY_THRESHOLD,
+    validate_hex,
+)
 
 #: pdqhash's order of the dihedral variants.
 DIHEDRAL = ("original", "rotated 90°", "rotated 180°", "rotated 270°", "flipped vertically",
@@ -65,11 +71,8 @@ def query_image(image: Image.Image | np.ndarray, faces: Sequence[Face] | None = 
     windows = [h.hash for h in window_hashes(rgb)] if min(rgb.shape[:2]) >= 32 else []
     mirrored = [h.hash for h in window_hashes(np.ascontiguousarray(rgb[:, ::-1]))] \
         if windows else []
-    document = looks_like_document(rgb)
-    face_codes: list[bytes] = []
-    if document:
-        face_codes = [h.hash for h in face_hashes(rgb, detect_faces(rgb) if faces is None
-                                                   else faces)]
+    document, found = document_faces(rgb, faces)
+    face_codes = [h.hash for h in face_hashes(rgb, found)] if document else []
     return Query(tuple(pdq_dihedral(whole_rgb)), quality, tuple(windows + mirrored),
                  len(mirrored), tuple(face_codes), document)
 

@@ -63,7 +63,7 @@ def hash_pack(paths: Iterable[str | Path], name: str, case: str = "",
     label = safe_label(name)
     errors: list[Problem] = []
     skipped: list[Problem] = []
-    entries = []
+    entries: list[HashEntry] = []
     for member in _members(paths, limits, errors, skipped):
         try:
             hashed = hash_bytes(member.data)
