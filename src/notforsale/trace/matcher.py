@@ -26,7 +26,7 @@ from PIL import Image, ImageOps
 
 from ..read.images import open_image
 from ..vision.faces import Face
-from .hashing import as_rgb, document_faces, face_hashes, pdq, pdq_dihedral, window_hashes
+from .hashing import as_rgb, document_faces, face_regions, pdq, pdq_dihedral, window_hashes
 from .hashlist import HashEntry, HashList
 from .index import HashIndex
 from .signals import (
@@ -72,7 +72,10 @@ def query_image(image: Image.Image | np.ndarray, faces: Sequence[Face] | None = 
     mirrored = [h.hash for h in window_hashes(np.ascontiguousarray(rgb[:, ::-1]))] \
         if windows else []
     document, found = document_faces(rgb, faces)
-    face_codes = [h.hash for h in face_hashes(rgb, found)] if document else []
+    # Windows of each face region and of its mirror image: a mirrored card, a mirrored face.
+    face_codes = [item.hash for region in face_regions(rgb, found)
+                  for view in (region, np.ascontiguousarray(region[:, ::-1]))
+                  for item in window_hashes(view)] if document else []
     return Query(tuple(pdq_dihedral(whole_rgb)), quality, tuple(windows + mirrored),
                  len(mirrored), tuple(face_codes), document)
 

@@ -8,8 +8,9 @@ different part of a picture:
 - ``pdq``: the whole picture, exactly as HMA hashes it (so lists export to HMA);
 - ``pdq_window``: a square anchored on a pair of corner points of the picture
   (survives crops and caption bands, see :mod:`notforsale.trace.hashing`);
-- ``pdq_face``: a detected face region; only the second signal that confirms
-  a document match (ID cards share templates).
+- ``pdq_face``: a square anchored on two corner points inside a detected face
+  region; only the second signal that confirms a document match (ID cards share
+  templates).
 
 A video signal (vPDQ: PDQ of frames, with their time) would be one more type
 with ``content_types = ("video",)`` and the same comparison per frame.
@@ -88,7 +89,8 @@ PDQ = SignalType("pdq", ("photo",), PDQ_THRESHOLD,
 PDQ_WINDOW = SignalType("pdq_window", ("photo",), PDQ_THRESHOLD,
                         "PDQ of a square anchored on two corner points of the picture")
 PDQ_FACE = SignalType("pdq_face", ("photo",), PDQ_THRESHOLD,
-                      "PDQ of a detected face region (confirms document matches)")
+                      "PDQ of a square anchored on two corners inside a detected face region "
+                      "(confirms document matches)")
 #: Every signal type, by name (the ``kind`` field of a hash list).
 SIGNAL_TYPES: dict[str, SignalType] = {s.name: s for s in (PDQ, PDQ_WINDOW, PDQ_FACE)}
 
@@ -99,8 +101,13 @@ def _examples(name: str) -> list[str]:
 
     from PIL import Image
 
-    from .hashing import hash_image
+    import numpy as np
+
+    from .hashing import detect_faces, face_hashes, hash_image
 
     with (resources.files("notforsale") / "data" / "astronaut.jpg").open("rb") as handle:
         image = Image.open(handle).convert("RGB")
+    if name == PDQ_FACE.name:  # the astronaut is no document: her face hashed all the same
+        rgb = np.asarray(image)
+        return [h.hex for h in face_hashes(rgb, detect_faces(rgb))][:4]
     return [h.hex for h in hash_image(image).hashes if h.kind == name][:4]
