@@ -20,7 +20,7 @@ from .conftest import TRANSFORMS, astronaut, caption, cropped, jpeg
 def hma_pdq(data: bytes) -> str:
     """HMA's hasher, written out: Pillow at full size, pdqhash, the bit vector as hex."""
     vector, _ = pdqhash.compute(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")))
-    return "%064x" % int("".join(str(bit) for bit in vector), 2)
+    return f"{int(''.join(str(bit) for bit in vector), 2):064x}"
 
 
 def test_whole_image_hash_is_hmas() -> None:

@@ -8,8 +8,16 @@ from pathlib import Path
 import pytest
 
 from notforsale.trace.hashing import ImageHash
-from notforsale.trace.hashlist import HashEntry, HashList, HashListError, export_hma_json, \
-    export_threatexchange, parse, parse_threatexchange, read
+from notforsale.trace.hashlist import (
+    HashEntry,
+    HashList,
+    HashListError,
+    export_hma_json,
+    export_threatexchange,
+    parse,
+    parse_threatexchange,
+    read,
+)
 
 A = "8dac5e40e3b941961fcb4e6df681e3d8d1ba1aa35e296611d0ca89f64d55265d"
 B = "2d6f1af3a956c529c79ca3d2526fa834d4196c81cedd04de0a26b855fc99b724"

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from notforsale.trace.signals import PDQ, PDQ_FACE, PDQ_WINDOW, SIGNAL_TYPES, SignalError, \
-    validate_hex
+from notforsale.trace.signals import (
+    PDQ,
+    PDQ_FACE,
+    PDQ_WINDOW,
+    SIGNAL_TYPES,
+    SignalError,
+    validate_hex,
+)
 
 
 def flipped(value: str, bits: int) -> str:

@@ -99,9 +99,8 @@ SIGNAL_TYPES: dict[str, SignalType] = {s.name: s for s in (PDQ, PDQ_WINDOW, PDQ_
 def _examples(name: str) -> list[str]:
     from importlib import resources
 
-    from PIL import Image
-
     import numpy as np
+    from PIL import Image
 
     from .hashing import detect_faces, face_hashes, hash_image
 
