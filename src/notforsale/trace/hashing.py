@@ -25,7 +25,7 @@ signal a document match needs (cards of one template hash alike).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -33,9 +33,9 @@ import numpy as np
 import pdqhash
 from PIL import Image, ImageOps
 
-from ..read.images import Decoded, open_image
+from ..read.images import open_image
 from ..vision.faces import DEFAULT_MAX_SIDE, Face, shared_detector
-from ..vision.ocr_policy import FLAT_DOCUMENT, SMALL_FACE, flatness
+from ..vision.ocr_policy import FLAT_DOCUMENT, SMALL_FACE
 from .signals import PDQ, PDQ_FACE, PDQ_WINDOW, QUALITY_THRESHOLD
 
 #: Longer side of the grey copy the corners and windows are taken from.
@@ -50,6 +50,10 @@ MAX_WINDOWS = 48
 MIN_FACE = 0.04
 FACE_MARGIN = 0.3
 MAX_FACES = 4
+#: A flat background this light or lighter (grey level) is a document's (paper, a card,
+#: a light screen); set after the first held-out run, where a night sky, the Moon, cells
+#: and a brick wall counted as documents (see bench/README.md).
+LIGHT_SHADE = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +101,11 @@ def pdq(rgb: np.ndarray) -> tuple[bytes, int]:
     return _bits_to_bytes(vector), int(quality)
 
 
-def pdq_dihedral(rgb: np.ndarray) -> list[bytes]:
-    """The eight dihedral variants of an image's PDQ hash, from one DCT (original first)."""
-    vectors, _ = pdqhash.compute_dihedral(np.ascontiguousarray(rgb))
-    return [_bits_to_bytes(v) for v in vectors]
+def pdq_dihedral(rgb: np.ndarray) -> tuple[list[bytes], int]:
+    """The eight dihedral variants of an image's PDQ hash, from one DCT (original first),
+    and its quality."""
+    vectors, quality = pdqhash.compute_dihedral(np.ascontiguousarray(rgb))
+    return [_bits_to_bytes(v) for v in vectors], int(quality)
 
 
 def _grey(rgb: np.ndarray) -> np.ndarray:
@@ -111,19 +116,17 @@ def _grey(rgb: np.ndarray) -> np.ndarray:
                       cv2.INTER_LINEAR)
 
 
-def window_hashes(rgb: np.ndarray) -> list[ImageHash]:
-    """PDQ of the squares anchored on pairs of the picture's strongest corners."""
+def windows(rgb: np.ndarray) -> Iterator[np.ndarray]:
+    """The 64×64 grey squares anchored on pairs of the picture's strongest corners."""
     grey = _grey(rgb)
     height, width = grey.shape
     found = cv2.goodFeaturesToTrack(grey, CORNERS, 0.01, CORNER_SPACING * WINDOW_SIDE,
                                     blockSize=7)
     if found is None or len(found) < 2:
-        return []
+        return
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 30, 0.01)
     points = cv2.cornerSubPix(grey, found.astype(np.float32), (5, 5), (-1, -1),
                               criteria).reshape(-1, 2)
-    out: list[ImageHash] = []
-    seen: set[bytes] = set()
     for i in range(len(points)):
         for j in range(i + 1, len(points)):
             apart = float(np.linalg.norm(points[i] - points[j]))
@@ -135,14 +138,25 @@ def window_hashes(rgb: np.ndarray) -> list[ImageHash]:
                 continue
             side = int(round(apart))
             window = cv2.getRectSubPix(grey, (side, side), (float(cx), float(cy)))
-            window = cv2.resize(window, (64, 64), interpolation=cv2.INTER_AREA)
-            code, quality = pdq(window)
-            if quality < QUALITY_THRESHOLD or code in seen:
-                continue
-            seen.add(code)
-            out.append(ImageHash(PDQ_WINDOW.name, code, quality))
-            if len(out) >= MAX_WINDOWS:
-                return out
+            yield cv2.resize(window, (64, 64), interpolation=cv2.INTER_AREA)
+
+
+def window_hashes(rgb: np.ndarray, mirrored: bool = False) -> list[ImageHash]:
+    """PDQ of the anchored windows (:func:`windows`) that are not flat, at most
+    ``MAX_WINDOWS``; with ``mirrored``, each followed by the PDQ of its mirror image (what
+    a mirrored copy of the picture shows there)."""
+    out: list[ImageHash] = []
+    seen: set[bytes] = set()
+    for window in windows(rgb):
+        code, quality = pdq(window)
+        if quality < QUALITY_THRESHOLD or code in seen:
+            continue
+        seen.add(code)
+        out.append(ImageHash(PDQ_WINDOW.name, code, quality))
+        if mirrored:
+            out.append(ImageHash(PDQ_WINDOW.name, *pdq(np.ascontiguousarray(window[:, ::-1]))))
+        if len(seen) >= MAX_WINDOWS:
+            break
     return out
 
 
@@ -174,14 +188,31 @@ def face_hashes(rgb: np.ndarray, faces: Sequence[Face]) -> list[ImageHash]:
             for region in face_regions(rgb, faces) for item in window_hashes(region)]
 
 
+def flat_background(rgb: np.ndarray) -> tuple[float, int]:
+    """Share of pixels within ±8 grey levels of the most common shade, and that shade.
+
+    The OCR gate's flatness (:func:`~notforsale.vision.ocr_policy.flatness`, on 320
+    pixels), with the shade too: cards, scans and screenshots lie on a light one; a night
+    sky or a micrograph on a dark one.
+    """
+    height, width = rgb.shape[:2]
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if rgb.ndim == 3 else rgb
+    grey = cv2.resize(grey, (320, max(1, round(320 * height / width))),
+                      interpolation=cv2.INTER_NEAREST)
+    histogram = np.bincount(grey.ravel(), minlength=256)
+    shade = int(histogram.argmax())
+    return float(histogram[max(0, shade - 8):shade + 9].sum() / histogram.sum()), shade
+
+
 def document_faces(rgb: np.ndarray, faces: Sequence[Face] | None) -> tuple[bool, list[Face]]:
     """Whether the picture looks like a document, and its faces when it does.
 
-    The OCR gate's rule: most pixels on one flat shade (an ID card, a scan, a
-    screenshot) and no face, or only a small one (a portrait on a white background is
-    not a document). Faces are detected here only for flat pictures, when not given.
+    The OCR gate's rule — most pixels on one flat shade, and no face or only a small one
+    (a portrait on a white background is not a document) — with a light shade
+    (``LIGHT_SHADE``). Faces are detected here only for such pictures, when not given.
     """
-    if flatness(Decoded(rgb, 1.0, (rgb.shape[1], rgb.shape[0]), {})) < FLAT_DOCUMENT:
+    share, shade = flat_background(rgb)
+    if share < FLAT_DOCUMENT or shade < LIGHT_SHADE:
         return False, []
     found = list(detect_faces(rgb) if faces is None else faces)
     area = max(rgb.shape[0] * rgb.shape[1], 1)

@@ -26,7 +26,7 @@ from PIL import Image, ImageOps
 
 from ..read.images import open_image
 from ..vision.faces import Face
-from .hashing import as_rgb, document_faces, face_regions, pdq, pdq_dihedral, window_hashes
+from .hashing import as_rgb, document_faces, face_regions, pdq_dihedral, window_hashes
 from .hashlist import HashEntry, HashList
 from .index import HashIndex
 from .signals import (
@@ -66,18 +66,15 @@ def query_image(image: Image.Image | np.ndarray, faces: Sequence[Face] | None = 
                 *, stored: Image.Image | np.ndarray | None = None) -> Query:
     """The query of a decoded picture (faces detected here only for documents)."""
     rgb = as_rgb(image)
-    whole_rgb = as_rgb(stored) if stored is not None else rgb
-    _, quality = pdq(whole_rgb)
-    windows = [h.hash for h in window_hashes(rgb)] if min(rgb.shape[:2]) >= 32 else []
-    mirrored = [h.hash for h in window_hashes(np.ascontiguousarray(rgb[:, ::-1]))] \
-        if windows else []
+    variants, quality = pdq_dihedral(as_rgb(stored) if stored is not None else rgb)
+    both = window_hashes(rgb, mirrored=True) if min(rgb.shape[:2]) >= 32 else []
+    windows, mirrored = [h.hash for h in both[::2]], [h.hash for h in both[1::2]]
     document, found = document_faces(rgb, faces)
     # Windows of each face region and of its mirror image: a mirrored card, a mirrored face.
     face_codes = [item.hash for region in face_regions(rgb, found)
-                  for view in (region, np.ascontiguousarray(region[:, ::-1]))
-                  for item in window_hashes(view)] if document else []
-    return Query(tuple(pdq_dihedral(whole_rgb)), quality, tuple(windows + mirrored),
-                 len(mirrored), tuple(face_codes), document)
+                  for item in window_hashes(region, mirrored=True)] if document else []
+    return Query(tuple(variants), quality, tuple(windows + mirrored), len(mirrored),
+                 tuple(face_codes), document)
 
 
 def query_bytes(data: bytes) -> Query:
