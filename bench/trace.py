@@ -214,12 +214,13 @@ def recall(photos: dict[str, bytes], label: str) -> dict[str, object]:
     from notforsale.trace.matcher import query_bytes
     from notforsale.trace.signals import PDQ
 
-    matcher, documents, _ = stored_matcher(photos)
+    matcher, documents, matcher_entries = stored_matcher(photos)
     peer_stored = {name: PdqSignal.hash_from_bytes(data) for name, data in photos.items()}
     rows = {}
     for name, (group, transform) in transforms().items():
         found = confirmed = peer = 0
         counted = 0
+        missed = []
         for source, data in photos.items():
             copy = encoded(transform, rgb(data))
             matches = [m for m in matcher.match(query_bytes(copy)) if m.entry == source]
@@ -227,15 +228,18 @@ def recall(photos: dict[str, bytes], label: str) -> dict[str, object]:
             if source not in documents:
                 counted += 1
                 confirmed += any(m.confirmed for m in matches)
+                if not any(m.confirmed for m in matches):
+                    missed.append(source if matches else f"{source} (no match)")
             theirs = PdqSignal.hash_from_bytes(copy)
             peer += bool(theirs and peer_stored[source]) and \
                 PDQ.compare(theirs, peer_stored[source]).distance <= THRESHOLD
         rows[name] = {"group": group, "found": found, "of": len(photos),
                       "confirmed": confirmed, "of_non_documents": counted,
                       "recall": round(confirmed / max(counted, 1), 3),
-                      "hma_recall": round(peer / len(photos), 3)}
+                      "hma_recall": round(peer / len(photos), 3), "missed": missed}
+    weak = sorted(e.id for e in matcher_entries if e.whole.weak)
     return {"set": label, "photos": len(photos), "documents": sorted(documents),
-            "transforms": rows}
+            "weak": weak, "transforms": rows}
 
 
 def unrelated_queries(photos: dict[str, bytes], count: int, seed: int = 0):  # type: ignore[no-untyped-def]
