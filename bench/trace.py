@@ -382,21 +382,25 @@ def index_run(size: int, tool: str, queries: int = 400) -> dict[str, object]:
     if del_codes:
         del hex_codes
     memory = _rss_mb() - before
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     latencies, hits = [], 0
     for probe in probes:
         start = time.perf_counter()
         hits += bool(one(probe))
         latencies.append((time.perf_counter() - start) * 1000)
-    # One picture's lookups in one call: 8 dihedral variants and 60 windows.
+    # One picture's lookups in one call: 8 dihedral variants, 16 windows and their mirrors.
     per_image = []
     for number in range(40):
-        batch = probes[(number * 68) % (queries - 68):][:68]
+        batch = probes[(number * 40) % (queries - 40):][:40]
         start = time.perf_counter()
         image(batch)
         per_image.append((time.perf_counter() - start) * 1000)
     latencies.sort()
     return {"size": size, "tool": tool, "build_s": round(build, 1),
-            "memory_mb": round(memory), "median_ms": round(statistics.median(latencies), 3),
+            "memory_mb": round(memory), "codes_mb": round(codes.nbytes / 2**20),
+            "peak_rss_mb": round(peak), "median_ms": round(statistics.median(latencies), 3),
             "p99_ms": round(latencies[int(0.99 * len(latencies)) - 1], 3),
             "planted_found": hits, "planted": queries // 2,
             "image_median_ms": round(statistics.median(per_image), 2)}
