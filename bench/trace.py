@@ -399,6 +399,8 @@ def index_run(size: int, tool: str, queries: int = 400) -> dict[str, object]:
         per_image.append((time.perf_counter() - start) * 1000)
     latencies.sort()
     return {"size": size, "tool": tool, "build_s": round(build, 1),
+            # The multi-index keeps the codes array it was given; FAISS copies them inside.
+            "index_mb": round(memory + (codes.nbytes / 2**20 if tool == "notforsale" else 0)),
             "memory_mb": round(memory), "codes_mb": round(codes.nbytes / 2**20),
             "peak_rss_mb": round(peak), "median_ms": round(statistics.median(latencies), 3),
             "p99_ms": round(latencies[int(0.99 * len(latencies)) - 1], 3),
