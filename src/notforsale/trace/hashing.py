@@ -265,17 +265,18 @@ def detect_faces(rgb: np.ndarray) -> list[Face]:
     return shared_detector().detect(np.asarray(image), factor)
 
 
-def hash_bytes(data: bytes) -> HashedImage:
+def hash_bytes(data: bytes, faces: Sequence[Face] | None = None) -> HashedImage:
     """Hashes of an image file's bytes (first frame; :class:`ImageError` when unreadable).
 
     Decoded at full size with Pillow, as HMA does, so the whole-image hash is HMA's;
-    windows and faces are taken on the picture turned upright by its EXIF orientation.
+    windows and faces are taken on the picture turned upright by its EXIF orientation —
+    the frame the scan's face boxes (``faces``, in original pixels) refer to.
     """
     image, _ = open_image(data)
     stored = image.convert("RGB")
     if image.getexif().get(_ORIENTATION, 1) in (1, None):
-        return hash_image(stored)
-    return hash_image(ImageOps.exif_transpose(image).convert("RGB"), stored=stored)
+        return hash_image(stored, faces)
+    return hash_image(ImageOps.exif_transpose(image).convert("RGB"), faces, stored=stored)
 
 
 _ORIENTATION = 0x0112

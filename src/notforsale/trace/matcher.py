@@ -81,13 +81,14 @@ def query_image(image: Image.Image | np.ndarray, faces: Sequence[Face] | None = 
                  tuple(face_codes), document)
 
 
-def query_bytes(data: bytes) -> Query:
-    """The query of an image file's bytes (:class:`ImageError` when unreadable)."""
+def query_bytes(data: bytes, faces: Sequence[Face] | None = None) -> Query:
+    """The query of an image file's bytes (:class:`ImageError` when unreadable); ``faces``
+    as for :func:`~notforsale.trace.hashing.hash_bytes`."""
     image, _ = open_image(data)
     stored = image.convert("RGB")
     if image.getexif().get(0x0112, 1) in (1, None):
-        return query_image(stored)
-    return query_image(ImageOps.exif_transpose(image).convert("RGB"), stored=stored)
+        return query_image(stored, faces)
+    return query_image(ImageOps.exif_transpose(image).convert("RGB"), faces, stored=stored)
 
 
 def query_hash(value: str) -> Query:
