@@ -46,6 +46,18 @@ def test_known_pack_image(tmp_path: Path, listing: dict[str, object], registered
                for t in texts) is registered
 
 
+def test_known_pack_outweighs_every_negative_weight_together() -> None:
+    import math
+
+    from notforsale.listings import BLOCK_AT
+    from notforsale.listings.weights import current_weights
+    from notforsale.trace.hook import known_pack_weight
+
+    weights = current_weights()
+    worst = weights.bias + sum(min(0.0, v) for v in weights.table.values())
+    assert 1 / (1 + math.exp(-(worst + known_pack_weight(weights)))) >= max(BLOCK_AT, 0.98)
+
+
 def test_unrelated_image_adds_no_reason(tmp_path: Path) -> None:
     hook.use(known())
     image = tmp_path / "p.jpg"

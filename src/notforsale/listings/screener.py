@@ -26,7 +26,7 @@ from ..errors import NotForSaleError
 from ..model import Finding
 from ..text.engine import scan_text
 from ..text.mask import mask_findings, mask_text
-from ..trace.hook import KNOWN_PACK, KNOWN_PACK_WEIGHT
+from ..trace.hook import KNOWN_PACK, known_pack_weight
 from . import BLOCK_AT, REVIEW_AT
 from .signals import Signal, lexicon, signals
 from .weights import (
@@ -236,7 +236,7 @@ def screen_listing(listing: Mapping[str, Any], *, block_at: float = BLOCK_AT,
     z = weights.bias
     reasons = []
     for name, factor in feature_values(found, weights).items():
-        weight = (KNOWN_PACK_WEIGHT if name == KNOWN_PACK else weights.of(name)) * factor
+        weight = (known_pack_weight(weights) if name == KNOWN_PACK else weights.of(name)) * factor
         z += weight
         reasons.append(Reason(name, weight, found[name]))
     score = 1.0 / (1.0 + math.exp(-z))

@@ -8,6 +8,7 @@ screener (:mod:`notforsale.trace.hook`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
@@ -86,8 +87,7 @@ def import_list(request: Request, session: SessionDep, client: ClientDep,
         if lines and lines[0].lstrip().startswith("{"):
             hash_list = parse(lines, "upload")
             if name:
-                hash_list = type(hash_list)(safe_label(name), hash_list.entries,
-                                            hash_list.case, hash_list.created)
+                hash_list = replace(hash_list, name=safe_label(name))
         elif name:
             hash_list = parse_threatexchange(lines, name, "upload")
         else:

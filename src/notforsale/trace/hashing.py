@@ -50,6 +50,7 @@ MAX_WINDOWS = 48
 MIN_FACE = 0.04
 FACE_MARGIN = 0.3
 MAX_FACES = 4
+_ORIENTATION = 0x0112  # the EXIF tag
 #: A flat background this light or lighter (grey level) is a document's (paper, a card,
 #: a light screen); set after the first held-out run, where a night sky, the Moon, cells
 #: and a brick wall counted as documents (see bench/README.md).
@@ -272,11 +273,16 @@ def hash_bytes(data: bytes, faces: Sequence[Face] | None = None) -> HashedImage:
     windows and faces are taken on the picture turned upright by its EXIF orientation —
     the frame the scan's face boxes (``faces``, in original pixels) refer to.
     """
+    upright, stored = decode_upright(data)
+    return hash_image(upright, faces, stored=stored)
+
+
+def decode_upright(data: bytes) -> tuple[Image.Image, Image.Image | None]:
+    """The first frame at full size, turned upright by its EXIF orientation, and the frame
+    as stored when that differs (else None). :class:`ImageError` when unreadable."""
     image, _ = open_image(data)
     stored = image.convert("RGB")
     if image.getexif().get(_ORIENTATION, 1) in (1, None):
-        return hash_image(stored, faces)
-    return hash_image(ImageOps.exif_transpose(image).convert("RGB"), faces, stored=stored)
+        return stored, None
+    return ImageOps.exif_transpose(image).convert("RGB"), stored
 
-
-_ORIENTATION = 0x0112

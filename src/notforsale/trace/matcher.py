@@ -22,11 +22,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
-from ..read.images import open_image
 from ..vision.faces import Face
-from .hashing import as_rgb, document_faces, face_regions, pdq_dihedral, window_hashes
+from .hashing import (
+    as_rgb,
+    decode_upright,
+    document_faces,
+    face_regions,
+    pdq_dihedral,
+    window_hashes,
+)
 from .hashlist import HashEntry, HashList
 from .index import HashIndex
 from .signals import (
@@ -84,11 +90,8 @@ def query_image(image: Image.Image | np.ndarray, faces: Sequence[Face] | None = 
 def query_bytes(data: bytes, faces: Sequence[Face] | None = None) -> Query:
     """The query of an image file's bytes (:class:`ImageError` when unreadable); ``faces``
     as for :func:`~notforsale.trace.hashing.hash_bytes`."""
-    image, _ = open_image(data)
-    stored = image.convert("RGB")
-    if image.getexif().get(0x0112, 1) in (1, None):
-        return query_image(stored, faces)
-    return query_image(ImageOps.exif_transpose(image).convert("RGB"), faces, stored=stored)
+    upright, stored = decode_upright(data)
+    return query_image(upright, faces, stored=stored)
 
 
 def query_hash(value: str) -> Query:

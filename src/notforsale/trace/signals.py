@@ -61,8 +61,9 @@ def validate_hex(value: str) -> str:
 
 def distance(a: bytes, b: bytes) -> int:
     """Hamming distance of two 32-byte hashes."""
-    return int(np.unpackbits(np.frombuffer(bytes(x ^ y for x, y in zip(a, b, strict=True)),
-                                           np.uint8)).sum())
+    if len(a) != HASH_BYTES or len(b) != HASH_BYTES:
+        raise SignalError(f"a PDQ hash is {HASH_BYTES} bytes")
+    return int(np.unpackbits(np.frombuffer(a, np.uint8) ^ np.frombuffer(b, np.uint8)).sum())
 
 
 @dataclass(frozen=True, slots=True)
