@@ -18,7 +18,7 @@ screenshots) gets a third kind: PDQ of each detected face region, the second
 signal a document match needs (cards of one template hash alike).
 
 >>> from PIL import Image
->>> hashed = hash_image(Image.new("RGB", (64, 48), (200, 30, 30)))
+>>> hashed = hash_image(Image.new("RGB", (64, 48), (236, 240, 246)))  # a blank card
 >>> hashed.whole.weak, len(hashed.hashes), hashed.document
 (True, 1, True)
 """
