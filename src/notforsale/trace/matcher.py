@@ -2,15 +2,15 @@
 
 A query holds the eight dihedral variants of the picture's whole-image PDQ
 (rotations by 90°, 180°, 270°, mirrors), the anchored windows of the picture
-and of its mirror image, and — when it looks like a document — its face
-regions. An entry matches when its whole-image hash is within the threshold
+and of its mirror image, and — when it looks like a document — the windows
+inside its face regions. An entry matches when its whole-image hash is within the threshold
 of any variant, or any of its windows is within it of any query window.
 
 A match is **confirmed** (enough to block) unless
 
 - it rests only on a weak whole-image hash (PDQ quality under 50, either side), or
 - the entry or the query is a document (cards of one template hash alike): then a
-  face region of the query must match a face region of the entry too.
+  window inside a face region of the query must match one of the entry's too.
 
 Unconfirmed matches are still reported, for a person to look at.
 """
