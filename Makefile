@@ -44,6 +44,7 @@ bench-all: bench
 	$(BIN)/python bench/pack_scan.py
 	$(BIN)/python bench/redact.py
 	$(BIN)/python bench/service.py
+	$(BIN)/python bench/trace.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -367,6 +367,9 @@ def demo(
 from .commands_persons import register as _register_persons  # noqa: E402
 
 _register_persons(app)
+from .commands_trace import register as _register_trace  # noqa: E402 - commands of their own
+
+_register_trace(app)
 
 
 def main() -> None:

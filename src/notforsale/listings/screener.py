@@ -26,6 +26,7 @@ from ..errors import NotForSaleError
 from ..model import Finding
 from ..text.engine import scan_text
 from ..text.mask import mask_findings, mask_text
+from ..trace.hook import KNOWN_PACK, known_pack_weight
 from . import BLOCK_AT, REVIEW_AT
 from .signals import Signal, lexicon, signals
 from .weights import (
@@ -185,15 +186,20 @@ GRID_FACES = 6
 def image_signals(paths: Sequence[str]) -> list[tuple[str, str, str]]:
     """(feature, what fired it, category) for the images attached to a listing."""
     from ..read.images import ImageError
+    from ..trace.hook import known_pack_reason
     from ..vision.analyze import ImageOptions, analyze
 
     fired: dict[str, tuple[str, str, str]] = {}
     for path in paths:
         name = str(path).rsplit("/", 1)[-1]
         try:
-            report = analyze(str(path), Path(path).read_bytes(), ImageOptions(ocr="auto"))
+            data = Path(path).read_bytes()
+            report = analyze(str(path), data, ImageOptions(ocr="auto"))
         except (OSError, ImageError):
             continue  # an unreadable image adds nothing; the text still counts
+        known = known_pack_reason(data)
+        if known:
+            fired.setdefault(KNOWN_PACK, (KNOWN_PACK, known, "face_pack"))
         if len(report.faces) >= GRID_FACES:
             fired.setdefault(GRID_FEATURE, (GRID_FEATURE, f"{name}: {len(report.faces)} faces",
                                             "face_pack"))
@@ -230,7 +236,7 @@ def screen_listing(listing: Mapping[str, Any], *, block_at: float = BLOCK_AT,
     z = weights.bias
     reasons = []
     for name, factor in feature_values(found, weights).items():
-        weight = weights.of(name) * factor
+        weight = (known_pack_weight(weights) if name == KNOWN_PACK else weights.of(name)) * factor
         z += weight
         reasons.append(Reason(name, weight, found[name]))
     score = 1.0 / (1.0 + math.exp(-z))

@@ -62,7 +62,7 @@ def expanded_streams(data: bytes, limit: int) -> str | None:
             while chunk_at < len(data) and not inflater.eof:
                 piece = inflater.decompress(data[chunk_at:chunk_at + (1 << 16)], 1 << 20)
                 total += len(piece)
-                while inflater.unconsumed_tail and total <= limit:
+                while inflater.unconsumed_tail and not inflater.eof and total <= limit:
                     piece = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
                     total += len(piece)
                 if total > limit:

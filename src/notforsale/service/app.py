@@ -23,7 +23,7 @@ from .. import __version__
 from ..listings.screener import screen_listing
 from ..store.db import open_database
 from ..store.writer import GroupWriter
-from . import api, console, persons_api
+from . import api, console, persons_api, trace_api
 from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        upload = scope["path"].endswith(("/files/scan", "/packs/match"))
+        upload = scope["path"].endswith(("/files/scan", "/packs/match", "/images/match",
+                                          "/hash-lists"))
         limit = self.settings.max_upload_bytes + (1 << 20) if upload else \
             self.settings.max_body_bytes
         declared = dict(scope.get("headers", [])).get(b"content-length")
@@ -101,6 +102,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(persons_api.router)
     app.include_router(console.router)
+    trace_api.include(app)
     app.mount("/static", console.static_files(), name="static")
     app.add_middleware(SessionMiddleware, secret_key=settings.session_key,
                        session_cookie="notforsale_console", same_site="strict",

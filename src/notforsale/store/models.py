@@ -10,7 +10,17 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -103,3 +113,33 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(50))
     subject: Mapped[str] = mapped_column(String(100), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class HashListRow(Base):
+    """A shared hash list (see ``trace/hashlist.py``): its name and case label, masked."""
+
+    __tablename__ = "hash_list"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    case_label: Mapped[str] = mapped_column(String(200), default="")
+    list_created: Mapped[str] = mapped_column(String(40), default="")  # as the file says
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class StoredHash(Base):
+    """One PDQ hash of one entry of a list: 32 bytes, PDQ's quality. No pixels, no path."""
+
+    __tablename__ = "hash_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("hash_list.id", ondelete="CASCADE"),
+                                         index=True)
+    entry: Mapped[str] = mapped_column(String(100))
+    ref: Mapped[str] = mapped_column(String(64), default="")  # keyed fingerprint of a path
+    kind: Mapped[str] = mapped_column(String(20))
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    quality: Mapped[int | None] = mapped_column(Integer)
+    document: Mapped[bool] = mapped_column(Boolean, default=False)
