@@ -1,0 +1,59 @@
+"""What the pictures attached to a listing add: every image signal lives here.
+
+Each signal is a named feature of the model (see :data:`IMAGE_FEATURES`: its hand weight,
+kind and category). A new image signal — e.g. "picture from a known traded pack", matched by
+perceptual hash — is one more entry in :data:`IMAGE_FEATURES` and one more check in
+:func:`image_signals`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSpec:
+    """A named feature that is not a lexicon group: hand weight, kind, category."""
+
+    weight: float
+    kind: str  # sensitive | trade | trade_weak | talk | benign
+    category: str | None = None
+
+
+GRID_FEATURE = "grid of many faces in one picture"
+DOCUMENT_FEATURE = "identity document in a picture"
+
+IMAGE_FEATURES: dict[str, FeatureSpec] = {
+    GRID_FEATURE: FeatureSpec(2.5, "sensitive", "face_pack"),
+    DOCUMENT_FEATURE: FeatureSpec(3.0, "sensitive", "id_photos"),
+}
+
+#: A picture holding at least this many faces is a grid of faces (a pack's preview).
+GRID_FACES = 6
+
+
+def image_signals(paths: Sequence[str]) -> list[tuple[str, str]]:
+    """(feature, what fired it) for the images attached to a listing; unreadable ones add
+    nothing (the text still counts)."""
+    if not paths:
+        return []
+    from ..read.images import ImageError
+    from ..vision.analyze import ImageOptions, analyze
+
+    fired: dict[str, str] = {}
+    for path in paths:
+        name = str(path).rsplit("/", 1)[-1]
+        try:
+            report = analyze(str(path), Path(path).read_bytes(), ImageOptions(ocr="auto"))
+        except (OSError, ImageError):
+            continue
+        if len(report.faces) >= GRID_FACES:
+            fired.setdefault(GRID_FEATURE, f"{name}: {len(report.faces)} faces")
+        numbers = [hit.finding for hit in report.text_hits
+                   if hit.finding.type in ("CN_RESIDENT_ID", "CN_PASSPORT", "BANK_CARD")]
+        if numbers:
+            fired.setdefault(DOCUMENT_FEATURE,
+                             f"{name}: {numbers[0].type} {numbers[0].masked}")
+    return list(fired.items())

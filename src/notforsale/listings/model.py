@@ -1,0 +1,168 @@
+"""The learned part of the screener: two linear heads over named signals and character n-grams.
+
+A listing is described by
+
+- *named features*: the lexicon groups it fires, the identity numbers written in it, the
+  image signals of its pictures, whether a price is given, and a few interactions (sensitive
+  goods together with an offer, several kinds of sensitive goods, sensitive goods in talk);
+- *character n-grams* (2 to 4 characters) of its folded, squeezed text with every run of
+  digits read as ``0`` — so an unseen spelling of known jargon still shares most of its
+  n-grams with the spellings seen in training, and no n-gram ever holds an identity number.
+  Each n-gram present counts ``1 / sqrt(number of distinct n-grams)``, so a long news
+  paragraph does not outvote a short ad by length alone.
+
+Two logistic heads score them: *illicit* (an offer or request to trade sensitive goods) and
+*talk* (text about the trade: news, court, police, warnings, tutorials, regulation). Each
+head's log-odds is its bias plus the sum of the weights of what fired, so every part of a
+score can be named with its weight. Weights are fitted by
+``scripts/train_listing_weights.py`` (or ``notforsale screener fit``) and shipped as
+``weights.json``; a file elsewhere can be used through ``NOTFORSALE_LISTING_WEIGHTS`` or
+:func:`load_model`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+#: Environment variable naming a weights file to use instead of the shipped one.
+WEIGHTS_ENV = "NOTFORSALE_LISTING_WEIGHTS"
+HEADS = ("illicit", "talk")
+NGRAM_MIN, NGRAM_MAX = 2, 4
+#: Text beyond this many squeezed characters adds no n-grams (a bound on the work).
+NGRAM_TEXT_LIMIT = 4000
+
+
+def ngram_text(squeezed: str) -> str:
+    """The squeezed text with each run of digits replaced by a single ``0``."""
+    out = []
+    previous_digit = False
+    for char in squeezed[:NGRAM_TEXT_LIMIT]:
+        if char.isdigit():
+            if not previous_digit:
+                out.append("0")
+            previous_digit = True
+        else:
+            out.append(char)
+            previous_digit = False
+    return "".join(out)
+
+
+def ngrams(text: str, low: int = NGRAM_MIN, high: int = NGRAM_MAX) -> set[str]:
+    """The distinct character n-grams of ``text`` (from :func:`ngram_text`)."""
+    grams: set[str] = set()
+    length = len(text)
+    for n in range(low, high + 1):
+        grams.update(text[i:i + n] for i in range(length - n + 1))
+    return grams
+
+
+def ngram_scale(count: int) -> float:
+    return 1.0 / math.sqrt(count) if count else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    bias: float
+    features: dict[str, float]
+    ngrams: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One named feature or n-gram and what it adds to a head's log-odds."""
+
+    name: str
+    weight: float
+    is_ngram: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    heads: dict[str, Head]
+    source: str
+    meta: dict[str, Any]
+
+    def contributions(self, head: str, named: Iterable[str], grams: set[str]
+                      ) -> tuple[float, list[Contribution]]:
+        """(log-odds, contributions) of one head for a listing's features."""
+        h = self.heads[head]
+        z = h.bias
+        out = []
+        for name in named:
+            weight = h.features.get(name, 0.0)
+            if weight:
+                out.append(Contribution(name, weight, False))
+                z += weight
+        scale = ngram_scale(len(grams))
+        table = h.ngrams
+        for gram in grams:
+            weight = table.get(gram)
+            if weight:
+                out.append(Contribution(gram, weight * scale, True))
+                z += weight * scale
+        return z, out
+
+
+def sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def model_from_dict(data: Mapping[str, Any], source: str) -> Model:
+    if data.get("format") != 2:
+        raise ValueError(f"{source}: not a listing-screener weights file (format 2)")
+    heads = {}
+    for name in HEADS:
+        raw = data["heads"][name]
+        heads[name] = Head(float(raw["bias"]),
+                           {str(k): float(v) for k, v in raw["features"].items()},
+                           {str(k): float(v) for k, v in raw["ngrams"].items()})
+    meta = {k: v for k, v in data.items() if k != "heads"}
+    return Model(heads, source, meta)
+
+
+def hand_model() -> Model:
+    """The hand-set weights of ``lexicon.toml`` (no n-grams): the fallback and the prior."""
+    from .features import OTHER_FEATURES
+    from .signals import lexicon
+
+    lex = lexicon()
+    features = {g.name: g.weight for g in lex.groups if g.kind != "talk"}
+    features.update({name: spec.weight for name, spec in OTHER_FEATURES.items()})
+    talk = {g.name: 2.0 for g in lex.groups if g.kind == "talk"}
+    return Model({"illicit": Head(-3.2, features, {}), "talk": Head(-3.0, talk, {})},
+                 "lexicon.toml (hand-set)", {})
+
+
+def load_model(path: str | Path | None = None) -> Model:
+    """The weights at ``path``; else ``NOTFORSALE_LISTING_WEIGHTS``; else the shipped file."""
+    if path is None:
+        path = os.environ.get(WEIGHTS_ENV) or None
+    if path is not None:
+        file = Path(path)
+        return model_from_dict(json.loads(file.read_text(encoding="utf-8")), str(file))
+    shipped = resources.files("notforsale.listings") / "weights.json"
+    if not shipped.is_file():
+        return hand_model()
+    return model_from_dict(json.loads(shipped.read_text(encoding="utf-8")), "weights.json")
+
+
+@lru_cache(maxsize=1)
+def current_model() -> Model:
+    """The model the screener uses by default (loaded once per process)."""
+    return load_model()
+
+
+def shipped_weights_path() -> Path:
+    """Where the shipped weights live in this installation."""
+    return Path(str(resources.files("notforsale.listings") / "weights.json"))
