@@ -19,7 +19,7 @@ from ..errors import NotForSaleError
 from ..model import Finding
 from ..text.engine import scan_text
 from .images import IMAGE_FEATURES, FeatureSpec, image_signals
-from .model import ngram_text, ngrams
+from .model import ngrams
 from .signals import analyze, lexicon
 
 TEXT_FIELDS = ("title", "description")
@@ -158,5 +158,5 @@ def listing_features(listing: Mapping[str, Any], *, images: bool = True) -> List
         named[TWO_SENSITIVE] = listed
     if sensitive and "talk" in kinds:
         named[SENSITIVE_TALK] = listed
-    grams = ngrams(ngram_text(analysis.squeezed.text))
+    grams = ngrams(analysis.squeezed.text, analysis.words.text)
     return ListingFeatures(named, grams, tuple(categories), findings, offer, sensitive)

@@ -5,9 +5,10 @@ A listing is described by
 - *named features*: the lexicon groups it fires, the identity numbers written in it, the
   image signals of its pictures, whether a price is given, and a few interactions (sensitive
   goods together with an offer, several kinds of sensitive goods, sensitive goods in talk);
-- *character n-grams* (2 to 4 characters) of its folded, squeezed text with every run of
-  digits read as ``0`` — so an unseen spelling of known jargon still shares most of its
-  n-grams with the spellings seen in training, and no n-gram ever holds an identity number.
+- *n-grams* of its folded text (see :func:`ngrams`): character 1- to 3-grams of Chinese
+  text with spaces and symbols dropped, word unigrams and bigrams of Latin text, every run of
+  digits read as ``0`` — so an unseen spelling of known jargon still shares n-grams with
+  the spellings seen in training, and no n-gram ever holds an identity number.
   Each n-gram present counts ``1 / sqrt(number of distinct n-grams)``, so a long news
   paragraph does not outvote a short ad by length alone.
 
@@ -25,9 +26,11 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -35,32 +38,33 @@ from typing import Any
 #: Environment variable naming a weights file to use instead of the shipped one.
 WEIGHTS_ENV = "NOTFORSALE_LISTING_WEIGHTS"
 HEADS = ("illicit", "talk")
-NGRAM_MIN, NGRAM_MAX = 2, 4
 #: Text beyond this many squeezed characters adds no n-grams (a bound on the work).
 NGRAM_TEXT_LIMIT = 4000
 
 
-def ngram_text(squeezed: str) -> str:
-    """The squeezed text with each run of digits replaced by a single ``0``."""
-    out = []
-    previous_digit = False
-    for char in squeezed[:NGRAM_TEXT_LIMIT]:
-        if char.isdigit():
-            if not previous_digit:
-                out.append("0")
-            previous_digit = True
-        else:
-            out.append(char)
-            previous_digit = False
-    return "".join(out)
+_DIGITS = re.compile(r"[0-9]+")
+_LATIN = re.compile(r"[a-z]+")
+_TOKEN = re.compile(r"[a-z0-9]+")
 
 
-def ngrams(text: str, low: int = NGRAM_MIN, high: int = NGRAM_MAX) -> set[str]:
-    """The distinct character n-grams of ``text`` (from :func:`ngram_text`)."""
+def ngrams(squeezed: str, words: str) -> set[str]:
+    """The distinct n-grams of a listing, from its squeezed and word views.
+
+    Chinese (and any non-Latin) text: character 1-, 2- and 3-grams of the squeezed view, Latin
+    letters cut out (they are words, not characters). Latin text: word unigrams and bigrams
+    of the word view (a bigram holds a space, so it never collides with a character n-gram).
+    Every run of digits reads as ``0`` in both, so no n-gram ever holds an identity number.
+    """
     grams: set[str] = set()
-    length = len(text)
-    for n in range(low, high + 1):
-        grams.update(text[i:i + n] for i in range(length - n + 1))
+    text = _DIGITS.sub("0", squeezed[:NGRAM_TEXT_LIMIT])
+    for run in _LATIN.split(text):
+        length = len(run)
+        grams.update(run)
+        for n in (2, 3):
+            grams.update(run[i:i + n] for i in range(length - n + 1))
+    tokens = [_DIGITS.sub("0", t) for t in _TOKEN.findall(words[:NGRAM_TEXT_LIMIT])]
+    grams.update(t for t in tokens if len(t) > 1)
+    grams.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
     return grams
 
 
@@ -90,6 +94,13 @@ class Model:
     source: str
     meta: dict[str, Any]
 
+    def logit(self, head: str, named: Iterable[str], grams: set[str]) -> float:
+        """A head's log-odds for a listing's features."""
+        h = self.heads[head]
+        get = h.features.get
+        z = h.bias + sum(get(name, 0.0) for name in named)
+        return z + sum(map(h.ngrams.get, grams, repeat(0.0))) * ngram_scale(len(grams))
+
     def contributions(self, head: str, named: Iterable[str], grams: set[str]
                       ) -> tuple[float, list[Contribution]]:
         """(log-odds, contributions) of one head for a listing's features."""
@@ -103,12 +114,9 @@ class Model:
                 z += weight
         scale = ngram_scale(len(grams))
         table = h.ngrams
-        for gram in grams:
-            weight = table.get(gram)
-            if weight:
-                out.append(Contribution(gram, weight * scale, True))
-                z += weight * scale
-        return z, out
+        hits = [(gram, weight * scale) for gram in grams if (weight := table.get(gram))]
+        out.extend(Contribution(gram, weight, True) for gram, weight in hits)
+        return z + sum(weight for _, weight in hits), out
 
 
 def sigmoid(z: float) -> float:

@@ -9,7 +9,7 @@ and police narrative, warnings, tutorials, regulation). The verdict:
   (selling, buying or renting words, a price, a quantity, private contact) **and** evidence
   of sensitive goods, and the text must not read more as talk than as an offer;
 - ``review`` for an illicit score at ``review_at`` or more otherwise (one sensitive word
-  without an offer goes at most here);
+  without an offer goes at most here), unless the text reads more as talk than as an offer;
 - ``allow`` for the rest. :attr:`Verdict.kind` says what the listing reads as —
   ``illicit``, ``talk`` (allowed by default, shown as such) or ``benign``.
 
@@ -24,6 +24,7 @@ weights of the reasons and the bias add up to the score's log-odds.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -137,11 +138,12 @@ def masked_fields(listing: Mapping[str, Any], verdict: Verdict) -> dict[str, str
 def _reasons(contributions: list[Contribution], named: Mapping[str, str]) -> list[Reason]:
     reasons = [Reason(c.name, c.weight, named[c.name])
                for c in contributions if not c.is_ngram]
-    grams = sorted((c for c in contributions if c.is_ngram), key=lambda c: -abs(c.weight))
-    reasons.extend(Reason(NGRAM_SIGNAL, c.weight, c.name) for c in grams[:NGRAM_REASONS])
-    rest = grams[NGRAM_REASONS:]
-    if rest:
-        reasons.append(Reason(OTHER_NGRAMS, sum(c.weight for c in rest), f"{len(rest)} more"))
+    grams = [c for c in contributions if c.is_ngram]
+    top = heapq.nlargest(NGRAM_REASONS, grams, key=lambda c: abs(c.weight))
+    reasons.extend(Reason(NGRAM_SIGNAL, c.weight, c.name) for c in top)
+    if len(grams) > len(top):
+        rest = sum(c.weight for c in grams) - sum(c.weight for c in top)
+        reasons.append(Reason(OTHER_NGRAMS, rest, f"{len(grams) - len(top)} more"))
     reasons.sort(key=lambda r: -abs(r.weight))
     return reasons
 
@@ -152,12 +154,12 @@ def screen_listing(listing: Mapping[str, Any], *, block_at: float = BLOCK_AT,
     features = listing_features(listing)
     model = model or current_model()
     z, contributions = model.contributions("illicit", features.named, features.grams)
-    talk_z, _ = model.contributions("talk", features.named, features.grams)
+    talk_z = model.logit("talk", features.named, features.grams)
     score, talk = sigmoid(z), sigmoid(talk_z)
     reads_as_talk = talk >= TALK_AT and talk > score
     if score >= block_at and features.offer and features.sensitive and not reads_as_talk:
         verdict = "block"
-    elif score >= review_at:
+    elif score >= review_at and not reads_as_talk:
         verdict = "review"
     else:
         verdict = "allow"
