@@ -224,7 +224,7 @@ def screen(
         typer.echo("notforsale: error: --review-at must not exceed --block-at", err=True)
         raise typer.Exit(EXIT_USAGE)
     try:
-        lines = read_text(path).splitlines()
+        lines = read_text(path).split("\n")  # not splitlines(): U+2028 is not a break
     except InputError as error:
         typer.echo(f"notforsale: error: {error}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
@@ -332,6 +332,11 @@ def demo(
         typer.echo(f"API docs: http://127.0.0.1:{port}/docs")
         typer.echo(f"Token: {token}")
         _serve("127.0.0.1", port, db, 1)
+
+
+from .commands_screener import screener_app  # noqa: E402
+
+app.add_typer(screener_app, name="screener")
 
 
 def main() -> None:

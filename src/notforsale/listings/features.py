@@ -53,7 +53,7 @@ SENSITIVE_TALK = "sensitive goods named in talk"
 OTHER_FEATURES: dict[str, FeatureSpec] = {
     number_feature("CN_RESIDENT_ID"): FeatureSpec(2.5, "sensitive", "face_identity_bundle"),
     number_feature("BANK_CARD"): FeatureSpec(1.5, "sensitive", "bank_cards"),
-    number_feature("CN_PASSPORT"): FeatureSpec(2.0, "sensitive", "id_photos"),
+    number_feature("CN_PASSPORT"): FeatureSpec(3.0, "sensitive", "id_photos"),
     **IMAGE_FEATURES,
     PRICE_FEATURE: FeatureSpec(0.3, "trade"),
     CONTACT_FEATURE: FeatureSpec(0.5, "trade"),
@@ -143,9 +143,9 @@ def listing_features(listing: Mapping[str, Any], *, images: bool = True) -> List
         for name, matched in image_signals(fields.get("images") or ()):
             named[name] = matched
             kinds.add("sensitive")
-            category = IMAGE_FEATURES[name].category
-            if category:
-                categories[category] = None
+            image_category = IMAGE_FEATURES[name].category
+            if image_category:
+                categories[image_category] = None
     if fields.get("price") not in (None, ""):
         named[PRICE_FEATURE] = safe(str(fields.get("price")))
         kinds.add("trade")

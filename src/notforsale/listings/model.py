@@ -30,8 +30,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -114,9 +114,9 @@ class Model:
                 z += weight
         scale = ngram_scale(len(grams))
         table = h.ngrams
-        hits = [(gram, weight * scale) for gram in grams if (weight := table.get(gram))]
-        out.extend(Contribution(gram, weight, True) for gram, weight in hits)
-        return z + sum(weight for _, weight in hits), out
+        hits = [(gram, w * scale) for gram in grams if (w := table.get(gram))]
+        out.extend(Contribution(gram, value, True) for gram, value in hits)
+        return z + sum(value for _, value in hits), out
 
 
 def sigmoid(z: float) -> float:

@@ -7,8 +7,10 @@ Latin letter or digit counts only where the original has a word boundary there
 
 >>> [s.group.name for s in signals("60 Hz monitor with power bank, and mouse")]
 ['electronics']
->>> [s.matched for s in signals("收 咔 一类卡 t.me/abcde")][:2]
-['收 咔', 't.me/abcde']
+>>> sorted({s.group.name: s.matched for s in signals("收 咔 t.me/abcde")}.items())[:2]
+[('bank cards and accounts', '收 咔'), ('buying or collecting', '收 咔')]
+>>> {s.group.name: s.matched for s in signals("收 咔 t.me/abcde")}["private contact"]
+'t.me/abcde'
 """
 
 from __future__ import annotations

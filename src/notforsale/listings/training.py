@@ -212,18 +212,26 @@ def fit_model(rows: Sequence[Mapping[str, Any]], feats: Sequence[ListingFeatures
     design = Design.build(feats)
     x = design.matrix(feats)
     weights = source_weights(rows)
+    # A feature no training listing has (the image signals: the written listings carry no
+    # pictures) cannot be fitted; it keeps its hand-set weight on the illicit head.
+    seen = np.asarray((x[:, :len(design.named)] != 0).sum(axis=0)).ravel()
+    kinds = feature_kinds()
+    unseen = [name for name, count in zip(design.named, seen, strict=True) if count == 0]
     heads = {}
     for head in HEADS:
         bias, w = fit_head(x, targets(rows, head), design, head, weights)
         named = {name: round(float(v), 4) for name, v in zip(design.named, w, strict=False)
                  if abs(v) > 1e-6}
+        if head == "illicit":
+            named.update({name: kinds[name].weight for name in unseen if kinds[name].weight})
         grams = {g: round(float(v), 4) for g, v in zip(design.grams, w[len(design.named):],
                                                       strict=True) if abs(v) >= PRUNE}
         heads[head] = {"bias": round(bias, 4), "features": named, "ngrams": grams}
     labels = {label: sum(1 for r in rows if r["label"] == label) for label in LABELS}
     return {"format": 2, "trained": datetime.date.today().isoformat(),
             "l2_named": L2_NAMED, "l2_ngram": L2_NGRAM, "min_df": MIN_DF,
-            "listings": len(rows), "labels": labels, **(meta or {}), "heads": heads}
+            "listings": len(rows), "labels": labels, "hand_set_unseen": unseen,
+            **(meta or {}), "heads": heads}
 
 
 def model_of(data: Mapping[str, Any], source: str = "fitted") -> Model:
