@@ -31,7 +31,7 @@ from .screener import screen_listing
 
 #: Shipped training files: source tag -> file name in ``listings/data``.
 TRAINING_FILES = {"w1": "w1.jsonl", "w2": "w2.jsonl", "w3": "w3.jsonl", "w4": "w4.jsonl",
-                  "dev": "dev.jsonl"}
+                  "dev": "dev.jsonl", "tumcc": "tumcc_fit.jsonl"}
 HELDOUT_FILE = "heldout.jsonl"
 LABELS = ("illicit", "talk", "benign")
 #: The older development set was labeled illicit/benign; its warnings are talk.
@@ -43,6 +43,12 @@ MIN_DF = 2
 MAX_ITER = 3000
 #: N-gram weights smaller than this (in absolute value) are not written out.
 PRUNE = 1e-3
+
+
+def tumcc_fitted(line: int) -> bool:
+    """Whether a labeled TUMCC line (``tests/data/tumcc_labeled.jsonl``) is in the half the
+    screener is fitted on (``data/tumcc_fit.jsonl``); the other half is never fitted on."""
+    return int(hashlib.sha256(str(line).encode("utf-8")).hexdigest(), 16) % 2 == 0
 
 
 def data_file(name: str) -> Path:
