@@ -98,6 +98,7 @@ def check(listing: object) -> Mapping[str, Any]:
 
 
 _LONG_DIGITS = re.compile(r"\d{7,}")
+_DIGIT = re.compile(r"\d")
 
 
 def safe(matched: str) -> str:
@@ -127,8 +128,7 @@ def listing_features(listing: Mapping[str, Any], *, images: bool = True) -> List
         if signal.group.kind == "sensitive" and signal.group.category:
             categories[signal.group.category] = None
     # Every identity number needs a digit, except an e-mail address.
-    findings = tuple(scan_text(text)) if "@" in text or any(ch.isdigit() for ch in text) \
-        else ()
+    findings = tuple(scan_text(text)) if "@" in text or _DIGIT.search(text) else ()
     for entity, category in NUMBER_ENTITIES.items():
         hit = next((f for f in findings if f.type == entity), None)
         if hit is not None:

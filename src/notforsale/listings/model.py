@@ -6,7 +6,8 @@ A listing is described by
   image signals of its pictures, whether a price is given, and a few interactions (sensitive
   goods together with an offer, several kinds of sensitive goods, sensitive goods in talk);
 - *n-grams* of its folded text (see :func:`ngrams`): character 1- to 3-grams of Chinese
-  text with spaces and symbols dropped, word unigrams and bigrams of Latin text, every run of
+  text with spaces and symbols dropped, word unigrams and bigrams and in-word character 3- and
+  4-grams of Latin text, every run of
   digits read as ``0`` — so an unseen spelling of known jargon still shares n-grams with
   the spellings seen in training, and no n-gram ever holds an identity number.
   Each n-gram present counts ``1 / sqrt(number of distinct n-grams)``, so a long news
@@ -38,6 +39,8 @@ from typing import Any
 #: Environment variable naming a weights file to use instead of the shipped one.
 WEIGHTS_ENV = "NOTFORSALE_LISTING_WEIGHTS"
 HEADS = ("illicit", "talk")
+#: The illicit head's hand-set bias (the fallback model without fitted weights).
+HAND_BIAS = -3.2
 #: Text beyond this many squeezed characters adds no n-grams (a bound on the work).
 NGRAM_TEXT_LIMIT = 4000
 
@@ -52,7 +55,9 @@ def ngrams(squeezed: str, words: str) -> set[str]:
 
     Chinese (and any non-Latin) text: character 1-, 2- and 3-grams of the squeezed view, Latin
     letters cut out (they are words, not characters). Latin text: word unigrams and bigrams
-    of the word view (a bigram holds a space, so it never collides with a character n-gram).
+    of the word view (a bigram holds a space, so it never collides with a character n-gram),
+    and character 3- and 4-grams inside each word, its ends marked ``<`` ``>`` (so ``fu11z``,
+    ``fullz`` and ``fulls`` share some).
     Every run of digits reads as ``0`` in both, so no n-gram ever holds an identity number.
     """
     grams: set[str] = set()
@@ -65,6 +70,11 @@ def ngrams(squeezed: str, words: str) -> set[str]:
     tokens = [_DIGITS.sub("0", t) for t in _TOKEN.findall(words[:NGRAM_TEXT_LIMIT])]
     grams.update(t for t in tokens if len(t) > 1)
     grams.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
+    for token in tokens:
+        if len(token) > 2:
+            marked = f"<{token}>"
+            for n in (3, 4):
+                grams.update(marked[i:i + n] for i in range(len(marked) - n + 1))
     return grams
 
 
@@ -102,8 +112,8 @@ class Model:
         return z + sum(map(h.ngrams.get, grams, repeat(0.0))) * ngram_scale(len(grams))
 
     def contributions(self, head: str, named: Iterable[str], grams: set[str]
-                      ) -> tuple[float, list[Contribution]]:
-        """(log-odds, contributions) of one head for a listing's features."""
+                      ) -> tuple[float, list[Contribution], list[tuple[str, float]]]:
+        """(log-odds, named contributions, (n-gram, weight) pairs) of one head."""
         h = self.heads[head]
         z = h.bias
         out = []
@@ -115,8 +125,7 @@ class Model:
         scale = ngram_scale(len(grams))
         table = h.ngrams
         hits = [(gram, w * scale) for gram in grams if (w := table.get(gram))]
-        out.extend(Contribution(gram, value, True) for gram, value in hits)
-        return z + sum(value for _, value in hits), out
+        return z + sum(map(table.get, grams, repeat(0.0))) * scale, out, hits
 
 
 def sigmoid(z: float) -> float:
@@ -148,7 +157,7 @@ def hand_model() -> Model:
     features = {g.name: g.weight for g in lex.groups if g.kind != "talk"}
     features.update({name: spec.weight for name, spec in OTHER_FEATURES.items()})
     talk = {g.name: 2.0 for g in lex.groups if g.kind == "talk"}
-    return Model({"illicit": Head(-3.2, features, {}), "talk": Head(-3.0, talk, {})},
+    return Model({"illicit": Head(HAND_BIAS, features, {}), "talk": Head(-3.0, talk, {})},
                  "lexicon.toml (hand-set)", {})
 
 

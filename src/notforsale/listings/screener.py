@@ -27,6 +27,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from typing import Any
 
 from ..model import Finding
@@ -135,14 +136,15 @@ def masked_fields(listing: Mapping[str, Any], verdict: Verdict) -> dict[str, str
     return out
 
 
-def _reasons(contributions: list[Contribution], named: Mapping[str, str]) -> list[Reason]:
-    reasons = [Reason(c.name, c.weight, named[c.name])
-               for c in contributions if not c.is_ngram]
-    grams = [c for c in contributions if c.is_ngram]
-    top = heapq.nlargest(NGRAM_REASONS, grams, key=lambda c: abs(c.weight))
-    reasons.extend(Reason(NGRAM_SIGNAL, c.weight, c.name) for c in top)
+def _reasons(contributions: list[Contribution], grams: list[tuple[str, float]],
+             named: Mapping[str, str]) -> list[Reason]:
+    reasons = [Reason(c.name, c.weight, named[c.name]) for c in contributions]
+    strongest = heapq.nlargest(NGRAM_REASONS, grams, key=itemgetter(1)) + \
+        heapq.nsmallest(NGRAM_REASONS, grams, key=itemgetter(1))
+    top = sorted(set(strongest), key=lambda g: -abs(g[1]))[:NGRAM_REASONS]
+    reasons.extend(Reason(NGRAM_SIGNAL, weight, gram) for gram, weight in top)
     if len(grams) > len(top):
-        rest = sum(c.weight for c in grams) - sum(c.weight for c in top)
+        rest = sum(weight for _, weight in grams) - sum(weight for _, weight in top)
         reasons.append(Reason(OTHER_NGRAMS, rest, f"{len(grams) - len(top)} more"))
     reasons.sort(key=lambda r: -abs(r.weight))
     return reasons
@@ -153,7 +155,7 @@ def screen_listing(listing: Mapping[str, Any], *, block_at: float = BLOCK_AT,
     """Screen one listing (a mapping with title, description, price, ...)."""
     features = listing_features(listing)
     model = model or current_model()
-    z, contributions = model.contributions("illicit", features.named, features.grams)
+    z, contributions, grams = model.contributions("illicit", features.named, features.grams)
     talk_z = model.logit("talk", features.named, features.grams)
     score, talk = sigmoid(z), sigmoid(talk_z)
     reads_as_talk = talk >= TALK_AT and talk > score
@@ -164,7 +166,7 @@ def screen_listing(listing: Mapping[str, Any], *, block_at: float = BLOCK_AT,
     else:
         verdict = "allow"
     kind = "talk" if reads_as_talk else "illicit" if score >= review_at else "benign"
-    reasons = _reasons(contributions, features.named)
+    reasons = _reasons(contributions, grams, features.named)
     # The strongest sensitive evidence names the listing's main category.
     strongest = [_FEATURE_CATEGORY[r.signal] for r in reasons if r.weight > 0
                  and r.signal in _FEATURE_CATEGORY]

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .features import ListingFeatures, feature_kinds, listing_features
-from .model import HEADS, Model, model_from_dict
+from .model import HAND_BIAS, HEADS, Model, model_from_dict
 from .screener import screen_listing
 
 #: Shipped training files: source tag -> file name in ``listings/data``.
@@ -219,7 +219,8 @@ def fit_model(rows: Sequence[Mapping[str, Any]], feats: Sequence[ListingFeatures
     x = design.matrix(feats)
     weights = source_weights(rows)
     # A feature no training listing has (the image signals: the written listings carry no
-    # pictures) cannot be fitted; it keeps its hand-set weight on the illicit head.
+    # pictures) cannot be fitted; it keeps its hand-set weight on the illicit head, moved by
+    # as much as the fitted bias differs from the hand-set one.
     seen = np.asarray((x[:, :len(design.named)] != 0).sum(axis=0)).ravel()
     kinds = feature_kinds()
     unseen = [name for name, count in zip(design.named, seen, strict=True) if count == 0]
@@ -229,7 +230,10 @@ def fit_model(rows: Sequence[Mapping[str, Any]], feats: Sequence[ListingFeatures
         named = {name: round(float(v), 4) for name, v in zip(design.named, w, strict=False)
                  if abs(v) > 1e-6}
         if head == "illicit":
-            named.update({name: kinds[name].weight for name in unseen if kinds[name].weight})
+            # set against the fitted bias as they were against the hand-set one
+            shift = HAND_BIAS - bias
+            named.update({name: round(kinds[name].weight + shift, 4) for name in unseen
+                          if kinds[name].weight})
         grams = {g: round(float(v), 4) for g, v in zip(design.grams, w[len(design.named):],
                                                       strict=True) if abs(v) >= PRUNE}
         heads[head] = {"bias": round(bias, 4), "features": named, "ngrams": grams}
