@@ -99,3 +99,10 @@ def test_fit_reports_the_change_and_writes_a_new_file(db: str, tmp_path: Path,
     again = CliRunner().invoke(app, ["screener", "fit", "--labels", str(labels), "--out",
                                      str(out), "--heldout", str(heldout)])
     assert again.exit_code == 2
+
+
+def test_cases_say_what_the_listing_reads_as(db: str) -> None:
+    """The console's case page shows the screener's kind (illicit / talk / benign)."""
+    with open_database(db)() as session:
+        detail = repository.get_case(session, 1).detail
+    assert detail["kind"] in ("illicit", "talk", "benign") and "talk_score" in detail
