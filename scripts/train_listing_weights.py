@@ -82,9 +82,12 @@ def main() -> None:
         "script": "scripts/train_listing_weights.py",
     }
     try:
-        meta["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                                        capture_output=True, text=True, check=True
-                                        ).stdout.strip()
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        # the commit checked out when fitting (+ changes: the source tree differed from it)
+        meta["commit"] = commit + (" + changes" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         pass
     if not args.no_cross:
