@@ -254,7 +254,7 @@ def screen(
         typer.echo("notforsale: error: --review-at must not exceed --block-at", err=True)
         raise typer.Exit(EXIT_USAGE)
     try:
-        lines = read_text(path).splitlines()
+        lines = read_text(path).split("\n")  # not splitlines(): U+2028 is not a break
     except InputError as error:
         typer.echo(f"notforsale: error: {error}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
@@ -370,6 +370,9 @@ _register_persons(app)
 from .commands_trace import register as _register_trace  # noqa: E402 - commands of their own
 
 _register_trace(app)
+from .commands_screener import screener_app  # noqa: E402
+
+app.add_typer(screener_app, name="screener")
 
 
 def main() -> None:

@@ -46,4 +46,12 @@ def test_plain_photo_and_missing_file_add_nothing(tmp_path: Path) -> None:
     photo = tmp_path / "cat.png"
     photo.write_bytes((shared_faces() / "no_face_cat.png").read_bytes())
     verdict = screen_listing({"title": "猫咪", "images": [str(photo), str(tmp_path / "nope.jpg")]})
-    assert verdict.verdict == "allow" and verdict.reasons == ()
+    assert verdict.verdict == "allow"
+    assert not {GRID_FEATURE, DOCUMENT_FEATURE} & {r.signal for r in verdict.reasons}
+
+
+def test_document_in_a_picture_without_an_offer_is_review_at_most(tmp_path: Path) -> None:
+    """A sensitive signal with no offer goes at most to review (the issue's rule)."""
+    verdict = screen_listing({"title": "看图", "images": [str(_card(tmp_path / "card.png"))]})
+    assert verdict.verdict != "block" and not verdict.offer and verdict.sensitive
+    assert DOCUMENT_FEATURE in {r.signal for r in verdict.reasons}

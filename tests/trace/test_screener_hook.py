@@ -46,16 +46,16 @@ def test_known_pack_image(tmp_path: Path, listing: dict[str, object], registered
                for t in texts) is registered
 
 
-def test_known_pack_outweighs_every_negative_weight_together() -> None:
-    import math
-
-    from notforsale.listings import BLOCK_AT
-    from notforsale.listings.weights import current_weights
-    from notforsale.trace.hook import known_pack_weight
-
-    weights = current_weights()
-    worst = weights.bias + sum(min(0.0, v) for v in weights.table.values())
-    assert 1 / (1 + math.exp(-(worst + known_pack_weight(weights)))) >= max(BLOCK_AT, 0.98)
+def test_a_known_pack_blocks_whatever_the_text_says(tmp_path: Path) -> None:
+    """A warning post, a talk about the trade, a benign title: a picture from a seized pack
+    is blocked all the same (the hash match is the evidence)."""
+    hook.use(known())
+    image = tmp_path / "p.jpg"
+    image.write_bytes(jpeg(ImageOps.mirror(astronaut()), 50))
+    for text in ("警惕！有人在群里卖人脸照片，大家不要上当，已报警", "二手相机 九成新"):
+        result = screen_listing({"title": text, "images": [str(image)]})
+        assert result.verdict == "block", text
+        assert result.reasons[0].signal == "known traded pack"
 
 
 def test_unrelated_image_adds_no_reason(tmp_path: Path) -> None:

@@ -1,11 +1,20 @@
-"""Screen one listing: explained signals and weights, a score, a verdict.
+"""Screen one listing: an offer detector with explained weights, a score, a verdict.
 
-The score is a logistic function of the weights of the lexicon groups a
-listing fires (see ``lexicon.toml``), plus two interaction terms: goods that
-are sensitive *and* signs of trade; two different sensitive kinds together.
-Identity numbers in the listing (found by the text engine) are strong signals
-of their own. Every reason names the signal, its weight and the matched text
-(numbers masked), so a moderator can see why.
+Two learned heads (see :mod:`.model`) score a listing from its named signals and character
+n-grams: *illicit* — an offer or request to trade faces, identity documents or data,
+accounts or cards held in someone's name — and *talk* — text about that trade (news, court
+and police narrative, warnings, tutorials, regulation). The verdict:
+
+- ``block`` needs the illicit score at ``block_at`` or more **and** evidence of an offer
+  (selling, buying or renting words, a price, a quantity, private contact) **and** evidence
+  of sensitive goods, and the text must not read more as talk than as an offer;
+- ``review`` for an illicit score at ``review_at`` or more otherwise (one sensitive word
+  without an offer goes at most here), unless the text reads more as talk than as an offer;
+- ``allow`` for the rest. :attr:`Verdict.kind` says what the listing reads as —
+  ``illicit``, ``talk`` (allowed by default, shown as such) or ``benign``.
+
+Every reason names a feature or an n-gram with its weight on the illicit log-odds; the
+weights of the reasons and the bias add up to the score's log-odds.
 
 >>> screen_listing({"title": "人脸素材 5000张 表情全 10元"}).verdict
 'block'
@@ -15,41 +24,35 @@ of their own. Every reason names the signal, its weight and the matched text
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Mapping, Sequence
+import heapq
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from operator import itemgetter
 from typing import Any
 
-from ..errors import NotForSaleError
 from ..model import Finding
-from ..text.engine import scan_text
 from ..text.mask import mask_findings, mask_text
-from ..trace.hook import KNOWN_PACK, known_pack_weight
 from . import BLOCK_AT, REVIEW_AT
-from .signals import Signal, lexicon, signals
-from .weights import (
-    DOCUMENT_FEATURE,
-    GRID_FEATURE,
-    NUMBER_ENTITIES,
-    OTHER_SENSITIVE,
-    SENSITIVE_AND_TRADE,
-    TWO_SENSITIVE,
-    Weights,
-    current_weights,
-    number_feature,
+from .features import (
+    OTHER_FEATURES,
+    TEXT_FIELDS,
+    ListingError,
+    listing_features,
+    listing_text,
 )
+from .images import DOCUMENT_FEATURE, GRID_FEATURE, KNOWN_PACK
+from .model import Contribution, Model, current_model, sigmoid
+from .signals import lexicon
 
-_TEXT_FIELDS = ("title", "description")
-_FIELD_TYPES: dict[str, tuple[type, ...]] = {
-    "id": (str, int), "title": (str,), "description": (str,), "price": (int, float, str),
-    "currency": (str,), "platform": (str,), "lang": (str,), "images": (list, tuple),
-}
+__all__ = ["DOCUMENT_FEATURE", "GRID_FEATURE", "ListingError", "Reason", "Verdict",
+           "listing_text", "masked_fields", "screen_listing"]
 
-
-class ListingError(NotForSaleError):
-    """A listing is not a mapping, or one of its fields has the wrong type."""
+#: How many n-grams a verdict names one by one; the rest are summed in one reason.
+NGRAM_REASONS = 5
+NGRAM_SIGNAL = "n-gram"
+OTHER_NGRAMS = "other n-grams"
+#: A listing reads as talk when the talk head gives at least this.
+TALK_AT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,60 +74,44 @@ class Verdict:
 
     id: str | None
     verdict: str  # block | review | allow
-    score: float
+    score: float  # the illicit head's probability
     reasons: tuple[Reason, ...] = ()
     categories: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = field(default=(), repr=False)
+    #: What the listing reads as: illicit | talk | benign.
+    kind: str = "benign"
+    #: The talk head's probability.
+    talk_score: float = 0.0
+    #: Evidence of an offer or request to trade; of sensitive goods.
+    offer: bool = False
+    sensitive: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "verdict": self.verdict,
+            "kind": self.kind,
             "score": round(self.score, 3),
+            "talk_score": round(self.talk_score, 3),
+            "offer": self.offer,
+            "sensitive_goods": self.sensitive,
             "categories": list(self.categories),
             "reasons": [str(reason) for reason in self.reasons],
             "signals": [reason.to_dict() for reason in self.reasons],
         }
 
 
-def _check(listing: object) -> Mapping[str, Any]:
-    if not isinstance(listing, Mapping):
-        raise ListingError(f"a listing is a JSON object, not {type(listing).__name__}")
-    for name, types in _FIELD_TYPES.items():
-        value = listing.get(name)
-        if value is not None and (not isinstance(value, types) or isinstance(value, bool)):
-            wanted = " or ".join(t.__name__ for t in types)
-            raise ListingError(f"listing field {name!r} must be {wanted}, "
-                               f"not {type(value).__name__}")
-    return listing
+def _categories() -> dict[str, str]:
+    out = {g.name: g.category for g in lexicon().groups if g.kind == "sensitive" and g.category}
+    out.update({name: spec.category for name, spec in OTHER_FEATURES.items()
+                if spec.kind == "sensitive" and spec.category})
+    return out
 
 
-_LONG_DIGITS = re.compile(r"\d{7,}")
-
-
-def _safe(matched: str) -> str:
-    """Matched text for a reason: long digit runs masked, never quoted whole."""
-    return _LONG_DIGITS.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 3), matched)
-
-
-#: Lexicon groups (and number features) that are evidence of sensitive goods.
-SENSITIVE_GROUPS = frozenset(
-    [g.name for g in lexicon().groups if g.kind == "sensitive"]
-    + list(OTHER_SENSITIVE))
 #: The illicit category each sensitive feature points to.
-_FEATURE_CATEGORY = {g.name: g.category for g in lexicon().groups
-                     if g.kind == "sensitive" and g.category}
-_FEATURE_CATEGORY.update({name: category for name, (_, category) in OTHER_SENSITIVE.items()})
+_FEATURE_CATEGORY = _categories()
 #: Every category a verdict can name, in the lexicon's order.
 CATEGORY_ORDER = tuple(dict.fromkeys(_FEATURE_CATEGORY.values()))
-
-
-def listing_text(listing: Mapping[str, Any]) -> str:
-    """The text the screener reads: the title and the description, one line apart.
-
-    :attr:`Verdict.findings` are spans of this text.
-    """
-    return "\n".join(str(listing[name]) for name in _TEXT_FIELDS if listing.get(name))
 
 
 def masked_fields(listing: Mapping[str, Any], verdict: Verdict) -> dict[str, str]:
@@ -132,9 +119,9 @@ def masked_fields(listing: Mapping[str, Any], verdict: Verdict) -> dict[str, str
 
     Uses the screener's own findings, so the text is not scanned a second time.
     """
-    out = {name: "" for name in _TEXT_FIELDS}
+    out = {name: "" for name in TEXT_FIELDS}
     start = 0
-    for name in _TEXT_FIELDS:
+    for name in TEXT_FIELDS:
         if not listing.get(name):
             continue
         value = str(listing[name])
@@ -149,102 +136,46 @@ def masked_fields(listing: Mapping[str, Any], verdict: Verdict) -> dict[str, str
     return out
 
 
-def features(listing: Mapping[str, Any]) -> tuple[dict[str, str], tuple[Finding, ...]]:
-    """The features a listing fires, each with the text that fired it (numbers masked)."""
-    fields = _check(listing)
-    text = listing_text(fields)
-    fired: list[Signal] = signals(text)
-    found = {s.group.name: _safe(s.matched) for s in fired}
-    sensitive = {s.group.category for s in fired if s.group.kind == "sensitive"}
-    benign = any(s.group.kind == "benign" for s in fired)
-    # Every identity number needs a digit, except an e-mail address.
-    findings = tuple(scan_text(text)) if "@" in text or any(ch.isdigit() for ch in text) \
-        else ()
-    for entity in NUMBER_ENTITIES:
-        hit = next((f for f in findings if f.type == entity), None)
-        if hit is not None:
-            found[number_feature(entity)] = hit.masked
-            sensitive.add("id_photos" if entity == "CN_PASSPORT" else "face_identity_bundle")
-    for name, matched, category in image_signals(fields.get("images") or ()):
-        found[name] = matched
-        sensitive.add(category)
-    trade = any(s.group.kind == "trade" for s in fired) or fields.get("price") is not None
-    # Legitimate contexts (skincare, warnings, lost and found, ...) quote the same words;
-    # there the combination of goods and trade is not evidence of the trade.
-    if sensitive and trade and not benign:
-        found[SENSITIVE_AND_TRADE] = ", ".join(sorted(c for c in sensitive if c))
-    if len(sensitive) >= 2 and not benign:
-        found[TWO_SENSITIVE] = ", ".join(sorted(c for c in sensitive if c))
-    found["_categories"] = ",".join(sorted(c for c in sensitive if c))
-    return found, findings
-
-
-#: A picture holding at least this many faces is a grid of faces (a pack's preview).
-GRID_FACES = 6
-
-
-def image_signals(paths: Sequence[str]) -> list[tuple[str, str, str]]:
-    """(feature, what fired it, category) for the images attached to a listing."""
-    from ..read.images import ImageError
-    from ..trace.hook import known_pack_reason
-    from ..vision.analyze import ImageOptions, analyze
-
-    fired: dict[str, tuple[str, str, str]] = {}
-    for path in paths:
-        name = str(path).rsplit("/", 1)[-1]
-        try:
-            data = Path(path).read_bytes()
-            report = analyze(str(path), data, ImageOptions(ocr="auto"))
-        except (OSError, ImageError):
-            continue  # an unreadable image adds nothing; the text still counts
-        known = known_pack_reason(data)
-        if known:
-            fired.setdefault(KNOWN_PACK, (KNOWN_PACK, known, "face_pack"))
-        if len(report.faces) >= GRID_FACES:
-            fired.setdefault(GRID_FEATURE, (GRID_FEATURE, f"{name}: {len(report.faces)} faces",
-                                            "face_pack"))
-        numbers = [hit.finding for hit in report.text_hits
-                   if hit.finding.type in ("CN_RESIDENT_ID", "CN_PASSPORT", "BANK_CARD")]
-        if numbers:
-            fired.setdefault(DOCUMENT_FEATURE, (DOCUMENT_FEATURE,
-                                                f"{name}: {numbers[0].type} {numbers[0].masked}",
-                                                "id_photos"))
-    return list(fired.values())
-
-
-def feature_values(found: Mapping[str, str], weights: Weights) -> dict[str, float]:
-    """How much of its weight each fired feature counts.
-
-    Sensitive signals have diminishing returns: the strongest counts fully, the next
-    half, the next a quarter — a warning post that quotes every piece of jargon does
-    not outweigh its own context, and a seller is not caught twice for one word.
-    """
-    sensitive = sorted((name for name in found if name in SENSITIVE_GROUPS),
-                       key=lambda name: -weights.of(name))
-    values = {name: 1.0 for name in found}
-    for rank, name in enumerate(sensitive):
-        values[name] = 0.5 ** rank
-    return values
+def _reasons(contributions: list[Contribution], grams: list[tuple[str, float]],
+             named: Mapping[str, str]) -> list[Reason]:
+    reasons = [Reason(c.name, c.weight, named[c.name]) for c in contributions]
+    strongest = heapq.nlargest(NGRAM_REASONS, grams, key=itemgetter(1)) + \
+        heapq.nsmallest(NGRAM_REASONS, grams, key=itemgetter(1))
+    top = sorted(set(strongest), key=lambda g: -abs(g[1]))[:NGRAM_REASONS]
+    reasons.extend(Reason(NGRAM_SIGNAL, weight, gram) for gram, weight in top)
+    if len(grams) > len(top):
+        rest = sum(weight for _, weight in grams) - sum(weight for _, weight in top)
+        reasons.append(Reason(OTHER_NGRAMS, rest, f"{len(grams) - len(top)} more"))
+    reasons.sort(key=lambda r: -abs(r.weight))
+    return reasons
 
 
 def screen_listing(listing: Mapping[str, Any], *, block_at: float = BLOCK_AT,
-                   review_at: float = REVIEW_AT) -> Verdict:
+                   review_at: float = REVIEW_AT, model: Model | None = None) -> Verdict:
     """Screen one listing (a mapping with title, description, price, ...)."""
-    found, findings = features(listing)
-    categories = tuple(c for c in found.pop("_categories").split(",") if c)
-    weights = current_weights()
-    z = weights.bias
-    reasons = []
-    for name, factor in feature_values(found, weights).items():
-        weight = (known_pack_weight(weights) if name == KNOWN_PACK else weights.of(name)) * factor
-        z += weight
-        reasons.append(Reason(name, weight, found[name]))
-    score = 1.0 / (1.0 + math.exp(-z))
-    verdict = "block" if score >= block_at else "review" if score >= review_at else "allow"
-    reasons.sort(key=lambda r: -abs(r.weight))
-    # The strongest evidence names the listing's main category.
-    strongest = [_FEATURE_CATEGORY[r.signal] for r in reasons if r.signal in _FEATURE_CATEGORY]
-    categories = tuple(dict.fromkeys(strongest + [c for c in categories if c not in strongest]))
+    features = listing_features(listing)
+    model = model or current_model()
+    z, contributions, grams = model.contributions("illicit", features.named, features.grams)
+    talk_z = model.logit("talk", features.named, features.grams)
+    score, talk = sigmoid(z), sigmoid(talk_z)
+    reads_as_talk = talk >= TALK_AT and talk > score
+    if KNOWN_PACK in features.named:
+        # A picture from a seized pack (a confirmed perceptual-hash match) is the trade
+        # itself, whatever the text says.
+        verdict, reads_as_talk = "block", False
+    elif score >= block_at and features.offer and features.sensitive and not reads_as_talk:
+        verdict = "block"
+    elif score >= review_at and not reads_as_talk:
+        verdict = "review"
+    else:
+        verdict = "allow"
+    kind = "talk" if reads_as_talk else "illicit" if score >= review_at else "benign"
+    reasons = _reasons(contributions, grams, features.named)
+    # The strongest sensitive evidence names the listing's main category.
+    strongest = [_FEATURE_CATEGORY[r.signal] for r in reasons if r.weight > 0
+                 and r.signal in _FEATURE_CATEGORY]
+    categories = tuple(dict.fromkeys(strongest + list(features.categories)))
     listing_id = listing.get("id")
     return Verdict(None if listing_id is None else str(listing_id), verdict, score,
-                   tuple(reasons), categories, findings)
+                   tuple(reasons), categories, features.findings, kind, talk,
+                   features.offer, features.sensitive)

@@ -123,6 +123,7 @@ def screening_rows(listing: Mapping[str, Any], verdict: ScreenVerdict, actor: st
             "title": title[:300], "status": "open", "created_at": stamp, "updated_at": stamp,
             "thumbnail": None,
             "detail": {"reasons": reasons, "categories": list(verdict.categories),
+                       "kind": verdict.kind, "talk_score": round(verdict.talk_score, 3),
                        "external_id": external_id, "platform": listing.get("platform"),
                        "description": description[:2000]}}
         rows["audit"] = {"at": stamp, "actor": actor, "action": "case.open",

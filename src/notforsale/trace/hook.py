@@ -14,26 +14,13 @@ import threading
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from ..listings.weights import Weights
     from .matcher import Match, Matcher
 
 log = logging.getLogger(__name__)
 
-#: The screener's feature for an attached image that matches a stored list.
+#: The screener's feature for an attached image that matches a stored list (the screener
+#: blocks such a listing: see ``listings.images.KNOWN_PACK``).
 KNOWN_PACK = "known traded pack"
-#: How far above zero the screener's logit stays with a known pack's image, whatever else
-#: the listing says: a score of at least 0.98, so such a listing is blocked.
-KNOWN_PACK_MARGIN = 4.0
-
-
-def known_pack_weight(weights: Weights) -> float:
-    """The feature's weight: the bias and every negative weight outweighed, plus the margin.
-
-    Derived from the weights in use, so a refit of the screener cannot let a benign
-    context (a warning post, say) unblock a copy of a seized pack's image.
-    """
-    negative = sum(min(0.0, value) for value in weights.table.values())
-    return -(min(0.0, weights.bias) + negative) + KNOWN_PACK_MARGIN
 
 
 class _Source(Protocol):
