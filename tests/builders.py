@@ -321,3 +321,58 @@ def document_image(lines: list[str], size: tuple[int, int] = (1240, 1754)) -> Im
     for index, line in enumerate(lines):
         draw.text((100, 150 + 90 * index), line, fill=(0, 0, 0), font=font)
     return page
+
+
+def pdf_with_annotation(note: str) -> bytes:
+    """A one-page PDF with a sticky note (a text annotation) holding ``note``."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as c
+
+    document = pdfium.PdfDocument(text_pdf(["see the note"]))
+    page = document[0]
+    annot = c.FPDFPage_CreateAnnot(page.raw, c.FPDF_ANNOT_TEXT)
+    value = (note + "\0").encode("utf-16-le")
+    buffer = (ctypes.c_ushort * (len(value) // 2)).from_buffer_copy(value)
+    c.FPDFAnnot_SetStringValue(annot, b"Contents", buffer)
+    c.FPDFPage_CloseAnnot(annot)
+    page.close()
+    out = io.BytesIO()
+    document.save(out)
+    document.close()
+    return out.getvalue()
+
+
+def xlsx_with_extras(comment: str, header: str, link: str) -> bytes:
+    """A workbook whose numbers sit outside its cells: a cell comment, the sheet's page
+    header, a cell hyperlink."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名"])
+    sheet.append(["张三"])
+    sheet["A2"].comment = Comment(comment, "clerk")
+    sheet.oddHeader.center.text = header
+    sheet["A1"].hyperlink = link
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def jpeg_with_comment(image: Image.Image, comment: str) -> bytes:
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="JPEG", comment=comment.encode("utf-8"))
+    return out.getvalue()
+
+
+def png_with_text(image: Image.Image, key: str, value: str) -> bytes:
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_itxt(key, value)
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="PNG", pnginfo=info)
+    return out.getvalue()

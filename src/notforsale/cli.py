@@ -1,7 +1,8 @@
 """The ``notforsale`` command: a thin layer over the library.
 
-Exit codes: 0 nothing found, 1 findings, 2 usage or input error, or a failure that stopped
-the work (then what was done is still reported, and said to be incomplete).
+Exit codes: 0 nothing found (everything read), 1 findings, 2 usage or input error, or a
+failure that stopped the work (what was done is still reported, and said to be
+incomplete), 3 nothing found but some files could not be read (skipped or errors: listed).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNCHECKED = 0, 1, 2, 3
 _DEFAULT_LIMITS = Limits()
 
 
@@ -105,7 +106,9 @@ def scan(
 ) -> None:
     """Find identity numbers, faces and identifying metadata, and the people they expose.
 
-    Exit code 0 when nothing is found, 1 when something is, 2 on a usage or input error.
+    Exit code 0 when everything was read and nothing found, 1 when something is found, 3
+    when nothing is found but some files could not be read (skipped or errors, listed), 2 on
+    a usage or input error or when the scan stopped early.
     """
     if output_format is OutputFormat.html and output is None:
         typer.echo("notforsale: error: --format html needs --output FILE", err=True)
@@ -138,9 +141,12 @@ def scan(
     if output_format is not OutputFormat.table or output is not None:
         for scan_error in result.errors:
             typer.echo(f"notforsale: error: {scan_error.path}: {scan_error.message}", err=True)
-    if result.stopped or (result.errors and not result.files):
+    if result.stopped or (result.errors and not result.files and not result.findings):
         raise typer.Exit(EXIT_USAGE)
-    raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+    if result.findings:
+        raise typer.Exit(EXIT_FINDINGS)
+    # Nothing found is not "clean" when some files could not be read.
+    raise typer.Exit(EXIT_UNCHECKED if result.errors or result.skipped else EXIT_CLEAN)
 
 
 def _write_report(result: object, output_format: OutputFormat, output: Path | None) -> None:

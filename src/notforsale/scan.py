@@ -43,7 +43,16 @@ from .model import (
 from .read import formats
 from .read.images import IMAGE_SUFFIXES, ImageError
 from .read.limits import Limits
-from .read.member import Member, MemberError, PathKeys, follow, member_at, name_print
+from .read.member import (
+    Container,
+    FolderFindings,
+    Member,
+    MemberError,
+    PathKeys,
+    follow,
+    member_at,
+    name_print,
+)
 from .read.text_files import read_text
 from .read.units import PartError, ReadContext, TextUnit
 from .read.walk import Walker
@@ -130,11 +139,6 @@ def locate(text: str, path: str, findings: list[Finding], **where: object
 
 def _entity(finding: Finding) -> ProfileEntity:
     return ProfileEntity(finding.type, finding.masked, finding.fingerprint)
-
-
-def _name_findings(member: Member, options: ScanOptions) -> list[LocatedFinding]:
-    return [LocatedFinding(Location(member.path, field="file name"), finding)
-            for finding in member.name_findings if finding.score >= options.min_score]
 
 
 def _names_an_image(text: str) -> bool:
@@ -228,6 +232,9 @@ def image_member(member: Member, options: ImageOptions, min_score: float = 0.0
         entities.append(_entity(hit.finding))
     result.findings.extend(LocatedFinding(Location(member.path, field="EXIF"), f)
                            for f in report.exif)
+    for where, finding in report.metadata:
+        result.findings.append(LocatedFinding(Location(member.path, field=where), finding))
+        entities.append(_entity(finding))
     result.image_evidence = ImageEvidence(member.path, tuple(faces))
     result.records.append(RecordEvidence(tuple(entities), (member.path,), (),
                                          "face and number in one image", member.path, None))
@@ -318,6 +325,7 @@ class _Scan:
         self.videos = 0
         self.findings: list[LocatedFinding] = []
         self.not_kept: dict[str, int] = {}
+        self.folders_seen: set[str] = set()
         self.errors: list[ScanError] = []
         self.skipped: list[Skipped] = []
         self.thumbnails: dict[str, bytes] = {}
@@ -349,7 +357,7 @@ class _Scan:
                           self.reducer.profiles(), tuple(self.skipped), self.thumbnails,
                           self.videos, tuple(sorted(self.not_kept.items())), stopped)
 
-    def _items(self, paths: list[str | Path]) -> Iterator[Member | MemberError]:
+    def _items(self, paths: list[str | Path]) -> Iterator[Member | MemberError | Container]:
         for path in paths:
             if str(path) == "-":
                 try:
@@ -359,9 +367,28 @@ class _Scan:
                 continue
             yield from self.walker.walk(path, self.base)
 
-    def _dispatch(self, item: Member | MemberError) -> None:
+    def _names(self, path: str, found: tuple[Finding, ...], folders: FolderFindings) -> None:
+        """Findings in a file's own name and in its folders' names (each folder once)."""
+        for finding in found:
+            if finding.score >= self.options.min_score:
+                self.findings.append(LocatedFinding(Location(path, field="file name"),
+                                                    finding))
+        for folder_print, shown, folder_found in folders:
+            if folder_print in self.folders_seen:
+                continue
+            self.folders_seen.add(folder_print)
+            kept = [f for f in folder_found if f.score >= self.options.min_score]
+            self.findings.extend(LocatedFinding(Location(shown, field="folder name"), f)
+                                 for f in kept)
+            self.reducer.add_folder(folder_print, shown, [_entity(f) for f in kept])
+
+    def _dispatch(self, item: Member | MemberError | Container) -> None:
         if isinstance(item, MemberError):
             self.errors.append(ScanError(item.path, item.message))
+            self._names(item.path, item.name_findings, ())
+            return
+        if isinstance(item, Container):
+            self._names(item.path, item.name_findings, item.folders)
             return
         member = item
         if member.depth > self.options.limits.max_depth:
@@ -371,7 +398,7 @@ class _Scan:
         if self.progress:
             self.progress(member.path)
         if len(self.findings) < self.options.limits.max_findings:
-            self.findings.extend(_name_findings(member, self.options))
+            self._names(member.path, member.name_findings, member.folders)
         fmt = formats.candidates(member)
         if fmt[0].kind in ("image", "video"):
             if fmt[0].kind == "video" and not self.options.videos:

@@ -56,6 +56,10 @@ CASES: list[Case] = [
      "OpenDocument spreadsheet: rows and a header"),
     ("i.odp", lambda: b.odp([[f"卡号 {CARD}"]]), {CARD_M}, 0,
      "OpenDocument presentation: frames"),
+    ("f2.xlsx", lambda: b.xlsx_with_extras(f"手机 {MOBILE}", f"ID {ID}",
+                                           "mailto:zhang.san@example.com"),
+     {MOBILE_M, ID_M, "z********@example.com"}, 0,
+     "xlsx: a cell comment, the page header and a mailto: hyperlink, outside the cells"),
     ("j.xls", lambda: b.xls([["sfz", "sjh"], [ID, MOBILE]]), {ID_M, MOBILE_M}, 0,
      "legacy Excel: the mobile typed as a number"),
     ("k.rtf", lambda: b.rtf([f"身份证号 {ID}", f"电话 {MOBILE}"], image=face_png()),
@@ -80,6 +84,12 @@ CASES: list[Case] = [
      "PDF text layer"),
     ("s.pdf", lambda: b.scanned_pdf([b.document_image([f"CITIZEN ID NO. {ID2}"])]),
      {ID2_M}, 0, "scanned PDF: the page is rendered and read by OCR"),
+    ("r2.pdf", lambda: b.pdf_with_annotation(f"手机 {MOBILE}"), {MOBILE_M}, 0,
+     "PDF annotation (a sticky note): its text is read (reading it once crashed the scan)"),
+    ("u.jpg", lambda: b.jpeg_with_comment(_astronaut(), f"身份证 {ID}"), {ID_M}, 1,
+     "a JPEG comment segment holds a number (Pillow kept writing it into copies)"),
+    ("v.png", lambda: b.png_with_text(_astronaut(), "Description", f"手机 {MOBILE}"), {MOBILE_M},
+     1, "PNG text chunks"),
     ("t.html", lambda: "<html><body><p>身份证<b>1101011990</b>03071233</p></body></html>"
      .encode(), {ID_M}, 0, "HTML: a number split by markup"),
 ]

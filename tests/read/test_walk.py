@@ -12,7 +12,7 @@ import py7zr
 import pytest
 
 from notforsale.read.limits import Limits
-from notforsale.read.walk import Member, Walker
+from notforsale.read.walk import Member, MemberError, Walker
 
 
 def _zip(entries: dict[str, bytes], *, gbk_names: bool = False) -> bytes:
@@ -39,7 +39,7 @@ def _walk(path: Path, limits: Limits | None = None) -> tuple[dict[str, bytes], d
     for item in Walker(limits).walk(path):
         if isinstance(item, Member):
             members[item.path] = item.data
-        else:
+        elif isinstance(item, MemberError):
             errors[item.path] = item.message
     return members, errors
 

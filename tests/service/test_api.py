@@ -98,7 +98,9 @@ def test_file_upload_scan(client: TestClient, auth: dict[str, str]) -> None:
         assert value not in json.dumps(body, ensure_ascii=False)
     named = client.post("/v1/files/scan", headers=auth,
                         files={"file": (f"{RAW[0]}.zip", archive.getvalue(), "application/zip")})
-    assert named.json()["findings"][0]["location"]["path"] == "110101********1233.zip!/people.csv"
+    paths = [f["location"]["path"] for f in named.json()["findings"]]
+    # The archive's own name is a finding too (its number masked), then what it holds.
+    assert paths[0] == "110101********1233.zip" and "110101********1233.zip!/people.csv" in paths
     assert RAW[0] not in named.text
     too_big = client.post("/v1/files/scan", headers=auth,
                           files={"file": ("big.bin", b"0" * (6 * 1024 * 1024))})

@@ -151,7 +151,8 @@ class Gallery:
 
 def _images(path: str | Path) -> Iterator[Member | MemberError]:
     for item in Walker().walk(path):
-        if isinstance(item, MemberError) or looks_like_image(item.data[:16]):
+        if isinstance(item, MemberError) or (isinstance(item, Member)
+                                             and looks_like_image(item.data[:16])):
             yield item
 
 

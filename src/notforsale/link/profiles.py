@@ -169,6 +169,14 @@ class Reducer:
         self.stems: dict[str, _Group] = defaultdict(_Group)
         self.groups: dict[str, _Group] = defaultdict(_Group)
         self.ties: dict[tuple[str, int], list[str]] = defaultdict(list)
+        #: Folders named by a number: their values, and the images directly inside them.
+        self.folders: dict[str, tuple[str, list[ProfileEntity]]] = {}
+        self.in_folder: dict[str, list[str]] = defaultdict(list)
+
+    def add_folder(self, folder_print: str, shown: str, entities: list[ProfileEntity]) -> None:
+        """A folder whose name holds identity values (one folder per person, named by ID)."""
+        if entities:
+            self.folders[folder_print] = (shown, entities)
 
     def add(self, result: MemberResult) -> None:
         keys = result.keys
@@ -179,6 +187,8 @@ class Reducer:
                 self.by_name[keys.name].append(image.path)
                 self.by_full[keys.full] = image.path
                 self.chains[image.path] = keys.chain
+                if len(keys.chain) > 1:
+                    self.in_folder[keys.chain[-2]].append(image.path)
                 self.stems[keys.stem].images.append(image.path)
             if result.group:
                 self.groups[result.group].images.append(image.path)
@@ -225,4 +235,7 @@ class Reducer:
             if group.members and (group.images or group.entities):
                 self.linker.add_record(group.entities, group.images,
                                        "same e-mail or container", [path, *group.files])
+        for folder_print, (shown, entities) in self.folders.items():
+            self.linker.add_record(entities, self.in_folder.get(folder_print, []),
+                                   "number in the folder's name", [shown])
         return self.linker.profiles()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -66,7 +67,47 @@ def read_xlsx(member: Member, ctx: ReadContext) -> Iterator[Part]:
             yield from table_rows(rows, sheet.title)
     finally:
         book.close()
+    yield from xlsx_extras(member, ctx)
     yield from package_media(member, ctx, ("xl/media/", "xl/embeddings/"))
+
+
+#: Parts of a workbook openpyxl reads as cells (the rest of the package is walked as XML).
+XLSX_CELL_PARTS = re.compile(r"xl/(worksheets/sheet[^/]*|sharedStrings)\.xml$")
+_HEADER_FOOTER = re.compile(rb"<(?:\w+:)?headerFooter\b.*?</(?:\w+:)?headerFooter>", re.DOTALL)
+
+
+def xlsx_extras(member: Member, ctx: ReadContext) -> Iterator[Part]:
+    """What a workbook holds besides its cells: comments, headers and footers, hyperlinks
+    (``mailto:``), text boxes and charts, document properties."""
+    from . import markup
+    from .office import Package as _Package
+    from .office import entries, parse_entry
+
+    package = _Package("xlsx", markup.OOXML)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(member.data))
+    except zipfile.BadZipFile as error:
+        yield PartError("workbook parts", f"unreadable ({error})")
+        return
+    with archive:
+        for info, data in entries(archive, ctx.limits):
+            name = info.filename
+            if isinstance(data, str) or not name.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            if XLSX_CELL_PARTS.match(name):
+                pieces = _HEADER_FOOTER.findall(data)
+                if not pieces:
+                    continue
+                data = b"<root>" + b"".join(pieces) + b"</root>"
+            try:
+                tree, _ = parse_entry(package, name, data)
+            except Exception:  # noqa: BLE001 - a part that is not XML is not text
+                yield PartError(shown(name), "unreadable XML")
+                continue
+            for paragraph, part in markup.iter_units(markup.walk(tree, markup.OOXML),
+                                                      shown(name)):
+                yield TextUnit(paragraph.text, field=paragraph.field, hint=paragraph.hint,
+                               whole_text=True, part=part)
 
 
 def read_xls(member: Member, ctx: ReadContext) -> Iterator[Part]:
@@ -125,6 +166,11 @@ def _json_values(value: Any, path: str, record: int | None) -> Iterator[TextUnit
     while stack:
         item, where = stack.pop()
         if isinstance(item, dict):
+            for key in item:
+                # A key can be a number too ({"13812345678": …}): read as a cell of its own.
+                if sum(ch.isdigit() for ch in str(key)) >= 7 or "@" in str(key):
+                    yield TextUnit(str(key), row=record, field=shown(f"{where} (key)"),
+                                   record=record)
             stack.extend((v, f"{where}.{k}") for k, v in reversed(list(item.items())))
         elif isinstance(item, list):
             stack.extend((v, f"{where}[{i}]") for i, v in reversed(list(enumerate(item))))

@@ -73,3 +73,43 @@ def exif_findings(exif: dict[str, object], key: bytes | None = None) -> list[Fin
                 "exif", Explanation(f"EXIF tag {value.tag}"))
         for value in exif_values(exif)
     ]
+
+
+#: EXIF tags whose values are free text someone typed (a caption, an author, a comment).
+TEXT_TAGS = ("ImageDescription", "Artist", "Copyright", "UserComment", "XPTitle", "XPComment",
+             "XPAuthor", "XPKeywords", "XPSubject", "DocumentName", "PageName", "HostComputer")
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, bytes):
+        if value[:8] in (b"ASCII\x00\x00\x00", b"UNICODE\x00", b"JIS\x00\x00\x00\x00\x00"):
+            body = value[8:]
+            return body.decode("utf-16-le" if value[:7] == b"UNICODE" else "utf-8",
+                               errors="replace")
+        for encoding in ("utf-16-le", "utf-8") if b"\x00" in value[1:4] else ("utf-8",):
+            try:
+                return value.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        return value.decode("latin-1")
+    if isinstance(value, tuple) and value and all(isinstance(v, int) for v in value):
+        return bytes(value).decode("utf-16-le", errors="replace")  # XP* tags
+    return str(value)
+
+
+def text_metadata(exif: dict[str, object], info: dict[str, object]) -> dict[str, str]:
+    """Free text an image carries: EXIF captions and comments, a JPEG or GIF comment, PNG
+    text chunks, an XMP packet — where a seller can write a number."""
+    texts: dict[str, str] = {}
+    for tag in TEXT_TAGS:
+        if tag in exif:
+            texts[f"EXIF {tag}"] = _as_text(exif[tag]).strip("\x00 ")
+    for key, value in info.items():
+        if key in ("exif", "icc_profile", "dpi", "jfif", "jfif_version", "jfif_unit",
+                   "jfif_density", "progressive", "progression", "adobe", "adobe_transform",
+                   "transparency", "gamma", "duration", "loop", "background", "version",
+                   "extension", "compression", "aspect", "srgb", "chromaticity"):
+            continue
+        if isinstance(value, bytes | str) and value:
+            texts[f"metadata {key}"] = _as_text(value)
+    return {k: v for k, v in texts.items() if v.strip()}

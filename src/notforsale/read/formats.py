@@ -93,6 +93,8 @@ SQL = Format("sql", "SQL dump", (".sql",), reader=_lazy("notforsale.read.sql", "
              writer="sql")
 SQLITE = Format("sqlite", "SQLite database", (".db", ".sqlite", ".sqlite3", ".db3"),
                 reader=_lazy("notforsale.read.sql", "read_sqlite"), writer="sqlite")
+TIFF_PAGES = Format("tiff_pages", "multi-page TIFF", (), reader=_lazy(
+    "notforsale.read.images", "read_tiff_pages"), writer="tiff_pages")
 IMAGE = Format("image", "image", (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif",
                                   ".tiff"), kind="image", writer="image")
 ZIP = Format("zip", "zip archive", (".zip",), kind="archive", writer="archive")
@@ -155,6 +157,9 @@ def candidates(member: Member) -> list[Format]:
     by_name = _BY_SUFFIX.get(suffix_of(member.name))
     magic = by_magic(head)
     found: list[Format] = []
+    if magic is IMAGE and head.startswith((b"II*\x00", b"MM\x00*")) and \
+            _tiff_pages(member.data) > 1:
+        return [TIFF_PAGES]  # a scanned document of several pages: each page an image
     if magic is ZIP and by_name is not None and by_name.suffixes[0] in ZIP_DOCUMENT_SUFFIXES:
         found.append(by_name)  # a docx is a zip: read it as the document it is
     elif magic is OLE and by_name is XLS:
@@ -169,7 +174,19 @@ def candidates(member: Member) -> list[Format]:
     return found or [UNKNOWN]
 
 
+def _tiff_pages(data: bytes) -> int:
+    from .images import page_count
+
+    return page_count(data)
+
+
 def _looks_textual(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and len(head) > 2:
+        try:
+            head[:len(head) - len(head) % 2].decode("utf-16")
+            return True
+        except UnicodeDecodeError:
+            return False
     if not head or b"\x00" in head:
         return False
     try:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import warnings
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
@@ -33,6 +35,8 @@ class Decoded:
     scale: float             # rgb pixels per original pixel
     size: tuple[int, int]    # original (width, height), after EXIF orientation
     exif: dict[str, object]  # EXIF tags by name (GPS as a nested dict)
+    #: Free text in the image's metadata (captions, comments, PNG text, XMP), by where.
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 def looks_like_image(head: bytes) -> bool:
@@ -101,4 +105,47 @@ def decode(data: bytes, max_side: int) -> Decoded:
         frame = frame.resize((max(1, round(frame.size[0] * factor)),
                               max(1, round(frame.size[1] * factor))), Image.Resampling.BILINEAR)
     scale = frame.size[0] / original[0]
-    return Decoded(np.asarray(frame), scale, original, exif)
+    from .exif import text_metadata
+
+    info = {str(k): v for k, v in image.info.items()}
+    return Decoded(np.asarray(frame), scale, original, exif, text_metadata(exif, info))
+
+
+#: Pages read of one multi-page TIFF (the rest is reported).
+MAX_TIFF_PAGES = 500
+
+
+def page_count(data: bytes) -> int:
+    """How many pages (frames) an image file holds; 1 when it cannot tell."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return int(getattr(image, "n_frames", 1) or 1)
+    except Exception:  # noqa: BLE001 - unreadable: the image reader says why
+        return 1
+
+
+def tiff_pages(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """Each page of a multi-page TIFF as PNG bytes, one at a time."""
+    with Image.open(io.BytesIO(data)) as image:
+        for index in range(min(int(getattr(image, "n_frames", 1)), MAX_TIFF_PAGES)):
+            image.seek(index)
+            if image.size[0] * image.size[1] > MAX_PIXELS:
+                raise ImageError(f"page {index + 1} is larger than {MAX_PIXELS} pixels")
+            out = io.BytesIO()
+            image.convert("RGB").save(out, format="PNG", compress_level=1)
+            yield index + 1, out.getvalue()
+
+
+def read_tiff_pages(member: Any, ctx: Any) -> Iterator[Any]:
+    """The pages of a multi-page TIFF (a scanned document), each a nested image."""
+    from ..errors import InputError
+    from .units import PartError
+
+    try:
+        pages = page_count(member.data)
+        for number, png in tiff_pages(member.data):
+            yield member.child(f"page-{number}.png", png, ctx.key, embedded=True)
+    except (ImageError, OSError, ValueError, EOFError) as error:
+        raise InputError(member.path, f"unreadable TIFF ({error})") from None
+    if pages > MAX_TIFF_PAGES:
+        yield PartError(f"pages {MAX_TIFF_PAGES + 1}-{pages}", "not read: over the page limit")

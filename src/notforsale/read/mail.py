@@ -72,13 +72,30 @@ def attachment_name(part: Message, index: int) -> str:
     return f"attachment-{index}.{subtype}"
 
 
+def leaf_parts(message: Message) -> Iterator[Message]:
+    """The parts of a message in order, an attached message (message/rfc822, a forward)
+    being one part — read as an attachment of its own — not walked into."""
+    stack = [message]
+    while stack:
+        part = stack.pop(0)
+        if part is not message and part.get_content_maintype() == "message":
+            yield part
+            continue
+        if part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                stack[0:0] = [p for p in payload if isinstance(p, Message)]
+            continue
+        yield part
+
+
 def is_attachment(part: Message) -> bool:
     disposition = (part.get("Content-Disposition") or "").lower()
     maintype = part.get_content_maintype()
+    if maintype == "message":  # a forwarded message: read as a message of its own
+        return True
     if part.is_multipart():
         return False
-    if maintype == "message":
-        return True
     return "attachment" in disposition or part.get_filename() is not None or \
         maintype not in ("text",)
 
@@ -103,12 +120,10 @@ def _message_parts(message: Message, member: Member, ctx: ReadContext) -> Iterat
             yield TextUnit(value, field=f"header {label}", hint=label, record=record,
                            part=f"header {label}")
     attachments = 0
-    for index, part in enumerate(message.walk(), start=1):
+    for index, part in enumerate(leaf_parts(message), start=1):
         if index > MAX_PARTS:
             yield PartError("parts", f"parts after the first {MAX_PARTS} not read")
             break
-        if part.is_multipart():
-            continue
         if is_attachment(part):
             attachments += 1
             data: bytes

@@ -222,6 +222,10 @@ class _Walk:
                 self._loose((element, "text"), element.text)
             return
         if tag in d.skip:
+            # Not prose (a script, a style, tracked changes), but it can hold a number: its
+            # text is read as one loose unit, never as a paragraph.
+            if self.loose:
+                self._loose_subtree(element)
             return
         opened_row = opened_shape = opened_paragraph = opened_table = opened_cell = False
         if tag in d.tables:
@@ -302,6 +306,18 @@ class _Walk:
         for name, value in element.attrib.items():
             if value and _ATTRIBUTE_WORTH.search(value):
                 self._loose((element, "@" + name), value, kind="attribute")
+
+    def _loose_subtree(self, element: etree._Element) -> None:
+        paragraph = Paragraph(kind="text", record=self.new_record())
+        if isinstance(element.text, str):
+            paragraph.add((element, "text"), element.text)
+        for inner in element.iterdescendants():
+            if isinstance(inner.text, str) and isinstance(inner.tag, str):
+                paragraph.add((inner, "text"), inner.text)
+            if isinstance(inner.tail, str):
+                paragraph.add((inner, "tail"), inner.tail)
+        if paragraph.text.strip():
+            self.paragraphs.append(paragraph)
 
     def _loose(self, slot: Slot, text: str, kind: str = "text") -> None:
         paragraph = Paragraph(kind=kind, record=self.new_record())

@@ -94,6 +94,27 @@ def follow(key: bytes, folder: Sequence[str], relative: str) -> str | None:
     return chain[-1] if chain else None
 
 
+#: (print of the folder, its shown path, the findings in its name) for each folder of a
+#: member's path whose name holds a number (a pack with one folder per person).
+FolderFindings = tuple[tuple[str, str, tuple[Finding, ...]], ...]
+
+
+def folder_findings(parts: Sequence[str], shown_parts: Sequence[str], chain: Sequence[str],
+                    offset: int, prefix: str, key: bytes) -> FolderFindings:
+    """Findings in the names of the folders among ``parts`` (all but the last)."""
+    out = []
+    for index, part in enumerate(parts[:-1]):
+        found = name_findings(part + ".", key) if _worth(part) else ()
+        if found:
+            shown = prefix + "/".join(shown_parts[:index + 1])
+            out.append((chain[offset + index], shown, found))
+    return tuple(out)
+
+
+def _worth(name: str) -> bool:
+    return "@" in name or sum(ch.isdigit() for ch in name) >= 7
+
+
 def name_findings(name: str, key: bytes) -> tuple[Finding, ...]:
     """Identity numbers in a file's own name (packs name photos by ID number)."""
     stem = stem_of(name)
@@ -121,6 +142,12 @@ class Member:
     embedded: bool = False
     parent_record: tuple[str, int] | None = None
     group: str | None = None
+    folders: FolderFindings = field(default=(), repr=False)
+
+    @property
+    def renamed(self) -> bool:
+        """Whether the shown path differs from the raw one (a name held a number)."""
+        return bool(self.name_findings or self.folders)
 
     @property
     def name(self) -> str:
@@ -141,16 +168,21 @@ class Member:
         ``raw_name`` is the name inside this member, components separated by ``/``.
         """
         parts = [p for p in raw_name.replace("\\", "/").split("/") if p not in ("", ".")]
-        shown = "/".join(mask_name(part) for part in parts) or "(unnamed)"
+        shown_parts = [mask_name(part) for part in parts]
+        shown = "/".join(shown_parts) or "(unnamed)"
+        keys = path_keys(key, parts or ["(unnamed)"], self.keys.chain)
+        prefix = f"{self.path}{SEP}" if container else f"{self.path}/"
         return Member(
-            path=f"{self.path}{SEP}{shown}" if container else f"{self.path}/{shown}",
+            path=prefix + shown,
             data=data,
-            keys=path_keys(key, parts or ["(unnamed)"], self.keys.chain),
+            keys=keys,
             name_findings=name_findings(parts[-1], key) if parts else (),
             depth=self.depth + 1,
             embedded=embedded,
             parent_record=(self.path, parent_record) if parent_record is not None else None,
             group=group,
+            folders=folder_findings(parts, shown_parts, keys.chain, len(self.keys.chain),
+                                    prefix, key) if parts else (),
         )
 
 
@@ -159,20 +191,38 @@ def member_at(raw_path: str, data: bytes, key: bytes) -> Member:
     parts = [p for p in raw_path.split("/")]
     shown = "/".join(mask_name(part) for part in parts)
     named = [p for p in parts if p] or [raw_path]
-    return Member(shown, data, path_keys(key, named), name_findings(named[-1], key))
+    keys = path_keys(key, named)
+    lead = "/" if raw_path.startswith("/") else ""
+    return Member(shown, data, keys, name_findings(named[-1], key),
+                  folders=folder_findings(named, [mask_name(p) for p in named], keys.chain, 0,
+                                          lead, key))
 
 
 @dataclass(frozen=True, slots=True)
 class MemberError:
-    """A file or member that could not be read, and why (both as shown)."""
+    """A file or member that could not be read, and why (both as shown), and what its own
+    name says (a member named by an ID number inside an encrypted zip is still reported)."""
 
     path: str
     message: str
+    name_findings: tuple[Finding, ...] = field(default=(), repr=False)
 
 
-def error_at(shown_path: str, message: str) -> MemberError:
+def error_at(shown_path: str, message: str, raw_name: str = "",
+             key: bytes | None = None) -> MemberError:
     """An error record; the message is masked too (library messages quote names)."""
-    return MemberError(shown_path, mask_name(message))
+    found = name_findings(raw_name.rsplit("/", 1)[-1], key) \
+        if raw_name and key is not None else ()
+    return MemberError(shown_path, mask_name(message), found)
 
 
-Item = Member | MemberError
+@dataclass(frozen=True, slots=True)
+class Container:
+    """An archive, opened: its members follow. Its own name can hold a number too."""
+
+    path: str
+    name_findings: tuple[Finding, ...] = field(default=(), repr=False)
+    folders: FolderFindings = field(default=(), repr=False)
+
+
+Item = Member | MemberError | Container

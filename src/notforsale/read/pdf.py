@@ -105,12 +105,13 @@ def render_png(page: Any, scale: float) -> bytes:
 
 
 def _utf16(function: Any, *args: Any) -> str:
+    """A string PDFium hands out as UTF-16 (FPDF_WCHAR*): asked for its size, then read."""
     size = function(*args, None, 0)
     if size <= 2:
         return ""
-    buffer = ctypes.create_string_buffer(size)
+    buffer = (ctypes.c_ushort * ((size + 1) // 2))()
     function(*args, buffer, size)
-    return buffer.raw[: size - 2].decode("utf-16-le", errors="replace")
+    return bytes(buffer)[: size - 2].decode("utf-16-le", errors="replace")
 
 
 def _annotations(page: Any, form: Any) -> list[str]:

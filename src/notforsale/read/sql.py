@@ -193,9 +193,33 @@ def open_sqlite(member: Member) -> sqlite3.Connection:
     return connection
 
 
+_SHADOW_SUFFIXES = ("_content", "_data", "_idx", "_docsize", "_config", "_segments",
+                    "_segdir", "_stat", "_node", "_parent", "_rowid")
+
+
+def virtual_tables(connection: sqlite3.Connection) -> dict[str, str]:
+    """Virtual tables (full-text indexes, r-trees) by name, with their module."""
+    out = {}
+    for name, sql in connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table'"):
+        text = (sql or "").upper()
+        if text.startswith("CREATE VIRTUAL TABLE"):
+            module = text.split(" USING ", 1)[1].split("(", 1)[0].strip() \
+                if " USING " in text else ""
+            out[name] = module
+    return out
+
+
 def sqlite_tables(connection: sqlite3.Connection) -> list[str]:
-    return [row[0] for row in connection.execute(
+    """Every table to read: ordinary tables and virtual ones, not the shadow tables a
+    full-text index keeps its copy of the text and its token blobs in (read through the
+    virtual table, once)."""
+    virtual = virtual_tables(connection)
+    names = [row[0] for row in connection.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid")]
+    return [name for name in names
+            if not any(name.startswith(v + "_") and name[len(v):] in _SHADOW_SUFFIXES
+                       for v in virtual)]
 
 
 def quote(name: str) -> str:

@@ -31,11 +31,11 @@ from ..fingerprint import installation_key
 from ..text.mask import mask_name
 from .formats import ZIP_DOCUMENT_SUFFIXES
 from .limits import Budget, Limits
-from .member import SEP, Item, Member, MemberError, error_at, member_at
+from .member import SEP, Container, Item, Member, MemberError, error_at, member_at
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SEP", "Item", "Member", "MemberError", "Walker", "archive_kind"]
+__all__ = ["SEP", "Container", "Item", "Member", "MemberError", "Walker", "archive_kind"]
 
 
 def archive_kind(name: str, head: bytes) -> str | None:
@@ -219,26 +219,26 @@ class Walker:
         try:
             info = file.lstat()
         except OSError as error:
-            yield error_at(shown, f"cannot read ({error.strerror})")
+            yield error_at(shown, f"cannot read ({error.strerror})", raw, self.key)
             return
         if stat.S_ISLNK(info.st_mode):
-            yield MemberError(shown, "symlink not followed")
+            yield error_at(shown, "symlink not followed", raw, self.key)
             return
         if not stat.S_ISREG(info.st_mode):
-            yield MemberError(shown, "not a regular file")
+            yield error_at(shown, "not a regular file", raw, self.key)
             return
         refused = self.budget.take_file()
         if refused:
-            yield MemberError(shown, refused)
+            yield error_at(shown, refused, raw, self.key)
             return
         if info.st_size > self.limits.max_member_bytes:
-            yield MemberError(shown, f"larger than the member limit "
-                                     f"({info.st_size} > {self.limits.max_member_bytes} bytes)")
+            yield error_at(shown, f"larger than the member limit ({info.st_size} > "
+                                  f"{self.limits.max_member_bytes} bytes)", raw, self.key)
             return
         try:
             data = file.read_bytes()
         except OSError as error:
-            yield error_at(shown, f"cannot read ({error.strerror})")
+            yield error_at(shown, f"cannot read ({error.strerror})", raw, self.key)
             return
         self.budget.take_input(len(data))
         yield from self.expand(member_at(raw, data, self.key))
@@ -252,6 +252,7 @@ class Walker:
         if kind is None or (not opens(kind, member.data) and _named_otherwise(member)):
             yield member
             return
+        yield Container(member.path, member.name_findings, member.folders)
         if member.depth >= self.limits.max_depth:
             yield MemberError(member.path,
                               f"archive nested deeper than {self.limits.max_depth} levels")
@@ -297,17 +298,18 @@ class Walker:
                 if info.is_dir() or id(info) in overlapping:
                     continue
                 if name is None:
-                    yield MemberError(display, "path climbs out of the archive; not read")
+                    yield error_at(display, "path climbs out of the archive; not read", raw,
+                                   self.key)
                     continue
                 if stat.S_ISLNK(info.external_attr >> 16):
-                    yield MemberError(display, "symlink not followed")
+                    yield error_at(display, "symlink not followed", raw, self.key)
                     continue
                 if info.flag_bits & 0x1:
-                    yield MemberError(display, "encrypted member; not read")
+                    yield error_at(display, "encrypted member; not read", raw, self.key)
                     continue
                 refused = self._check_member(info.file_size, info.compress_size)
                 if refused:
-                    yield MemberError(display, refused)
+                    yield error_at(display, refused, raw, self.key)
                     continue
                 try:
                     with archive.open(info) as handle:
@@ -318,7 +320,7 @@ class Walker:
                     continue
                 refused = self._check_read(content, info.compress_size)
                 if refused:
-                    yield MemberError(display, refused)
+                    yield error_at(display, refused, raw, self.key)
                     continue
                 yield archive_member.child(name, content, self.key)
 
@@ -335,25 +337,27 @@ class Walker:
                 if info.isdir():
                     continue
                 if info.issym() or info.islnk():
-                    yield MemberError(display, "link not followed")
+                    yield error_at(display, "link not followed", info.name, self.key)
                     continue
                 if not info.isfile():
                     kind = "device" if info.ischr() or info.isblk() else \
                         "FIFO" if info.isfifo() else "special entry"
-                    yield MemberError(display, f"not a regular file ({kind}); not read")
+                    yield error_at(display, f"not a regular file ({kind}); not read",
+                                   info.name, self.key)
                     continue
                 if name is None:
-                    yield MemberError(display, "path climbs out of the archive; not read")
+                    yield error_at(display, "path climbs out of the archive; not read",
+                                   info.name, self.key)
                     continue
                 read_total += info.size
                 if read_total > self.limits.ratio_floor_bytes and \
                         read_total > compressed * self.limits.max_ratio:
-                    yield MemberError(display, "compression ratio over the limit (a bomb?); "
-                                               "rest of the archive not read")
+                    yield error_at(display, "compression ratio over the limit (a bomb?); rest "
+                                            "of the archive not read", info.name, self.key)
                     return
                 refused = self._check_member(info.size, None)
                 if refused:
-                    yield MemberError(display, refused)
+                    yield error_at(display, refused, info.name, self.key)
                     continue
                 handle = archive.extractfile(info)
                 if handle is None:
@@ -361,7 +365,7 @@ class Walker:
                 content = handle.read(self.limits.max_member_bytes + 1)
                 refused = self._check_read(content, None)
                 if refused:
-                    yield MemberError(display, refused)
+                    yield error_at(display, refused, info.name, self.key)
                     continue
                 yield archive_member.child(name, content, self.key)
 
@@ -385,14 +389,15 @@ class Walker:
                 display = self._shown_child(archive_member, name or raw) if raw is not None \
                     else archive_member.path
                 if error:
-                    yield error_at(display, error)
+                    yield error_at(display, error, raw or "", self.key)
                     continue
                 if name is None:
-                    yield MemberError(display, "path climbs out of the archive; not read")
+                    yield error_at(display, "path climbs out of the archive; not read",
+                                   raw or "", self.key)
                     continue
                 refused = self.budget.take_file() or self.budget.take_bytes(len(content))
                 if refused:
-                    yield MemberError(display, refused)
+                    yield error_at(display, refused, raw or "", self.key)
                     continue
                 yield archive_member.child(name, content, self.key)
 

@@ -170,20 +170,44 @@ def write_xlsx(member: Member, ctx: Context) -> Written:
 
 def rewrite_media(written: Written, member: Member, ctx: Context,
                   prefixes: tuple[str, ...]) -> Written:
-    """Redact the images and embedded files of a zip-based document already written."""
+    """Redact the images and embedded files of a workbook already written, and mask what
+    its other parts hold (comments, headers and footers, hyperlinks, text boxes), as the
+    reader reads them (:func:`read.documents.xlsx_extras`)."""
+    from ..read import markup
+    from ..read.documents import XLSX_CELL_PARTS
+    from .office import mask_walked
+
     assert written.data is not None
     source = zipfile.ZipFile(io.BytesIO(written.data))
     out = io.BytesIO()
     with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info)
-            if info.filename.startswith(prefixes) and not info.is_dir():
-                part = ctx.nested(member.child(info.filename, data, ctx.key, embedded=True))
+            name = info.filename
+            if name.startswith(prefixes) and not info.is_dir():
+                part = ctx.nested(member.child(name, data, ctx.key, embedded=True))
                 written.absorb(part)
                 if part.data is None:
-                    raise CannotRewrite(f"an embedded part ({info.filename}) cannot be "
-                                        "redacted")
+                    raise CannotRewrite(f"an embedded part ({name}) cannot be redacted")
                 data = part.data
+            elif XLSX_CELL_PARTS.match(name):
+                masked, count = mask_text(data.decode("utf-8", errors="surrogateescape"))
+                if count:  # headers and footers of the sheet: plain text in the XML
+                    data = masked.encode("utf-8", errors="surrogateescape")
+                    written.numbers += count
+            elif name.lower().endswith((".xml", ".rels", ".vml")):
+                try:
+                    tree = markup.parse_xml(data)
+                except Exception:  # noqa: BLE001 - not XML: copied as openpyxl wrote it
+                    target.writestr(info, data)
+                    continue
+                count = mask_walked(markup.walk(tree, markup.OOXML))
+                if count:
+                    from lxml import etree
+
+                    data = etree.tostring(tree, xml_declaration=True, encoding="UTF-8",
+                                          standalone=tree.docinfo.standalone)
+                    written.numbers += count
             target.writestr(info, data)
     written.data = out.getvalue()
     return written
@@ -255,7 +279,7 @@ def write_sqlite(member: Member, ctx: Context) -> Written:
     import sqlite3
 
     from ..read.documents import is_embedded_image
-    from ..read.sql import open_sqlite, quote, sqlite_tables
+    from ..read.sql import open_sqlite, quote, sqlite_tables, virtual_tables
 
     connection = open_sqlite(member)
     written = Written(None)
@@ -305,6 +329,12 @@ def write_sqlite(member: Member, ctx: Context) -> Written:
             for column, new, rowid in updates:
                 connection.execute(f"UPDATE {quote(table)} SET {quote(column)} = ? "
                                    "WHERE rowid = ?", (new, rowid))
+        # A full-text index keeps the old tokens in its segments until rebuilt from the
+        # (now masked) text.
+        for name, module in virtual_tables(connection).items():
+            if module.startswith("FTS"):
+                connection.execute(f"INSERT INTO {quote(name)}({quote(name)}) "
+                                   "VALUES('rebuild')")
         connection.commit()
         connection.execute("VACUUM")
         written.data = connection.serialize()

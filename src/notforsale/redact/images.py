@@ -215,7 +215,9 @@ def smooth(seen: Decoded, box: Box) -> bool:
 
 
 def _encode(image: Image.Image, fmt: str) -> bytes:
-    """The image in its format, with no EXIF, XMP, ICC profile or comment written."""
+    """The image in its format, with no EXIF, XMP, ICC profile or comment written (Pillow
+    writes a JPEG's or GIF's comment from the image's own info: it is emptied first)."""
+    image.info.clear()
     out = io.BytesIO()
     options: dict[str, object] = {"quality": 90} if fmt in ("JPEG", "WEBP") else {}
     image.save(out, format=fmt, **options)

@@ -18,6 +18,7 @@ from ..read.mail import (
     ADDRESS_HEADERS,
     attachment_name,
     is_attachment,
+    leaf_parts,
     parse_message,
     part_text,
     split_mbox,
@@ -37,8 +38,10 @@ def _mask_headers(message: Message, written: Written) -> None:
         value = header_text(message, name)
         masked, count = mask_text(value)
         if count:
+            # The header keeps the name as the message wrote it (From, not from).
+            written_as = next((k for k in message.keys() if k.lower() == name), name)
             del message[name]
-            message[name] = masked.replace("\n", ", ")
+            message[written_as] = masked.replace("\n", ", ")
             written.numbers += count
 
 
@@ -69,9 +72,7 @@ def redact_message(data: bytes, member: Member, ctx: Context) -> Written:
     written = Written(None)
     _mask_headers(message, written)
     attachments = 0
-    for part in message.walk():
-        if part.is_multipart():
-            continue
+    for part in leaf_parts(message):
         if is_attachment(part):
             attachments += 1
             name = attachment_name(part, attachments)

@@ -106,12 +106,18 @@ class RedactReport:
 
     @property
     def not_checked(self) -> list[tuple[str, str]]:
-        """(path, why) of every file that keeps the copy from being verified."""
+        """(path, why) of every file that keeps the copy from being verified (each once)."""
         out = [(c.path, c.note or c.action) for c in self.files
                if c.action in (NOT_COPIED, COPIED_UNKNOWN)]
         if self.remaining is not None:
-            out += [(e.path, e.message) for e in self.remaining.errors]
-            out += [(s.path, f"{s.format}: {s.reason}") for s in self.remaining.skipped]
+            listed = [path for path, _ in out]
+
+            def new(path: str) -> bool:  # the re-scan names files from the copy's root
+                return not any(path == p or path.endswith("/" + p) for p in listed)
+
+            out += [(e.path, e.message) for e in self.remaining.errors if new(e.path)]
+            out += [(s.path, f"{s.format}: {s.reason}") for s in self.remaining.skipped
+                    if new(s.path)]
         return out
 
     @property
@@ -204,7 +210,10 @@ class _Redactor:
     def nested(self, member: Member) -> Written:
         if member.embedded:
             return self.redact(member)
-        return self._file(member)
+        # A file of its own (an attachment): its counts are in its own record, not again in
+        # its container's.
+        written = self._file(member)
+        return Written(written.data, note=written.note)
 
     # -- one file ----------------------------------------------------------------------
 
@@ -217,8 +226,8 @@ class _Redactor:
 
     @staticmethod
     def _renamed(member: Member) -> bool:
-        """Whether the file's name held a number (the copy's name is masked)."""
-        return bool(member.name_findings)
+        """Whether the file's name or a folder's held a number (the copy's is masked)."""
+        return member.renamed
 
     def _file(self, member: Member) -> Written:
         """Redact a file (not an embedded part) and record what happened to it (archives
@@ -299,8 +308,12 @@ class _Redactor:
         prefix = len(member.path) + len(SEP)
         for item in self.walker.open_archive(kind, member):
             if isinstance(item, MemberError):
+                if item.path == member.path:  # the archive itself cannot be read
+                    raise CannotRewrite(item.message)
                 self.changes.append(FileChange(item.path, NOT_COPIED,
                                                note=f"not copied: {item.message}"))
+                continue
+            if not isinstance(item, Member):
                 continue
             out = self._file(item)
             if out.data is not None:
@@ -436,7 +449,16 @@ def redact(src: str | Path, dst: str | Path, options: RedactOptions | None = Non
                 raise DestinationError(f"{mask_name(target.name)} names a {target_kind} "
                                        f"archive but {member.path} is {found} archive")
             out = redactor._file(member)
-            if target_kind is None:
+            same_name_kind = target_kind is None and kind is None and \
+                target.suffix.lower() == source.suffix.lower() and bool(source.suffix)
+            if same_name_kind:  # redact a.pdf b.pdf: the copy is b.pdf itself
+                final = target
+                if out.data is not None:
+                    written = staging / "copy"
+                    written.write_bytes(out.data)
+                    os.replace(written, target)
+                shutil.rmtree(staging, ignore_errors=True)
+            elif target_kind is None:
                 final = target / member.path
                 if out.data is not None:
                     (staging / member.path).write_bytes(out.data)

@@ -31,6 +31,7 @@ def writer(name: str) -> Writer:
         "eml": mail.write_eml,
         "mbox": mail.write_mbox,
         "video": _video,
+        "tiff_pages": _tiff_pages,
     }
     return table[name]
 
@@ -62,3 +63,27 @@ def _video(member: Member, ctx: Context) -> Written:
     note = f"re-encoded as {changes.codec} in {changes.container}" + \
         ("; audio dropped" if changes.audio_dropped else "")
     return Written(out, changes.numbers, changes.faces, bool(changes.metadata_removed), note)
+
+
+def _tiff_pages(member: Member, ctx: Context) -> Written:
+    """A multi-page TIFF: each page redacted as an image, written back as pages."""
+    import io
+
+    from PIL import Image
+
+    from ..read.images import tiff_pages
+    from .context import CannotRewrite
+
+    written = Written(None, metadata_removed=True)
+    pages = []
+    for number, png in tiff_pages(member.data):
+        part = ctx.nested(member.child(f"page-{number}.png", png, ctx.key, embedded=True))
+        written.absorb(part)
+        if part.data is None:
+            raise CannotRewrite(f"page {number} cannot be redacted")
+        pages.append(Image.open(io.BytesIO(part.data)).convert("RGB"))
+    out = io.BytesIO()
+    pages[0].save(out, format="TIFF", save_all=True, append_images=pages[1:],
+                  compression="tiff_deflate")
+    written.data = out.getvalue()
+    return written

@@ -137,7 +137,14 @@ def classify(digits: str, plus: bool = False, first_group: str = "") -> list[Can
         found += _resident_id(digits)
     if digits.isdigit():
         if 13 <= size <= 19 and not plus:
-            found += _card(digits)
+            cards = _card(digits)
+            if cards and size == 18 and not found and cn_ric.shaped_like(digits):
+                # An ID with a mistyped check character that happens to pass Luhn: a card
+                # only where a card's own label says so.
+                cards = [Candidate(c.type, c.start, c.end, c.canonical, c.masked, c.score,
+                                   c.detector, c.pattern, c.checks, needs_context=True)
+                         for c in cards]
+            found += cards
         if 10 <= size <= 15:
             found += _phones(digits, plus, first_group)
     return found

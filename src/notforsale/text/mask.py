@@ -28,7 +28,8 @@ def _mask_span(span: str, finding: Finding) -> str:
     """
     if finding.type == "EMAIL_ADDRESS":
         local, at, domain = span.partition("@")
-        return local[:1] + "*" * (len(local) - 1) + at + domain
+        shown = local[:1] if len(local) > 1 else ""  # one character: hidden whole
+        return shown + "*" * (len(local) - len(shown)) + at + domain
     pattern = [ch for ch in finding.masked if ch.isalnum() or ch == "*"]
     significant = [index for index, ch in enumerate(span) if ch.isalnum()]
     chars = list(span)

@@ -49,6 +49,8 @@ def _members(paths: Iterable[str | Path], limits: Limits | None,
         for item in walker.walk(path):
             if isinstance(item, MemberError):
                 problems.append(Problem(mask_path(item.path), item.message))
+            elif not isinstance(item, Member):
+                continue  # an archive, opened: its members follow
             elif _is_image(item):
                 yield item
             else:

@@ -42,6 +42,8 @@ class ImageReport:
     ocr_ran: bool = False
     ocr_reason: str = ""
     thumbnail: bytes | None = None
+    #: Identity numbers in the image's metadata text, by where (``EXIF UserComment``, …).
+    metadata: list[tuple[str, Finding]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +62,10 @@ def analyze(path: str, data: bytes, options: ImageOptions) -> ImageReport:
     decision = ocr_policy.decide(options.ocr, path, small, faces)
     hits = read_text_hits(decode(data, OCR_MAX_SIDE), decision.region) if decision.run else []
     thumbnail = blurred_thumbnail(small, faces) if options.thumbnails else None
+    metadata = [(where, finding) for where, text in small.texts.items()
+                for finding in scan_text(text)]
     return ImageReport(path, small.size, faces, hits, exif_findings(small.exif), decision.run,
-                       decision.reason, thumbnail)
+                       decision.reason, thumbnail, metadata)
 
 
 def read_text_hits(decoded: Decoded, region: Box | None = None) -> list[TextHit]:

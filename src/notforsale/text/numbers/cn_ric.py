@@ -94,6 +94,18 @@ def check(number: str) -> str:
     raise InvalidLength()
 
 
+def shaped_like(number: str) -> bool:
+    """Whether 18 characters read as an ID number but for the check character: a known
+    province and a plausible birth date (a mistyped ID, not a bank card)."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    try:
+        _birth_date(number[6:14])
+    except InvalidComponent:
+        return False
+    return area(number[:6])[0]
+
+
 def is_valid(number: str) -> bool:
     """Check a number without raising."""
     try:

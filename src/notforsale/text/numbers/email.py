@@ -44,6 +44,12 @@ def find(text: str) -> Iterator[tuple[int, int]]:
 
 
 def mask(address: str) -> str:
-    """First character of the local part, stars, then the domain."""
+    """First character of the local part, stars, then the domain; a local part of one
+    character is hidden whole (``c@…`` would show it all).
+
+    >>> mask('c@example.net')
+    '*@example.net'
+    """
     local, _, domain = address.partition("@")
-    return local[:1] + "*" * max(len(local) - 1, 1) + "@" + domain.lower()
+    shown = local[:1] if len(local) > 1 else ""
+    return shown + "*" * max(len(local) - len(shown), 1) + "@" + domain.lower()
