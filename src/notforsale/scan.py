@@ -41,7 +41,7 @@ from .model import (
     Skipped,
 )
 from .read import formats
-from .read.images import IMAGE_SUFFIXES, ImageError
+from .read.images import IMAGE_SUFFIXES, PIXELS, ImageError, pixels
 from .read.limits import Limits
 from .read.member import (
     Container,
@@ -53,8 +53,7 @@ from .read.member import (
     member_at,
     name_print,
 )
-from .read.text_files import read_text
-from .read.units import PartError, ReadContext, TextUnit
+from .read.units import Part, PartError, ReadContext, TextUnit
 from .read.walk import Walker
 from .text.engine import scan_text
 from .text.mask import mask_name
@@ -120,11 +119,11 @@ class MemberResult:
         return result
 
 
-def locate(text: str, path: str, findings: list[Finding], **where: object
-           ) -> list[LocatedFinding]:
+def locate(text: str, path: str, findings: list[Finding], line_offset: int = 0,
+           **where: object) -> list[LocatedFinding]:
     """Attach 1-based line and column numbers to findings (in text order)."""
     located = []
-    line, counted_to, line_start = 1, 0, 0
+    line, counted_to, line_start = 1 + line_offset, 0, 0
     for finding in findings:
         newlines = text.count("\n", counted_to, finding.start)
         if newlines:
@@ -203,8 +202,8 @@ def _unit_findings(path: str, unit: TextUnit, options: ScanOptions) -> list[Loca
     if not findings:
         return []
     if unit.whole_text:
-        return locate(unit.text, path, findings, page=unit.page, part=unit.part,
-                      field=unit.field)
+        return locate(unit.text, path, findings, unit.line_offset, page=unit.page,
+                      part=unit.part, field=unit.field)
     return [LocatedFinding(Location(path, row=unit.row, field=unit.field, page=unit.page,
                                     part=unit.part), finding) for finding in findings]
 
@@ -214,7 +213,8 @@ def image_member(member: Member, options: ImageOptions, min_score: float = 0.0
     """An image's faces, text and EXIF (a pure function of its bytes and the options)."""
     result = MemberResult.of(member, format="image", image=True)
     try:
-        report = analyze(member.path, member.data, options)
+        with PIXELS.reserve(pixels(member.data)):
+            report = analyze(member.path, member.data, options)
     except ImageError as error:
         result.state = ERROR
         result.errors.append(ScanError(member.path, mask_name(str(error))))
@@ -360,12 +360,28 @@ class _Scan:
     def _items(self, paths: list[str | Path]) -> Iterator[Member | MemberError | Container]:
         for path in paths:
             if str(path) == "-":
-                try:
-                    yield member_at("-", read_text("-").encode("utf-8"), self.key)
-                except InputError as error:
-                    yield MemberError("-", error.reason)
+                self._stdin()
                 continue
             yield from self.walker.walk(path, self.base)
+
+    def _stdin(self) -> None:
+        """Standard input, streamed: scanned piece by piece (lines kept), never held whole."""
+        from .read.text_files import stdin_pieces
+
+        def pieces(member: Member, ctx: ReadContext) -> Iterator[Part]:
+            for lines, text in stdin_pieces():
+                self.walker.budget.take_input(len(text))
+                yield TextUnit(text, whole_text=True, line_offset=lines)
+
+        stream = formats.Format("stdin", "standard input", reader=pieces)
+        member = member_at("-", b"", self.key)
+        try:
+            for out in read_member(member, stream, self.options, self.key):
+                if isinstance(out, MemberResult):
+                    self._collect(out)
+        except InputError as error:
+            self._collect(MemberResult.of(member, state=ERROR, errors=[
+                ScanError("-", error.reason)]))
 
     def _names(self, path: str, found: tuple[Finding, ...], folders: FolderFindings) -> None:
         """Findings in a file's own name and in its folders' names (each folder once)."""

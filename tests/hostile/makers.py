@@ -179,3 +179,26 @@ def pdf_with_stream_bomb(inflated: int) -> bytes:
     out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
               % (len(objects) + 1, xref))
     return out.getvalue()
+
+
+def xlsx_with_huge_shared_string(size: int) -> bytes:
+    """A workbook whose one shared string is ``size`` bytes of one letter (tiny compressed)."""
+    import zipfile as _zipfile
+
+    from tests.builders import xlsx
+
+    source = _zipfile.ZipFile(io.BytesIO(xlsx([["a"], ["b"]])))
+    out = io.BytesIO()
+    with source, _zipfile.ZipFile(out, "w", _zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http:'
+                                    b'//schemas.openxmlformats.org/officeDocument/2006/'
+                                    b'relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                                    b"</Relationships>")
+            target.writestr(info.filename, data)
+        head = b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/' \
+               b'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>'
+        target.writestr("xl/sharedStrings.xml", head + b"A" * size + b"</t></si></sst>")
+    return out.getvalue()

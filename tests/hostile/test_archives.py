@@ -157,3 +157,96 @@ def test_a_pdf_stream_that_inflates_past_the_limit_is_refused(tmp_path: Path) ->
 def test_a_pdf_stream_under_the_limit_is_read(tmp_path: Path) -> None:
     result, _ = _scan(tmp_path, "ok.pdf", makers.pdf_with_stream_bomb(2 * MiB))
     assert GOOD in _masks(result) and result.summary()["errors"] == 0  # type: ignore[attr-defined]
+
+
+def test_standard_input_is_streamed_in_pieces_with_its_line_numbers() -> None:
+    """`scan -` read standard input whole; it is read in pieces now, a number on each side
+    of a piece's cut still found, and lines counted across pieces."""
+    import io
+
+    from notforsale.read.text_files import stdin_pieces
+
+    text = "".join(f"line {i}\n" for i in range(10_000)) + "身份证 110101199003071233\n"
+    pieces = list(stdin_pieces(io.BytesIO(text.encode()), chunk=4096))
+    assert len(pieces) > 10
+    assert max(len(piece) for _, piece in pieces) < 4096 + 200
+    assert "".join(piece for _, piece in pieces) == text
+    lines, last = pieces[-1]
+    assert lines + last.count("\n", 0, last.index("身份证")) == 10_000
+
+
+def test_scan_of_standard_input_keeps_line_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    from notforsale.read import text_files
+
+    text = "x\n" * 5000 + "手机 13812345678\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    monkeypatch.setattr(text_files, "STDIN_CHUNK", 1024)
+    result = scan_path("-")
+    assert [(i.location.path, i.location.line) for i in result.findings] == [("-", 5001)]
+
+
+def test_large_images_are_decoded_one_at_a_time() -> None:
+    """The pixel budget: images whose pixels together exceed it wait their turn, so
+    memory stays near one large image's, however many workers."""
+    import threading
+
+    from notforsale.read.images import PixelBudget
+
+    budget = PixelBudget(100)
+    inside, most = [0], [0]
+    lock = threading.Lock()
+
+    def work(size: int) -> None:
+        with budget.reserve(size):
+            with lock:
+                inside[0] += size
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.02)
+            with lock:
+                inside[0] -= size
+
+    threads = [threading.Thread(target=work, args=(size,)) for size in (90, 90, 90, 500, 5, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] <= 100 or most[0] == 500  # one over the budget is read alone
+
+
+def test_a_workbook_with_a_huge_shared_string_is_refused(tmp_path: Path) -> None:
+    """openpyxl reads shared strings whole: a 1 MB workbook holding one 1 GiB string took
+    3 GB. Its parts are measured first (here 80 MiB)."""
+    data = makers.xlsx_with_huge_shared_string(80 * MiB)
+    assert len(data) < 1 * MiB
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "book.xlsx").write_bytes(data)
+    (tmp_path / "pack" / "good.txt").write_bytes(makers.GOOD)
+    result = scan_path(tmp_path / "pack")
+    assert GOOD in _masks(result)
+    assert len(result.errors) == 1 and "book.xlsx" in result.errors[0].path
+
+
+def test_redacting_an_archive_holds_one_member_not_the_archive(tmp_path: Path) -> None:
+    """Redaction rebuilt an archive from a list of every member's bytes (600 x 4 MiB held
+    2.7 GB); members are now written as they are redacted."""
+    import tracemalloc
+    import zipfile
+
+    from notforsale.redact.tree import RedactOptions, redact
+
+    source = tmp_path / "big.zip"
+    block = ("nothing personal here\n" * 190_000).encode()  # ~4 MiB, compresses to ~20 KB
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index in range(30):
+            archive.writestr(f"part-{index:02d}.txt", block)
+    tracemalloc.start()
+    report = redact(source, tmp_path / "clean.zip", RedactOptions(verify=False, workers=1))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert report.summary()["files"] == 30
+    with zipfile.ZipFile(tmp_path / "clean.zip") as archive:
+        assert len(archive.namelist()) == 30
+    assert peak < 60 * MiB, f"peak {peak / MiB:.0f} MiB for 30 members of 4 MiB"

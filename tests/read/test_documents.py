@@ -88,7 +88,7 @@ def test_html_drops_markup_and_scripts() -> None:
 
 @pytest.mark.parametrize("name,data,message", [
     ("x.json", b"{not json", "invalid JSON"),
-    ("x.xlsx", b"PK\x03\x04broken", "unreadable spreadsheet"),
+    ("x.xlsx", b"PK\x03\x04broken", "not a readable zip package"),
     ("x.pdf", b"%PDF-1.4 garbage", "PDF"),
 ])
 def test_bad_documents_raise_input_error(name: str, data: bytes, message: str) -> None:

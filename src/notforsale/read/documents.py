@@ -52,9 +52,37 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+#: openpyxl reads a workbook's shared strings whole (in read-only mode too).
+MAX_SHARED_STRINGS = 64 * 1024 * 1024
+
+
+def check_package(member: Member, limits: Any) -> None:
+    """Refuse a zip-based document whose parts expand past the limits before a library
+    inflates them (a 1 MB workbook with a 1 GiB shared string took 3 GB in openpyxl)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(member.data))
+    except zipfile.BadZipFile as error:
+        raise InputError(member.path, f"not a readable zip package ({error})") from None
+    with archive:
+        for info in archive.infolist():
+            size = info.file_size
+            if size > limits.max_member_bytes:
+                raise InputError(member.path, f"a part ({shown(info.filename)}) is larger "
+                                              "than the member limit")
+            if size > limits.ratio_floor_bytes and size > max(info.compress_size, 1) * \
+                    limits.max_ratio:
+                raise InputError(member.path, f"a part ({shown(info.filename)}) expands "
+                                              f"{size // max(info.compress_size, 1)}:1 "
+                                              "(a bomb?)")
+            if info.filename.endswith("sharedStrings.xml") and size > MAX_SHARED_STRINGS:
+                raise InputError(member.path, f"shared strings of {size} bytes (over "
+                                              f"{MAX_SHARED_STRINGS}; read whole by openpyxl)")
+
+
 def read_xlsx(member: Member, ctx: ReadContext) -> Iterator[Part]:
     from openpyxl import load_workbook
 
+    check_package(member, ctx.limits)
     try:
         book = load_workbook(io.BytesIO(member.data), read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many types for bad files

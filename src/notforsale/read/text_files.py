@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import codecs
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import InputError
 
@@ -52,3 +54,48 @@ def read_text(path: str | Path) -> str:
     except OSError as error:
         raise InputError(shown, f"cannot read ({error.strerror})") from None
     return decode(data, shown)
+
+
+#: Standard input is read in pieces of about this many bytes, cut at a line's end.
+STDIN_CHUNK = 4 * 1024 * 1024
+
+
+def stdin_pieces(stream: BinaryIO | None = None, chunk: int = STDIN_CHUNK
+                 ) -> Iterator[tuple[int, str]]:
+    """Standard input as (lines before, text) pieces, cut at line ends, decoded as it comes:
+    memory holds one piece whatever the size of the input. The encoding is chosen on the
+    first piece (a BOM; else UTF-8 when it decodes, else GB18030)."""
+    import codecs as _codecs
+
+    source = stream if stream is not None else sys.stdin.buffer
+    first = source.read(chunk)
+    if first.startswith((_codecs.BOM_UTF16_LE, _codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif first.startswith(_codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    else:
+        try:
+            first.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError as error:
+            encoding = "utf-8" if error.start > len(first) - 4 else "gb18030"
+    decoder = _codecs.getincrementaldecoder(encoding)(errors="strict")
+    lines = 0
+    pending = ""
+    data = first
+    while True:
+        try:
+            pending += decoder.decode(data, final=not data)
+        except UnicodeDecodeError:
+            raise InputError("<stdin>", f"not text in {encoding} (after line {lines})") \
+                from None
+        if not data:
+            break
+        cut = pending.rfind("\n") + 1
+        if cut:
+            yield lines, pending[:cut]
+            lines += pending.count("\n", 0, cut)
+            pending = pending[cut:]
+        data = source.read(chunk)
+    if pending:
+        yield lines, pending

@@ -32,6 +32,7 @@ class TextUnit:
     record: int | None = None     # units with the same record number belong together
     whole_text: bool = False      # line and column numbers make sense
     part: str | None = None       # "paragraph 12", "slide 3", "header From" (shown)
+    line_offset: int = 0          # lines before this piece of a longer text (streamed input)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,8 @@ class Written:
     faces: int = 0
     metadata_removed: bool = False
     note: str = ""
+    #: The bytes went straight to the destination (an archive rebuilt in place).
+    sunk: bool = False
 
     def absorb(self, other: Written) -> None:
         """Count what a nested part's redaction changed as this member's change."""

@@ -41,11 +41,18 @@ def decode_keeping(data: bytes, path: str) -> tuple[str, str]:
 
 
 def mask_lines(text: str, header_hint: bool = False) -> tuple[str, int]:
+    """``text`` masked; a table's lines each with its header line as context (as the reader
+    reads cells with their column names), other text in one pass, as the scanner reads it."""
+    if not header_hint:
+        return mask_text(text)
     lines = text.splitlines(keepends=True)
-    hint = lines[0] if header_hint and lines else ""
+    hint = lines[0] if lines else ""
     total = 0
     out = []
     for index, line in enumerate(lines):
+        if sum(ch.isdigit() for ch in line) < 7 and "@" not in line and "＠" not in line:
+            out.append(line)  # too few digits for any number, no address
+            continue
         masked, count = mask_text(line, context_hint=hint if index else "")
         out.append(masked)
         total += count
@@ -137,6 +144,9 @@ def write_json_lines(member: Member, ctx: Context) -> Written:
 def write_xlsx(member: Member, ctx: Context) -> Written:
     from openpyxl import load_workbook
 
+    from ..read.documents import check_package
+
+    check_package(member, ctx.limits)
     try:
         book = load_workbook(io.BytesIO(member.data))
     except Exception as error:  # noqa: BLE001 - openpyxl raises many types for bad files

@@ -35,13 +35,13 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..errors import InputError, NotForSaleError
 from ..fingerprint import installation_key
 from ..model import FACE, ScanResult
 from ..read import formats
-from ..read.images import ImageError
+from ..read.images import PIXELS, ImageError, pixels
 from ..read.limits import Limits
 from ..read.member import SEP, Member, MemberError, member_at
 from ..read.units import ReadContext, TextUnit
@@ -188,6 +188,8 @@ class _Redactor:
         self.limits = options.limits
         self.walker = Walker(options.limits, key)
         self.changes: list[FileChange] = []
+        #: Where archives being rebuilt spill to disk (beside the copy, never elsewhere).
+        self.spool_dir: str | None = None
         #: What member paths start with that the copy's shown paths do not.
         self.root = ""
         #: Covered face boxes checked to show no detail in the copy, by the image's path
@@ -229,10 +231,11 @@ class _Redactor:
         """Whether the file's name or a folder's held a number (the copy's is masked)."""
         return member.renamed
 
-    def _file(self, member: Member) -> Written:
+    def _file(self, member: Member, sink: BinaryIO | None = None) -> Written:
         """Redact a file (not an embedded part) and record what happened to it (archives
-        are not recorded themselves: their members are)."""
-        written = self.redact(member)
+        are not recorded themselves: their members are). An archive is written straight
+        into ``sink`` when one is given (the destination file), member by member."""
+        written = self.redact(member, sink)
         is_archive = formats.candidates(member)[0].kind == "archive"
         if written.data is None:
             self._record(member, NOT_COPIED, written, written.note or "not copied")
@@ -246,7 +249,7 @@ class _Redactor:
             self._record(member, REDACTED, written)
         return written
 
-    def redact(self, member: Member) -> Written:
+    def redact(self, member: Member, sink: BinaryIO | None = None) -> Written:
         """The redacted bytes of a member (None: it cannot be redacted; why in ``note``)."""
         if member.depth > self.limits.max_depth:
             return Written(None, note=f"nested deeper than {self.limits.max_depth} levels; "
@@ -255,7 +258,7 @@ class _Redactor:
         failure = ""
         for fmt in candidates:
             try:
-                return self._as(member, fmt)
+                return self._as(member, fmt, sink)
             except (InputError, ImageError, CannotRewrite) as error:
                 failure = failure or (error.reason if isinstance(error, InputError)
                                       else str(error))
@@ -263,13 +266,16 @@ class _Redactor:
                 failure = failure or f"unreadable ({type(error).__name__})"
         return Written(None, note=f"not copied: {mask_name(failure)}")
 
-    def _as(self, member: Member, fmt: formats.Format) -> Written:
+    def _as(self, member: Member, fmt: formats.Format, sink: BinaryIO | None = None
+            ) -> Written:
         if fmt.kind == "archive":
-            return self._archive(member, fmt)
+            return self._archive(member, fmt, sink)
         if fmt.kind == "image":
-            out, changes = redact_image(member.path, member.data, faces=self.options.faces,
-                                        ocr=self.options.ocr,
-                                        threshold=self.options.face_threshold)
+            # Redaction holds the picture at full size, twice (its pixels and the copy).
+            with PIXELS.reserve(2 * pixels(member.data)):
+                out, changes = redact_image(member.path, member.data, faces=self.options.faces,
+                                            ocr=self.options.ocr,
+                                            threshold=self.options.face_threshold)
             if changes.hidden:
                 self.hidden[member.path[len(self.root):]] = changes.hidden
             return Written(out, changes.numbers, changes.faces, changes.metadata_removed)
@@ -299,53 +305,82 @@ class _Redactor:
 
     # -- archives ----------------------------------------------------------------------
 
-    def _archive(self, member: Member, fmt: formats.Format) -> Written:
+    def _archive(self, member: Member, fmt: formats.Format, sink: BinaryIO | None = None
+                 ) -> Written:
+        """The archive rebuilt with the same type, each member written as soon as it is
+        redacted (memory holds one member, not the archive): into ``sink``, or into a
+        spooled temporary file (in memory up to 64 MiB) whose bytes are returned."""
         if member.depth >= self.limits.max_depth:
             raise CannotRewrite("archive nested too deep")
-        kind = fmt.name
-        entries: list[tuple[str, bytes]] = []
         written = Written(None)
         prefix = len(member.path) + len(SEP)
-        for item in self.walker.open_archive(kind, member):
-            if isinstance(item, MemberError):
-                if item.path == member.path:  # the archive itself cannot be read
-                    raise CannotRewrite(item.message)
-                self.changes.append(FileChange(item.path, NOT_COPIED,
-                                               note=f"not copied: {item.message}"))
-                continue
-            if not isinstance(item, Member):
-                continue
-            out = self._file(item)
-            if out.data is not None:
-                entries.append((item.path[prefix:], out.data))
-        written.data = _write_archive(kind, member.name, entries)
+        spool: Any = sink if sink is not None else \
+            tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024, dir=self.spool_dir)
+        start = spool.tell() if sink is not None else 0
+        try:
+            with ArchiveWriter(fmt.name, member.name, spool) as archive:
+                for item in self.walker.open_archive(fmt.name, member):
+                    if isinstance(item, MemberError):
+                        if item.path == member.path:  # the archive itself cannot be read
+                            raise CannotRewrite(item.message)
+                        self.changes.append(FileChange(item.path, NOT_COPIED,
+                                                       note=f"not copied: {item.message}"))
+                        continue
+                    if not isinstance(item, Member):
+                        continue
+                    out = self._file(item)
+                    if out.data is not None:
+                        archive.add(item.path[prefix:], out.data)
+        except BaseException:
+            if sink is None:
+                spool.close()
+            else:
+                spool.seek(start)
+                spool.truncate()
+            raise
+        if sink is not None:
+            written.data, written.sunk = b"", True
+        else:
+            spool.seek(0)
+            written.data = spool.read()
+            spool.close()
         return written
 
 
-def _write_archive(kind: str, name: str, entries: list[tuple[str, bytes]]) -> bytes:
-    out = io.BytesIO()
-    if kind == "zip":
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for member, data in entries:
-                archive.writestr(member, data)
-    elif kind == "tar":
-        lowered = name.lower()
-        mode = "w:gz" if lowered.endswith((".gz", ".tgz")) else \
-            "w:bz2" if lowered.endswith((".bz2", ".tbz", ".tbz2")) else \
-            "w:xz" if lowered.endswith((".xz", ".txz")) else "w"
-        with tarfile.open(fileobj=out, mode=mode) as archive:  # type: ignore[call-overload]
-            for member, data in entries:
-                info = tarfile.TarInfo(member)
-                info.size = len(data)
-                info.mode = 0o644
-                archive.addfile(info, io.BytesIO(data))
-    else:
-        import py7zr
+class ArchiveWriter:
+    """A zip, tar (plain or compressed) or 7z written entry by entry to a file object."""
 
-        with py7zr.SevenZipFile(out, "w") as archive:
-            for member, data in entries:
-                archive.writestr(data, member)
-    return out.getvalue()
+    def __init__(self, kind: str, name: str, out: BinaryIO) -> None:
+        self.kind = kind
+        if kind == "zip":
+            self.archive: Any = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
+        elif kind == "tar":
+            lowered = name.lower()
+            mode = "w:gz" if lowered.endswith((".gz", ".tgz")) else \
+                "w:bz2" if lowered.endswith((".bz2", ".tbz", ".tbz2")) else \
+                "w:xz" if lowered.endswith((".xz", ".txz")) else "w"
+            self.archive = tarfile.open(fileobj=out, mode=mode)  # type: ignore[call-overload]
+        else:
+            import py7zr
+
+            self.archive = py7zr.SevenZipFile(out, "w")
+
+    def add(self, name: str, data: bytes) -> None:
+        if self.kind == "zip":
+            self.archive.writestr(name, data)
+        elif self.kind == "tar":
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = 0o644
+            self.archive.addfile(info, io.BytesIO(data))
+        else:
+            self.archive.writestr(data, name)
+
+    def __enter__(self) -> ArchiveWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.archive.close()
 
 
 def _source_files(source: Path) -> list[tuple[Path, str]]:
@@ -388,10 +423,17 @@ def _redact_folder(redactor: _Redactor, source: Path, target: Path, workers: int
                                                note=f"not copied: cannot read ({error.strerror})"))
             return
         member = member_at(relative, data, redactor.key)
+        del data
+        destination = target / member.path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if formats.candidates(member)[0].kind == "archive":
+            with destination.open("wb") as sink:
+                out = redactor._file(member, sink)
+            if out.data is None:
+                destination.unlink()
+            return
         out = redactor._file(member)
         if out.data is not None:
-            destination = target / member.path
-            destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_bytes(out.data)
 
     with ThreadPoolExecutor(max(1, workers), "notforsale-redact") as pool:
@@ -434,6 +476,7 @@ def redact(src: str | Path, dst: str | Path, options: RedactOptions | None = Non
                                     dir=target.parent))
     try:
         if source.is_dir():
+            redactor.spool_dir = str(staging)
             _redact_folder(redactor, source, staging, options.workers)
             final = target
             _move_into_place(staging, target)
@@ -448,7 +491,13 @@ def redact(src: str | Path, dst: str | Path, options: RedactOptions | None = Non
                 found = f"a {kind}" if kind else "no"
                 raise DestinationError(f"{mask_name(target.name)} names a {target_kind} "
                                        f"archive but {member.path} is {found} archive")
-            out = redactor._file(member)
+            redactor.spool_dir = str(staging)
+            if target_kind is not None:  # an archive: written member by member, aside
+                with (staging / "copy").open("wb") as sink:
+                    out = redactor._file(member, sink)
+                del data
+            else:
+                out = redactor._file(member)
             same_name_kind = target_kind is None and kind is None and \
                 target.suffix.lower() == source.suffix.lower() and bool(source.suffix)
             if same_name_kind:  # redact a.pdf b.pdf: the copy is b.pdf itself
@@ -466,9 +515,7 @@ def redact(src: str | Path, dst: str | Path, options: RedactOptions | None = Non
             else:
                 final = target
                 if out.data is not None:
-                    written = staging / "copy"
-                    written.write_bytes(out.data)
-                    os.replace(written, target)
+                    os.replace(staging / "copy", target)
                 shutil.rmtree(staging, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
