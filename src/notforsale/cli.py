@@ -323,6 +323,31 @@ def token_create(
     typer.echo(token)
 
 
+audit_app = typer.Typer(help="The service's audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(db: DbOption = None) -> None:
+    """Check the audit log's hash chain: every entry sealed, in order, unchanged.
+
+    Exit code 0 when it is intact, 1 when an entry was changed, removed or inserted.
+    """
+    from .store.audit import verify
+    from .store.db import open_database
+
+    engine = open_database(db).kw["bind"]
+    with engine.connect() as connection:
+        result = verify(connection)
+    if result.intact:
+        typer.echo(f"audit log intact: {result.entries} entries, each sealed to the one before")
+        raise typer.Exit(EXIT_CLEAN)
+    typer.echo(f"audit log NOT intact ({result.entries} entries):", err=True)
+    for problem in result.problems:
+        typer.echo(f"  {problem}", err=True)
+    raise typer.Exit(EXIT_FINDINGS)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",

@@ -4,6 +4,7 @@ A's photos."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,11 +81,14 @@ def test_platform_b_blocks_a_flipped_copy_without_holding_the_photos(tmp_path: P
     plain = seller / "camera_plain.jpg"
     plain.write_bytes(jpeg(Image.effect_noise((400, 300), 60).convert("RGB")))
 
+    def sent(path: Path) -> dict[str, str]:  # images come in the request, never as paths
+        return {"data": base64.b64encode(path.read_bytes()).decode("ascii")}
+
     clean = client.post("/v1/listings/screen", headers=auth,
-                        json={**LISTING, "images": [str(plain)]}).json()
+                        json={**LISTING, "images": [sent(plain)]}).json()
     assert clean["verdict"] == "allow"
     blocked = client.post("/v1/listings/screen", headers=auth,
-                          json={**LISTING, "id": "b-78", "images": [str(copy)]}).json()
+                          json={**LISTING, "id": "b-78", "images": [sent(copy)]}).json()
     assert blocked["verdict"] == "block", blocked
     reason = next(r for r in blocked["reasons"] if "known traded pack" in r)
     assert "image from a known traded pack (list pack-a, distance " in reason

@@ -42,9 +42,10 @@ IMAGE_FEATURES: dict[str, FeatureSpec] = {
 GRID_FACES = 6
 
 
-def image_signals(paths: Sequence[str]) -> list[tuple[str, str]]:
-    """(feature, what fired it) for the images attached to a listing; unreadable ones add
-    nothing (the text still counts)."""
+def image_signals(paths: Sequence[str | bytes]) -> list[tuple[str, str]]:
+    """(feature, what fired it) for the images attached to a listing — local paths (the
+    command line) or the images' bytes (the service: images come in the request, never
+    as paths on the server); unreadable ones add nothing (the text still counts)."""
     if not paths:
         return []
     from ..read.images import ImageError
@@ -52,11 +53,11 @@ def image_signals(paths: Sequence[str]) -> list[tuple[str, str]]:
     from ..vision.analyze import ImageOptions, analyze
 
     fired: dict[str, str] = {}
-    for path in paths:
-        name = str(path).rsplit("/", 1)[-1]
+    for index, path in enumerate(paths, start=1):
+        name = f"image {index}" if isinstance(path, bytes) else str(path).rsplit("/", 1)[-1]
         try:
-            data = Path(path).read_bytes()
-            report = analyze(str(path), data, ImageOptions(ocr="auto"))
+            data = path if isinstance(path, bytes) else Path(path).read_bytes()
+            report = analyze(name, data, ImageOptions(ocr="auto"))
         except (OSError, ImageError):
             continue
         known = known_pack_reason(data)

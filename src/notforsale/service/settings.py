@@ -18,6 +18,11 @@ class ServiceSettings:
     max_upload_bytes: int = 200 * 1024 * 1024
     #: OCR policy for uploaded files.
     ocr: str = "auto"
+    #: Worker threads for CPU work (screening, text scans); requests waiting for one at most
+    #: (more answer 503 at once), and the longest a piece of work may take (then 503).
+    cpu_workers: int = 4
+    cpu_queue: int = 200
+    cpu_timeout: float = 30.0
     #: Key signing the console's session cookie: NOTFORSALE_SESSION_KEY, else derived from
     #: this installation's secret key (so every worker process signs alike).
     session_key: str = field(default_factory=lambda: os.environ.get("NOTFORSALE_SESSION_KEY")

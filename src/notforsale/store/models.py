@@ -113,6 +113,9 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(50))
     subject: Mapped[str] = mapped_column(String(100), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: The entry's place in the hash chain, and its seal (see ``store.audit``).
+    seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    chain: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class HashListRow(Base):

@@ -20,6 +20,7 @@ from ..listings.screener import Verdict as ScreenVerdict
 from ..listings.screener import masked_fields
 from ..model import ScanResult
 from ..text.mask import mask_text
+from . import audit as chain
 from .models import ApiToken, AuditEntry, Base, Case, Decision, Listing, Verdict, now
 
 ACTIONS = ("remove", "allow", "escalate")
@@ -31,13 +32,36 @@ class NotFound(LookupError):
     """No such case (or token)."""
 
 
+class BadListing(ValueError):
+    """A listing field too long to store (refused before it joins a batch of writes)."""
+
+
+#: Longest listing id, platform and price kept (the columns' sizes).
+_FIELD_SIZES = {"id": 200, "platform": 100, "price": 50}
+
+
+def _short_field(listing: Mapping[str, Any], name: str) -> str | None:
+    """A short listing field as stored and shown: masked like the text (an id or a price
+    can hold a number too), refused when longer than its column."""
+    value = listing.get(name)
+    if value is None:
+        return None
+    masked = mask_text(str(value))[0]
+    if len(masked) > _FIELD_SIZES[name]:
+        raise BadListing(f"listing field {name!r} is longer than {_FIELD_SIZES[name]} "
+                         "characters")
+    return masked
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def audit(session: Session, actor: str, action: str, subject: str = "",
           detail: Mapping[str, Any] | None = None) -> None:
+    """An audit entry, sealed into the chain when the session commits."""
     session.add(AuditEntry(actor=actor, action=action, subject=subject, detail=dict(detail or {})))
+    chain.written(session)
 
 
 # -- tokens ------------------------------------------------------------------------------
@@ -100,16 +124,17 @@ _INSERT_AUDIT = insert(_TABLES[AuditEntry.__tablename__])
 def screening_rows(listing: Mapping[str, Any], verdict: ScreenVerdict, actor: str
                    ) -> dict[str, Any]:
     """What storing one screened listing writes: its rows' values, numbers masked."""
-    external_id = None if listing.get("id") is None else str(listing.get("id"))
+    external_id = _short_field(listing, "id")
+    platform = _short_field(listing, "platform")
+    price = _short_field(listing, "price")
     text = masked_fields(listing, verdict)
     title, description = text["title"], text["description"]
     reasons = [reason.to_dict() for reason in verdict.reasons]
     stamp = now()
     rows: dict[str, Any] = {
         "listing": {
-            "external_id": external_id, "platform": listing.get("platform"), "title": title,
-            "description": description, "received_at": stamp,
-            "price": None if listing.get("price") is None else str(listing.get("price"))},
+            "external_id": external_id, "platform": platform, "title": title,
+            "description": description, "received_at": stamp, "price": price},
         "verdict": {"verdict": verdict.verdict, "score": verdict.score,
                     "categories": list(verdict.categories), "reasons": reasons,
                     "created_at": stamp},
@@ -124,7 +149,7 @@ def screening_rows(listing: Mapping[str, Any], verdict: ScreenVerdict, actor: st
             "thumbnail": None,
             "detail": {"reasons": reasons, "categories": list(verdict.categories),
                        "kind": verdict.kind, "talk_score": round(verdict.talk_score, 3),
-                       "external_id": external_id, "platform": listing.get("platform"),
+                       "external_id": external_id, "platform": platform,
                        "description": description[:2000]}}
         rows["audit"] = {"at": stamp, "actor": actor, "action": "case.open",
                          "detail": {"verdict": verdict.verdict,
@@ -162,6 +187,7 @@ def record_screening(session: Session, listing: Mapping[str, Any], verdict: Scre
     """Store a screened listing and its verdict; open a case when it is flagged."""
     case_id = write_screenings(session.connection(),
                                [screening_rows(listing, verdict, actor)])[0]
+    chain.written(session)
     session.commit()
     return case_id
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from .audit import seal
 from .repository import write_screenings
 
 log = logging.getLogger(__name__)
@@ -52,13 +53,31 @@ class GroupWriter:
         try:
             with self._engine.begin() as connection:
                 case_ids = write_screenings(connection, [rows for rows, _ in batch])
-        except Exception as error:  # every waiting request gets it; none is kept
+                seal(connection)
+        except Exception as error:
             log.error("writing %d screenings failed: %s", len(batch), type(error).__name__)
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(error)
+            if len(batch) > 1:
+                # One bad request must not fail the good ones in its batch: each alone.
+                self._one_by_one(batch)
+            elif not batch[0][1].done():
+                batch[0][1].set_exception(error)
             return
         self.batches += 1
         for (_, future), case_id in zip(batch, case_ids, strict=True):
             if not future.done():  # a client that went away cancels its future
+                future.set_result(case_id)
+
+    def _one_by_one(self, batch: list[tuple[Mapping[str, Any], asyncio.Future[int | None]]]
+                    ) -> None:
+        for rows, future in batch:
+            try:
+                with self._engine.begin() as connection:
+                    (case_id,) = write_screenings(connection, [rows])
+                    seal(connection)
+            except Exception as error:  # only this request fails
+                if not future.done():
+                    future.set_exception(error)
+                continue
+            self.batches += 1
+            if not future.done():
                 future.set_result(case_id)
