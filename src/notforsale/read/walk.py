@@ -55,6 +55,9 @@ def archive_kind(name: str, head: bytes) -> str | None:
     return None
 
 
+#: Refusals because a limit of the whole scan is spent (told once per archive).
+_SPENT = ("total uncompressed limit reached", "file limit of")
+
 #: Longest GNU long-name or pax header read from a tar (real ones are a few hundred bytes).
 MAX_TAR_HEADER_BYTES = 1024 * 1024
 
@@ -144,7 +147,8 @@ def opens(kind: str, data: bytes) -> bool:
                 archive.list()
             return True
         if kind == "tar":
-            with tarfile.open(fileobj=io.BytesIO(data), mode="r|*") as archive:
+            with tarfile.open(fileobj=io.BytesIO(data), mode="r|*",
+                              tarinfo=_BoundedTarInfo) as archive:
                 archive.next()
             return True
     except Exception:  # noqa: BLE001 - any failure to open means: not this archive
@@ -271,13 +275,24 @@ class Walker:
         before it stand, and the scan goes on.
         """
         opener = {"zip": self._zip, "tar": self._tar, "7z": self._7z}[kind]
+        # Members refused because a scan-wide limit is spent are told once per archive, not
+        # once each (a nest of 4 MiB leaves gave a thousand records).
+        spent: dict[str, list[MemberError]] = {}
         try:
-            yield from opener(archive)
+            for item in opener(archive):
+                if isinstance(item, MemberError) and item.message.startswith(_SPENT):
+                    spent.setdefault(item.message, []).append(item)
+                    continue
+                yield item
         except Exception as error:  # noqa: BLE001 - the member boundary: any failure is a record
             reason = str(error) or type(error).__name__
             if type(error).__name__ == "PasswordRequired":
                 reason = "encrypted archive"
             yield error_at(archive.path, f"corrupt or unreadable {kind} archive ({reason})")
+        for message, refused in spent.items():
+            found = tuple(f for item in refused for f in item.name_findings)
+            yield MemberError(archive.path, f"{len(refused)} member(s) not read: {message}",
+                              found)
 
     def _shown_child(self, archive: Member, raw_name: str) -> str:
         return f"{archive.path}{SEP}" + "/".join(mask_name(p) for p in raw_name.split("/"))
