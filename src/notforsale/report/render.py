@@ -31,8 +31,27 @@ def _plain(*cells: str) -> list[Text]:
 
 
 def render_json(result: ScanResult, out: IO[str]) -> None:
-    json.dump(result.to_dict(), out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    """The JSON document, written as it is read: a large scan's findings stream from its
+    store, never held whole (the same document ``to_dict`` gives)."""
+    out.write('{\n  "summary": ')
+    out.write(_indented(result.summary()))
+    out.write(',\n  "profiles": ')
+    out.write(_indented([p.to_dict() for p in result.profiles]))
+    for name, rows in (("findings", result.findings), ("errors", result.errors),
+                       ("skipped", result.skipped)):
+        out.write(f',\n  "{name}": [')
+        for index, row in enumerate(rows):
+            out.write(",\n    " if index else "\n    ")
+            out.write(_indented(row.to_dict(), 4))
+        out.write("\n  ]" if rows else "]")
+    out.write(',\n  "not_kept": ')
+    out.write(_indented([{"path": p, "findings": n} for p, n in result.not_kept]))
+    out.write("\n}\n")
+
+
+def _indented(value: object, level: int = 2) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return text.replace("\n", "\n" + " " * level)
 
 
 def render_jsonl(result: ScanResult, out: IO[str]) -> None:
