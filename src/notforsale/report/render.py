@@ -7,7 +7,8 @@ keyed fingerprints only, so no format can print a raw number.
 from __future__ import annotations
 
 import json
-from typing import IO, TYPE_CHECKING
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -37,8 +38,9 @@ def render_json(result: ScanResult, out: IO[str]) -> None:
     out.write(_indented(result.summary()))
     out.write(',\n  "profiles": ')
     out.write(_indented([p.to_dict() for p in result.profiles]))
-    for name, rows in (("findings", result.findings), ("errors", result.errors),
-                       ("skipped", result.skipped)):
+    tables: tuple[tuple[str, Sequence[Any]], ...] = (
+        ("findings", result.findings), ("errors", result.errors), ("skipped", result.skipped))
+    for name, rows in tables:
         out.write(f',\n  "{name}": [')
         for index, row in enumerate(rows):
             out.write(",\n    " if index else "\n    ")
