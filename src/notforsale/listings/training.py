@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .features import ListingFeatures, feature_kinds, listing_features
+from .features import ListingFeatures, feature_kinds, listing_features, term_features
 from .model import HAND_BIAS, HEADS, Model, model_from_dict
 from .screener import screen_listing
 
@@ -43,6 +43,8 @@ LABELS = ("illicit", "talk", "benign")
 _DEV_TALK = {"anti_fraud_warning"}
 
 L2_NAMED = 3e-4
+#: One lexicon term's own feature (beside its group's).
+L2_TERM = 3e-4
 L2_NGRAM = 3e-6
 MIN_DF = 2
 MAX_ITER = 3000
@@ -65,8 +67,12 @@ def tumcc_fitted(text: str) -> bool:
     fitted on. Decided by a hash of the normalized text, never by the line number: the corpus
     repeats its lines (10,088 lines, about 6,700 distinct texts), and the same ad must not
     land on both sides."""
-    digest = hashlib.sha256(tumcc_key(text).encode("utf-8")).hexdigest()
-    return int(digest, 16) % 2 == 0
+    return tumcc_fitted_key(tumcc_key(text))
+
+
+def tumcc_fitted_key(key: str) -> bool:
+    """:func:`tumcc_fitted` for a text already normalized by :func:`tumcc_key`."""
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % 2 == 0
 
 
 def data_file(name: str) -> Path:
@@ -199,7 +205,8 @@ def fit_head(x: Any, y: np.ndarray, design: Design, head: str,
     n, d = x.shape
     s = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     s = s / s.sum()
-    penalty = np.concatenate([np.full(len(design.named), l2_named),
+    terms = term_features()
+    penalty = np.concatenate([[L2_TERM if name in terms else l2_named for name in design.named],
                               np.full(d - len(design.named), l2_ngram)])
     xt = x.T.tocsr()
 
@@ -241,7 +248,8 @@ def fit_model(rows: Sequence[Mapping[str, Any]], feats: Sequence[ListingFeatures
     # as much as the fitted bias differs from the hand-set one.
     seen = np.asarray((x[:, :len(design.named)] != 0).sum(axis=0)).ravel()
     kinds = feature_kinds()
-    unseen = [name for name, count in zip(design.named, seen, strict=True) if count == 0]
+    unseen = [name for name, count in zip(design.named, seen, strict=True)
+              if count == 0 and kinds[name].weight]
     heads = {}
     for head in HEADS:
         bias, w = fit_head(x, targets(rows, head), design, head, weights)
