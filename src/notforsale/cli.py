@@ -41,6 +41,11 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNCHECKED = 0, 1, 2, 3
 _DEFAULT_LIMITS = Limits()
 
 
+class Executor(StrEnum):
+    threads = "threads"
+    processes = "processes"
+
+
 class OutputFormat(StrEnum):
     table = "table"
     jsonl = "jsonl"
@@ -102,7 +107,20 @@ def scan(
     max_files: Annotated[int, typer.Option(
         help="Most files (members included) read.")] = _DEFAULT_LIMITS.max_files,
     workers: Annotated[int, typer.Option(
-        min=1, help="Images analysed at once.")] = ScanOptions().workers,
+        min=1, help="Members read at once (threads or processes; for --ray auto, the local "
+        "cluster's CPUs).")] = ScanOptions().workers,
+    executor: Annotated[Executor, typer.Option(
+        help="Where members are read: threads in this process, or worker processes (for "
+        "tables, dumps and office files, whose reading is Python-bound).")] = Executor.threads,
+    ray: Annotated[str | None, typer.Option(
+        "--ray", metavar="ADDRESS|auto", help="Spread the scan over a Ray cluster (needs "
+        "notforsale[ray]); auto starts a local one and stops it at the end.")] = None,
+    store: Annotated[Path | None, typer.Option(
+        help="Keep the scan's results in this SQLite file (a new one), so that it can be "
+        "resumed.", dir_okay=False)] = None,
+    resume: Annotated[bool, typer.Option(
+        help="Go on with the scan kept in --store: inputs it finished are not read "
+        "again.")] = False,
 ) -> None:
     """Find identity numbers, faces and identifying metadata, and the people they expose.
 
@@ -117,7 +135,11 @@ def scan(
         limits=Limits(max_member_bytes, max_total_bytes, max_ratio,
                       _DEFAULT_LIMITS.ratio_floor_bytes, max_depth, max_files),
         ocr=ocr.value, faces=faces, min_score=min_score, workers=workers,
-        thumbnails=output_format is OutputFormat.html)
+        thumbnails=output_format is OutputFormat.html,
+        executor="ray" if ray else str(executor), ray_address=ray)
+    if resume and store is None:
+        typer.echo("notforsale: error: --resume needs --store FILE", err=True)
+        raise typer.Exit(EXIT_USAGE)
     stderr = Console(stderr=True)
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                    console=stderr, transient=True) if stderr.is_terminal else None
@@ -129,7 +151,7 @@ def scan(
                 if bar is not None and task is not None:
                     bar.update(task, description=f"scanning {path[-60:]}", advance=1)
 
-            result = scan_path(paths, options, progress)
+            result = scan_path(paths, options, progress, store=store, resume=resume)
     except NotForSaleError as error:
         typer.echo(f"notforsale: error: {error}", err=True)
         raise typer.Exit(EXIT_USAGE) from None

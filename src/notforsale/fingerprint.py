@@ -70,9 +70,34 @@ def _key_for(env_value: str | None, directory: str) -> bytes:
     return _load_or_create_key(Path(directory))
 
 
+_pinned: bytes | None = None
+
+
 def installation_key() -> bytes:
-    """The secret key of this installation (see the module docstring)."""
+    """The secret key of this installation (see the module docstring), or the key pinned
+    in this process by :func:`pin_key`."""
+    if _pinned is not None:
+        return _pinned
     return _key_for(os.environ.get(KEY_ENV), str(config_dir()))
+
+
+def pin_key(key: bytes | None) -> None:
+    """Pin ``key`` as this process's installation key (``None`` unpins).
+
+    A scan spread over worker processes or a Ray cluster passes its key to every worker,
+    which pins it: a worker never falls back to a key of its own machine.
+    """
+    global _pinned
+    _pinned = key
+
+
+def key_id(key: bytes | None = None) -> str:
+    """A short identifier of ``key`` (default: the installation key) that reveals nothing of
+    it: workers report it so a driver can check they all use its key, without keys being
+    compared in the open."""
+    mac = hmac.new(key if key is not None else installation_key(), digestmod=hashlib.sha256)
+    mac.update(b"notforsale key id")
+    return mac.hexdigest()[:16]
 
 
 def fingerprint(entity_type: str, canonical: str, key: bytes | None = None) -> str:

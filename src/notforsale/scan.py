@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import logging
 import os
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError
-from .fingerprint import installation_key
+from .fingerprint import installation_key, key_id
 from .link.profiles import ImageEvidence, NameRef, RecordEvidence, Reducer
 from .model import (
     FACE,
@@ -49,6 +51,7 @@ from .read.member import (
     Member,
     MemberError,
     PathKeys,
+    Piece,
     follow,
     member_at,
     name_print,
@@ -83,6 +86,10 @@ class ScanOptions:
     thumbnails: bool = False
     #: Read videos (off: they are skipped and listed; the redaction's own check reads them).
     videos: bool = True
+    #: Where the per-member step runs: ``threads``, ``processes`` or ``ray``
+    #: (:mod:`executors`); ``ray_address`` is the cluster's (``auto``: a local one).
+    executor: str = "threads"
+    ray_address: str | None = None
 
 
 Progress = Callable[[str], None]
@@ -112,13 +119,16 @@ class MemberResult:
     not_kept: int = 0
     #: Members inside it are grouped with it for linking (an e-mail and its attachments).
     owns_group: bool = False
+    #: A piece of a large file: where it stands, and the last record number it read.
+    piece: Piece | None = None
+    rows: int = 0
 
     @classmethod
     def of(cls, member: Member, **fields: object) -> MemberResult:
         """A result for ``member``, with its linking keys and its file name's values."""
         result = cls(member.path, embedded=member.embedded, keys=member.keys,
                      group=member.group, parent_record=member.parent_record,
-                     **fields)  # type: ignore[arg-type]
+                     piece=member.piece, **fields)  # type: ignore[arg-type]
         return result
 
 
@@ -170,6 +180,8 @@ def read_member(member: Member, fmt: formats.Format, options: ScanOptions, key: 
         elif isinstance(part, PartError):
             result.errors.append(ScanError(f"{member.path} ({part.where})", part.message))
         else:
+            if part.record is not None and part.record > result.rows:
+                result.rows = part.record
             for item in _unit_findings(member.path, part, options):
                 if len(result.findings) >= options.limits.max_findings_per_member:
                     result.not_kept += 1
@@ -306,56 +318,169 @@ def video_member(member: Member, options: ScanOptions, key: bytes) -> MemberResu
     return result
 
 
+def member_step(member: Member, options: ScanOptions, key: bytes) -> list[Member | MemberResult]:
+    """The per-member step: a pure function of a member, the options and the key.
+
+    It gives the member's results (one, or one per format tried and failed) and the members
+    found inside it (attachments, embedded images, rendered pages), which the driver walks
+    like any other (its limits apply to them). Whatever a reader raises ends as this
+    member's error record.
+    """
+    fmt = formats.candidates(member)
+    if fmt[0].kind in ("image", "video"):
+        if fmt[0].kind == "video" and not options.videos:
+            result = MemberResult.of(member, state=SKIPPED, format="video")
+            result.skipped = Skipped(member.path, fmt[0].label, "videos not read here")
+            return [result]
+        if fmt[0].kind == "image":
+            return [guarded(image_member, member, ImageOptions(
+                options.faces, options.ocr, options.face_threshold, options.thumbnails),
+                options.min_score)]
+        return [guarded(video_member, member, options, key)]
+    out = _read_document(member, fmt, options, key)
+    if member.piece is not None and member.piece.index:
+        where = f" (from line {member.piece.lines_before + 1})"
+        for item in out:
+            if isinstance(item, MemberResult):
+                item.errors = [ScanError(e.path + where, e.message) for e in item.errors]
+    return out
+
+
+def _read_document(member: Member, candidates: list[formats.Format], options: ScanOptions,
+                   key: bytes) -> list[Member | MemberResult]:
+    readable = [fmt for fmt in candidates if fmt.reader is not None]
+    if not readable:
+        fmt = candidates[0]
+        result = MemberResult.of(member, state=SKIPPED, format=fmt.name)
+        result.entities.extend(_entity(f) for f in member.name_findings
+                               if f.score >= options.min_score)
+        result.skipped = Skipped(member.path, fmt.label, fmt.note or "not read")
+        return [result]
+    failure: InputError | None = None
+    for fmt in readable:
+        out: list[Member | MemberResult] = []
+        try:
+            out.extend(read_member(member, fmt, options, key))
+            return out
+        except InputError as error:
+            nested = [item for item in out if isinstance(item, Member)]
+            if nested:  # part of it was read in this format: it is this format
+                return [*nested, MemberResult.of(member, state=ERROR, format=fmt.name,
+                                                 errors=[ScanError(member.path, error.reason)])]
+            failure = failure or error
+        except Exception as error:  # noqa: BLE001 - the member boundary: a record
+            log.debug("reader %s failed: %s", fmt.name, type(error).__name__)
+            nested = [item for item in out if isinstance(item, Member)]
+            return [*nested, MemberResult.of(member, state=ERROR, format=fmt.name, errors=[
+                ScanError(member.path, f"could not be read as {fmt.label} "
+                                       f"({type(error).__name__})")])]
+    assert failure is not None
+    return [MemberResult.of(member, state=ERROR, format=readable[0].name,
+                            errors=[ScanError(member.path, failure.reason)])]
+
+
 def scan_path(path: str | Path | Iterable[str | Path], options: ScanOptions | None = None,
               progress: Progress | None = None, base: str | Path | None = None,
-              store: str | Path | None = None) -> ScanResult:
+              store: str | Path | None = None, resume: bool = False) -> ScanResult:
     """Scan files, folders and archives (``-`` is standard input) into one result; paths
     are shown relative to ``base`` when it is given. Results go to a store (SQLite) as
     they come: in memory while small, spilled to the data directory when not, or the file
-    ``store`` (kept)."""
+    ``store`` (kept). ``resume`` goes on with the scan ``store`` holds: the inputs it
+    finished are not read again."""
     paths = [path] if isinstance(path, str | Path) else list(path)
-    return _Scan(options or ScanOptions(), progress, base, store).run(paths)
+    return _Scan(options or ScanOptions(), progress, base, store, resume).run(paths)
+
+
+#: Most bytes of members in flight to the workers at once (besides the oldest batch).
+MAX_IN_FLIGHT_BYTES = 256 * 1024 * 1024
+#: Seconds between commits of a kept store (what a resume starts from).
+COMMIT_EVERY = 2.0
 
 
 class _Scan:
-    """The loop: walk, hand each member to its step, collect results, reduce."""
+    """The driver: walk, send members to the executor in batches, collect their outputs in
+    the order sent, reduce at the end."""
 
     def __init__(self, options: ScanOptions, progress: Progress | None,
-                 base: str | Path | None = None, store: str | Path | None = None) -> None:
+                 base: str | Path | None = None, store: str | Path | None = None,
+                 resume: bool = False) -> None:
         self.options = options
         self.base = base
         self.progress = progress
         self.key = installation_key()
-        self.walker = Walker(options.limits, self.key)
-        self.store = ResultsStore(store)
+        self.store = self._open_store(store, resume)
+        self.walker = Walker(options.limits, self.key,
+                             skip=self.store.is_done if resume else None)
         self.reducer = Reducer(self.key, self.store)
-        self.files = 0
-        self.images = 0
-        self.videos = 0
-        self.kept = 0  # findings kept (the scan's cap counts these)
+        self.files = self.store.counter("files")
+        self.images = self.store.counter("images")
+        self.videos = self.store.counter("videos")
+        self.kept = self.store.total("findings")  # findings kept (the scan's cap counts these)
         self.folders_seen: set[str] = set()
-        self.image_options = ImageOptions(options.faces, options.ocr, options.face_threshold,
-                                          options.thumbnails)
-        self.pending: list[Future[MemberResult]] = []
-        self.pool: ThreadPoolExecutor | None = None
+        self.batch: list[Member] = []
+        self.batch_tags: list[str] = []
+        self.batch_size = 0
+        self.queue: deque[tuple[Any, list[str], int]] = deque()
+        self.in_flight_bytes = 0
+        self.outstanding: dict[str, int] = {}
+        self.partial: set[str] = set()  # inputs some of whose results are in, not all
+        self.walked: list[str] = []
+        self.tag = ""
+        self.last_commit = time.monotonic()
+        self.executor: Any = None
+
+    def _open_store(self, path: str | Path | None, resume: bool) -> ResultsStore:
+        settings = repr(replace(self.options, workers=0, executor="", ray_address=None))
+        if path is not None and Path(path).exists() and not resume:
+            raise InputError(str(path), "the results store exists: --resume to go on with "
+                                        "its scan, or name a new file")
+        if resume and (path is None or not Path(path).exists()):
+            raise InputError(str(path), "no results store to resume from")
+        store = ResultsStore(path)
+        if resume:
+            if store.meta("key_id") != key_id(self.key):
+                store.close()
+                raise InputError(str(path), "the store's scan used another fingerprint key: "
+                                            "refused")
+            if store.meta("settings") != settings:
+                store.close()
+                raise InputError(str(path), "the store's scan used other settings: refused")
+        else:
+            store.set_meta("key_id", key_id(self.key))
+            store.set_meta("settings", settings)
+        return store
 
     def run(self, paths: list[str | Path]) -> ScanResult:
+        from . import executors
+
         stopped = ""
-        with ThreadPoolExecutor(self.options.workers, "notforsale-image") as pool:
-            self.pool = pool
-            try:
-                for item in self._items(paths):
-                    self._dispatch(item)
-            except Exception as error:  # noqa: BLE001 - report what was done, say it stopped
-                stopped = f"the scan stopped early ({type(error).__name__}); what was read " \
-                          "before is reported"
-                log.debug("scan stopped: %r", type(error))
-            for future in self.pending:
-                self._collect(future.result())
-            self.pending = []
+        self.executor = executors.make(self.options, self.key)
+        try:
+            for step in (self._walk, self._drain):  # what was sent is collected either way
+                try:
+                    step(paths)
+                except executors.KeyMismatch:
+                    raise
+                except Exception as error:  # noqa: BLE001 - report what was done
+                    stopped = stopped or f"the scan stopped early ({type(error).__name__}); " \
+                                         "what was read before is reported"
+                    log.debug("scan stopped: %r", type(error))
+            if not stopped:
+                self._top(None)
+        finally:
+            self.executor.close()
         if stopped:
             self.store.add_errors([ScanError("(scan)", stopped)])
         return self._result(stopped)
+
+    def _walk(self, paths: list[str | Path]) -> None:
+        for item in self._items(paths):
+            self._dispatch(item)
+
+    def _drain(self, paths: list[str | Path]) -> None:
+        self._flush()
+        while self.queue:
+            self._receive()
 
     def _result(self, stopped: str) -> ScanResult:
         """The result, read from the store: whole when the scan was small, else rows read
@@ -397,10 +522,10 @@ class _Scan:
         try:
             for out in read_member(member, stream, self.options, self.key):
                 if isinstance(out, MemberResult):
-                    self._collect(out)
+                    self._collect(out, "")
         except InputError as error:
             self._collect(MemberResult.of(member, state=ERROR, errors=[
-                ScanError("-", error.reason)]))
+                ScanError("-", error.reason)]), "")
 
     def _keep(self, items: list[LocatedFinding], path: str) -> list[LocatedFinding]:
         """What the scan's cap lets in of ``items`` (the rest counted, not kept)."""
@@ -420,12 +545,19 @@ class _Scan:
             if folder_print in self.folders_seen:
                 continue
             self.folders_seen.add(folder_print)
+            if self.store.is_done("folder:" + folder_print):
+                continue  # told by the scan this one resumes
+            self.store.done("folder:" + folder_print)
             kept = [f for f in folder_found if f.score >= self.options.min_score]
             self._keep([LocatedFinding(Location(shown, field="folder name"), f) for f in kept],
                        shown)
             self.reducer.add_folder(folder_print, shown, [_entity(f) for f in kept])
 
-    def _dispatch(self, item: Member | MemberError | Container) -> None:
+    # -- sending and receiving ----------------------------------------------------------
+
+    def _dispatch(self, item: Member | MemberError | Container, tag: str | None = None) -> None:
+        if tag is None:
+            tag = self._top(self.walker.current)
         if isinstance(item, MemberError):
             self.store.add_errors([ScanError(item.path, item.message)])
             self._names(item.path, item.name_findings, ())
@@ -442,73 +574,85 @@ class _Scan:
         if self.progress:
             self.progress(member.path)
         self._names(member.path, member.name_findings, member.folders)
-        fmt = formats.candidates(member)
-        if fmt[0].kind in ("image", "video"):
-            if fmt[0].kind == "video" and not self.options.videos:
-                result = MemberResult.of(member, state=SKIPPED, format="video")
-                result.skipped = Skipped(member.path, fmt[0].label, "videos not read here")
-                self._collect(result)
-                return
-            assert self.pool is not None
-            future = self.pool.submit(guarded, image_member, member, self.image_options,
-                                      self.options.min_score) if fmt[0].kind == "image" else \
-                self.pool.submit(guarded, video_member, member, self.options, self.key)
-            self.pending.append(future)
-            while len(self.pending) >= 2 * self.options.workers:
-                self._collect(self.pending.pop(0).result())
-            return
-        self._read_document(member, fmt)
+        self.outstanding[tag] = self.outstanding.get(tag, 0) + 1
+        self.batch.append(member)
+        self.batch_tags.append(tag)
+        self.batch_size += len(member.data)
+        executor = self.executor
+        if len(self.batch) >= executor.batch_members or self.batch_size >= executor.batch_bytes:
+            self._flush()
 
-    def _read_document(self, member: Member, candidates: list[formats.Format]) -> None:
-        readable = [fmt for fmt in candidates if fmt.reader is not None]
-        if not readable:
-            fmt = candidates[0]
-            result = MemberResult.of(member, state=SKIPPED, format=fmt.name)
-            result.entities.extend(_entity(f) for f in member.name_findings
-                                   if f.score >= self.options.min_score)
-            result.skipped = Skipped(member.path, fmt.label, fmt.note or "not read")
-            self._collect(result)
-            return
-        failure: InputError | None = None
-        for fmt in readable:
-            nested: list[Member] = []
-            try:
-                for out in read_member(member, fmt, self.options, self.key):
-                    if isinstance(out, Member):
-                        nested.append(out)
-                        self._nested(out)
-                    else:
-                        self._collect(out)
-                return
-            except InputError as error:
-                if nested:  # part of it was read in this format: it is this format
-                    self._collect(MemberResult.of(member, state=ERROR, format=fmt.name,
-                                                  errors=[ScanError(member.path, error.reason)]))
-                    return
-                failure = failure or error
-            except Exception as error:  # noqa: BLE001 - the member boundary: a record
-                log.debug("reader %s failed: %s", fmt.name, type(error).__name__)
-                self._collect(MemberResult.of(member, state=ERROR, format=fmt.name, errors=[
-                    ScanError(member.path, f"could not be read as {fmt.label} "
-                                           f"({type(error).__name__})")]))
-                return
-        assert failure is not None
-        self._collect(MemberResult.of(member, state=ERROR, format=readable[0].name,
-                                      errors=[ScanError(member.path, failure.reason)]))
+    def _top(self, current: str | None) -> str:
+        """The tag of the top-level input (or piece) now walked; the one before it is done
+        once its last member is collected."""
+        current = current or ""
+        if current != self.tag:
+            if self.tag:
+                self.walked.append(self.tag)
+            self.tag = current
+            self._walked_out()
+        return current
 
-    def _nested(self, member: Member) -> None:
+    def _walked_out(self) -> None:
+        """Mark done the inputs walked to their end whose members are all collected."""
+        still = []
+        for tag in self.walked:
+            if self.outstanding.get(tag, 0):
+                still.append(tag)
+            else:
+                self.outstanding.pop(tag, None)
+                self.partial.discard(tag)
+                self.store.done(tag)
+        self.walked = still
+
+    def _flush(self) -> None:
+        if not self.batch:
+            return
+        handle = self.executor.submit(self.batch)
+        self.queue.append((handle, self.batch_tags, self.batch_size))
+        self.in_flight_bytes += self.batch_size
+        self.batch, self.batch_tags, self.batch_size = [], [], 0
+        while self.queue and (len(self.queue) > self.executor.in_flight
+                              or self.in_flight_bytes > MAX_IN_FLIGHT_BYTES):
+            self._receive()
+
+    def _receive(self) -> None:
+        handle, tags, size = self.queue.popleft()
+        self.in_flight_bytes -= size
+        for outputs, tag in zip(self.executor.result(handle), tags, strict=True):
+            for out in outputs:
+                if isinstance(out, Member):
+                    self._nested(out, tag)
+                else:
+                    self._collect(out, tag)
+            self.outstanding[tag] -= 1
+        self._walked_out()
+        # A commit holds only whole inputs (a resumed scan reads again the one it was in).
+        if self.store.kept and not self.partial and \
+                time.monotonic() - self.last_commit > COMMIT_EVERY:
+            self.store.commit()
+            self.last_commit = time.monotonic()
+
+    def _nested(self, member: Member, tag: str) -> None:
         refused = self.walker.budget.take_bytes(len(member.data))
         if refused:
             self.store.add_errors([ScanError(member.path, refused)])
             return
         for item in self.walker.expand(member):
-            self._dispatch(item)
+            self._dispatch(item, tag)
 
-    def _collect(self, result: MemberResult) -> None:
-        if result.state == READ:
+    def _collect(self, result: MemberResult, tag: str) -> None:
+        self.partial.add(tag)
+        if result.piece is not None and result.piece.renumber:
+            self._renumber(result, tag)
+        if result.state == READ and (result.piece is None or result.piece.index == 0):
             self.files += 0 if result.embedded else 1
             self.images += 1 if result.image else 0
             self.videos += 1 if result.format == "video" else 0
+            if self.store.kept:
+                self.store.count("files", 0 if result.embedded else 1)
+                self.store.count("images", 1 if result.image else 0)
+                self.store.count("videos", 1 if result.format == "video" else 0)
         if result.not_kept:
             self.store.add_not_kept(result.path, result.not_kept)
         kept = self._keep(result.findings, result.path)
@@ -520,3 +664,16 @@ class _Scan:
         if result.thumbnail:
             self.store.add_thumbnail(result.path, result.thumbnail)
         self.reducer.add(result)
+
+    def _renumber(self, result: MemberResult, tag: str) -> None:
+        """A table piece's rows, numbered as in the whole file (pieces come back in order)."""
+        file_tag = "rows:" + tag.rsplit("#", 1)[0]
+        offset = self.store.counter(file_tag)
+        self.store.count(file_tag, result.rows)
+        if not offset:
+            return
+        result.findings = [
+            LocatedFinding(replace(item.location, row=item.location.row + offset), item.finding)
+            if item.location.row is not None else item for item in result.findings]
+        result.records = [replace(record, key=(record.key[0], record.key[1] + offset))
+                          if record.key is not None else record for record in result.records]

@@ -26,20 +26,36 @@ MAX_CELL_CHARS = 64 * 1024 * 1024
 csv.field_size_limit(MAX_CELL_CHARS)
 
 
+def member_text(member: Member) -> str:
+    """A member's text: decoded as its file's first piece was when it is a piece."""
+    piece = member.piece
+    if piece is None:
+        return decode(member.data, member.path)
+    try:
+        return member.data.decode(piece.encoding)
+    except UnicodeDecodeError:
+        raise InputError(member.path, f"not text in {piece.encoding} (after line "
+                                      f"{piece.lines_before})") from None
+
+
 def read_plain(member: Member, ctx: ReadContext) -> Iterator[Part]:
-    yield TextUnit(decode(member.data, member.path), whole_text=True)
+    yield TextUnit(member_text(member), whole_text=True,
+                   line_offset=member.piece.lines_before if member.piece else 0)
 
 
 def read_delimited(member: Member, ctx: ReadContext) -> Iterator[Part]:
-    text = decode(member.data, member.path)
-    delimiter: str | None = "\t" if member.suffix == ".tsv" else None
+    text = member_text(member)
+    piece = member.piece
+    delimiter: str | None = "\t" if member.suffix == ".tsv" else \
+        piece.delimiter if piece is not None else None
     if delimiter is None:
         try:
             delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
     try:
-        yield from table_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        yield from table_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
+                              header=piece.header if piece is not None else None)
     except csv.Error as error:
         raise InputError(member.path, f"malformed table ({error})") from None
 
@@ -230,8 +246,9 @@ def read_json(member: Member, ctx: ReadContext) -> Iterator[Part]:
 
 
 def read_json_lines(member: Member, ctx: ReadContext) -> Iterator[Part]:
-    text = decode(member.data, member.path)
-    for number, line in enumerate(text.split("\n"), start=1):
+    text = member_text(member)
+    first = 1 + (member.piece.lines_before if member.piece else 0)
+    for number, line in enumerate(text.split("\n"), start=first):
         if not line.strip():
             continue
         try:

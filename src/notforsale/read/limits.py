@@ -40,6 +40,9 @@ class Limits:
     #: Findings kept for one member, and for one scan; more are counted, not kept.
     max_findings_per_member: int = 10_000
     max_findings: int = 1_000_000
+    #: Text files (tables, dumps, logs) larger than this are read in pieces of about this
+    #: size, each a member of its own (:mod:`read.pieces`); no size limit applies to them.
+    piece_bytes: int = 8 * MiB
 
 
 @dataclass(slots=True)

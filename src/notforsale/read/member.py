@@ -124,6 +124,24 @@ def name_findings(name: str, key: bytes) -> tuple[Finding, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class Piece:
+    """Where a piece of a large file stands in it (see :mod:`read.pieces`).
+
+    A piece is cut at a line's end (a table's: outside quotes), so no record is split.
+    ``lines_before`` numbers its lines as in the whole file; table rows are numbered by the
+    scan as the pieces come back (``renumber``). ``header`` is a table's header row
+    (a dump's declarations are carried in the piece's bytes).
+    """
+
+    index: int
+    lines_before: int
+    encoding: str
+    renumber: bool = False
+    delimiter: str | None = None
+    header: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Member:
     """One file's bytes, as shown, and where it came from.
 
@@ -143,6 +161,8 @@ class Member:
     parent_record: tuple[str, int] | None = None
     group: str | None = None
     folders: FolderFindings = field(default=(), repr=False)
+    #: Set when the member is one piece of a file too large to read whole.
+    piece: Piece | None = None
 
     @property
     def renamed(self) -> bool:

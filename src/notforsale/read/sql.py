@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from ..errors import InputError
 from .documents import is_embedded_image
 from .member import Member
-from .text_files import decode
 from .units import Part, PartError, ReadContext, TextUnit, shown
 
 _STATEMENT = re.compile(
@@ -155,7 +154,9 @@ def sql_values(text: str) -> Iterator[SqlValue]:
 
 
 def read_sql(member: Member, ctx: ReadContext) -> Iterator[Part]:
-    text = decode(member.data, member.path)
+    from .documents import member_text
+
+    text = member_text(member)
     rest = list(text)
     found = False
     for value in sql_values(text):
@@ -167,7 +168,8 @@ def read_sql(member: Member, ctx: ReadContext) -> Iterator[Part]:
                            hint=value.column, record=value.row)
     remainder = "".join(rest) if found else text
     if remainder.strip():
-        yield TextUnit(remainder, whole_text=True, part="statements")
+        yield TextUnit(remainder, whole_text=True, part="statements",
+                       line_offset=member.piece.lines_before if member.piece else 0)
 
 
 # -- SQLite ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ read while the rest was.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..text.mask import mask_name
@@ -67,13 +67,16 @@ def looks_like_header(cells: list[str]) -> bool:
 
 
 def table_rows(rows: Iterable[list[str]], sheet: str = "", part: str | None = None,
-               record_base: int = 0) -> Iterator[TextUnit]:
+               record_base: int = 0, header: Sequence[str] | None = None
+               ) -> Iterator[TextUnit]:
     """Units of a table, one per non-empty cell; a first row without long numbers is its
-    header (column names become each cell's field and context hint)."""
-    header: list[str] = []
+    header (column names become each cell's field and context hint). ``header`` given (a
+    later piece of a large table): it is the header, and the first row is data."""
+    known = header is not None
+    header = list(header or ())
     prefix = f"{shown(sheet)}!" if sheet else ""
     for number, cells in enumerate(rows, start=1):
-        if number == 1 and looks_like_header(cells):
+        if number == 1 and not known and looks_like_header(cells):
             header = [cell.strip() for cell in cells]
             continue
         for index, cell in enumerate(cells):

@@ -24,14 +24,25 @@ import stat
 import tarfile
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from ..fingerprint import installation_key
 from ..text.mask import mask_name
+from . import pieces
 from .formats import ZIP_DOCUMENT_SUFFIXES
 from .limits import Budget, Limits
-from .member import SEP, Container, Item, Member, MemberError, error_at, member_at
+from .member import (
+    SEP,
+    Container,
+    Item,
+    Member,
+    MemberError,
+    error_at,
+    member_at,
+    name_print,
+)
 
 log = logging.getLogger(__name__)
 
@@ -186,9 +197,14 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 class Walker:
     """Walks inputs under one :class:`Budget` (one per scan), with one fingerprint key."""
 
-    def __init__(self, limits: Limits | None = None, key: bytes | None = None) -> None:
+    def __init__(self, limits: Limits | None = None, key: bytes | None = None,
+                 skip: Callable[[str], bool] | None = None) -> None:
         self.budget = Budget(limits or Limits())
         self.key = key if key is not None else installation_key()
+        #: The print of the file (or piece of a large file) being walked; ``skip`` says,
+        #: by that print, which ones a resumed scan has done already (they are not read).
+        self.current: str | None = None
+        self.skip = skip
 
     @property
     def limits(self) -> Limits:
@@ -231,9 +247,16 @@ class Walker:
         if not stat.S_ISREG(info.st_mode):
             yield error_at(shown, "not a regular file", raw, self.key)
             return
+        self.current = "file:" + name_print(self.key, raw)
+        if self.skip is not None and self.skip(self.current):
+            return
         refused = self.budget.take_file()
         if refused:
             yield error_at(shown, refused, raw, self.key)
+            return
+        streamed = pieces.streamed_format(file.suffix)
+        if streamed and info.st_size > self.limits.piece_bytes:
+            yield from self._pieces(file, raw, shown, streamed)
             return
         if info.st_size > self.limits.max_member_bytes:
             yield error_at(shown, f"larger than the member limit ({info.st_size} > "
@@ -246,6 +269,34 @@ class Walker:
             return
         self.budget.take_input(len(data))
         yield from self.expand(member_at(raw, data, self.key))
+
+    def _pieces(self, file: Path, raw: str, shown: str, fmt: str) -> Iterator[Item]:
+        """A large text file, piece by piece (:mod:`read.pieces`); only the first piece
+        carries the file's name (its findings are told once)."""
+        first: Member | None = None
+        whole = self.current
+        try:
+            with file.open("rb") as handle:
+                for cut in pieces.pieces(handle, fmt, self.limits.piece_bytes,
+                                         self.limits.max_member_bytes):
+                    self.current = f"{whole}#{cut.piece.index}"
+                    if self.skip is not None and self.skip(self.current):
+                        continue
+                    if cut.error:
+                        yield error_at(shown, cut.error, raw if first is None else "",
+                                       self.key)
+                        return
+                    self.budget.take_input(len(cut.data))
+                    if first is None:  # the file's name, without its bytes
+                        first = replace(member_at(raw, b"", self.key), piece=cut.piece)
+                    if cut.piece.index == 0:
+                        yield replace(first, data=cut.data, piece=cut.piece)
+                    else:
+                        yield replace(first, data=cut.data, piece=cut.piece, name_findings=(),
+                                      folders=())
+        except OSError as error:
+            yield error_at(shown, f"cannot read ({error.strerror})",
+                           raw if first is None else "", self.key)
 
     def expand(self, member: Member) -> Iterator[Item]:
         """``member`` itself, or, when it is an archive, every member inside it (opened to
