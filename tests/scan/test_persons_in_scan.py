@@ -22,7 +22,7 @@ from PIL import Image
 from notforsale.demo import build_pack, id_card_image, jpeg_bytes, zip_bytes
 from notforsale.model import FACE, ScanResult
 from notforsale.report.render import render
-from notforsale.scan import scan_path
+from notforsale.scan import ScanOptions, scan_path
 from notforsale.vision.embeddings import Embedding, embed_image
 from tests.identity_photos import SHARED, available
 
@@ -165,7 +165,7 @@ def test_the_face_merges_the_kit(scanned: dict[str, ScanResult]) -> None:
 
 
 def test_the_demo_astronaut_is_one_person(tmp_path: Path) -> None:
-    result = scan_path(build_pack(tmp_path))
+    result = scan_path(build_pack(tmp_path), ScanOptions(thumbnails=True))
     summary = result.summary()
     assert summary["persons"] == 1 and summary["faces_unassigned"] == 0
     assert summary["profiles"] == 5 and summary["full_kits"] == 3  # as before: five made-up
@@ -173,6 +173,17 @@ def test_the_demo_astronaut_is_one_person(tmp_path: Path) -> None:
     assert {profile.person for profile in result.profiles} == {"P1"}
     (person,) = result.persons
     assert person.photos == 5 and len(person.profiles) == 5
+    assert person.full_kit and "BANK_CARD" in person.types
+    # the HTML report shows the person as a blurred contact sheet, with what it holds
+    out = io.StringIO()
+    render(result, "html", out)
+    page = out.getvalue()
+    sheet = page[page.index("<h2>Persons</h2>"):page.index("<h2>Profiles</h2>")]
+    assert "<code>P1</code>" in sheet and "5 photo(s)" in sheet and "full kit" in sheet
+    assert sheet.count('class="thumb"') == 5
+    table = io.StringIO()
+    render(result, "table", table)
+    assert "1 person(s)" in table.getvalue()
 
 
 def _forms(vector: np.ndarray) -> list[bytes]:
