@@ -299,9 +299,10 @@ class ScanResult:
 
     def __post_init__(self) -> None:
         # The reduce step hands its persons on with its profiles (link.profiles.Linked).
-        if self.persons is None and hasattr(self.profiles, "persons"):
-            object.__setattr__(self, "persons", self.profiles.persons)
-            object.__setattr__(self, "faces_unassigned", self.profiles.faces_unassigned)
+        linked: Any = self.profiles
+        if self.persons is None and hasattr(linked, "persons"):
+            object.__setattr__(self, "persons", linked.persons)
+            object.__setattr__(self, "faces_unassigned", linked.faces_unassigned)
 
     def _counted(self, name: str) -> Any:
         """A count from the store, when the findings are still the store's."""

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..model import FACE, Location, Person, Profile, ProfileEntity, UnassignedFace
-from .identity import FaceBook, location_key, make_person
+from .identity import FaceBook, FaceIdentity, location_key, make_person
 
 if TYPE_CHECKING:
     from ..scan import MemberResult
@@ -245,9 +245,13 @@ class Reducer:
     def add(self, result: MemberResult) -> None:
         keys = result.keys
         store = self.store
-        if result.faces_identity:
-            self.faces.add(result.faces_identity)
         image = result.image_evidence
+        if image is not None and image.faces:
+            # every face ends in a person or with the reason it has none
+            given = {location_key(face.location) for face in result.faces_identity or ()}
+            self.faces.add([*(result.faces_identity or ()), *(
+                FaceIdentity(face, None, "no descriptor was computed for this face")
+                for face in image.faces if location_key(face) not in given)])
         if image is not None:
             if image.faces:
                 store.add_image(image.path, keys, image.faces, result.group,
