@@ -93,6 +93,6 @@ def test_ocr_never_and_no_faces(pack: Path) -> None:
 
 def test_json_document_round_trips(result: ScanResult) -> None:
     document = json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
-    assert set(document) == {"summary", "profiles", "findings", "errors", "skipped",
-                             "not_kept"}
+    assert set(document) == {"summary", "profiles", "persons", "faces_unassigned", "findings",
+                             "errors", "skipped", "not_kept"}
     assert document["profiles"][0]["full_kit"] is True
