@@ -37,7 +37,8 @@ def test_json_document(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert document["summary"] == {
         "files": 1, "skipped": 0, "images": 0, "videos": 0, "faces": 0, "images_with_faces": 0,
         "entities": {"CN_RESIDENT_ID": 1, "BANK_CARD": 0, "PHONE_NUMBER": 1, "EMAIL_ADDRESS": 0},
-        "profiles": 0, "full_kits": 0, "errors": 0, "findings_not_kept": 0}
+        "profiles": 0, "full_kits": 0, "persons": 0, "faces_unassigned": 0, "errors": 0,
+        "findings_not_kept": 0}
     assert document["findings"][1]["location"]["line"] == 2
 
 

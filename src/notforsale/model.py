@@ -65,8 +65,11 @@ class Finding:
     fingerprint: str
     detector: str
     explanation: Explanation = field(default_factory=lambda: Explanation(pattern=""))
+    #: A face's person in its scan (``P1``, …), None when it has none (see ScanResult).
+    person: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        person = {"person": self.person} if self.type == FACE else {}
         return {
             "type": self.type,
             "start": self.start,
@@ -76,6 +79,7 @@ class Finding:
             "fingerprint": self.fingerprint,
             "detector": self.detector,
             "explanation": self.explanation.to_dict(),
+            **person,
         }
 
 
@@ -194,6 +198,8 @@ class Profile:
     entities: tuple[ProfileEntity, ...]
     links: tuple[str, ...]
     files: tuple[str, ...]
+    #: The person its faces show (None: no face of it was embedded, or they show several).
+    person: str | None = None
 
     @property
     def types(self) -> frozenset[str]:
@@ -222,7 +228,38 @@ class Profile:
             "entities": [entity.to_dict() for entity in self.entities],
             "links": list(self.links),
             "files": list(self.files),
+            "person": self.person,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One person of a scan: faces whose descriptors cluster together (locations only,
+    never a descriptor), and the profiles that hold them."""
+
+    id: str
+    faces: tuple[Location, ...]
+    photos: int
+    profiles: tuple[str, ...] = ()
+    #: Identity types of its profiles.
+    types: tuple[str, ...] = ()
+    full_kit: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "faces": [face.to_dict() for face in self.faces],
+                "photos": self.photos, "profiles": list(self.profiles),
+                "types": list(self.types), "full_kit": self.full_kit}
+
+
+@dataclass(frozen=True, slots=True)
+class UnassignedFace:
+    """A face with no person, and why (too small or too blurred to embed, ...)."""
+
+    location: Location
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"location": self.location.to_dict(), "reason": self.reason}
 
 
 #: Entity types always listed in a summary, found or not.
@@ -256,6 +293,16 @@ class ScanResult:
     counts: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     #: The results store a large scan's rows are read from (kept open while this lives).
     store: Any = field(default=None, compare=False, repr=False)
+    #: Persons (None: not computed for this result), and the faces that have none.
+    persons: tuple[Person, ...] | None = None
+    faces_unassigned: tuple[UnassignedFace, ...] = ()
+
+    def __post_init__(self) -> None:
+        # The reduce step hands its persons on with its profiles (link.profiles.Linked).
+        linked: Any = self.profiles
+        if self.persons is None and hasattr(linked, "persons"):
+            object.__setattr__(self, "persons", linked.persons)
+            object.__setattr__(self, "faces_unassigned", linked.faces_unassigned)
 
     def _counted(self, name: str) -> Any:
         """A count from the store, when the findings are still the store's."""
@@ -300,6 +347,8 @@ class ScanResult:
             "entities": self.entity_counts(),
             "profiles": len(self.profiles),
             "full_kits": sum(1 for profile in self.profiles if profile.full_kit),
+            "persons": None if self.persons is None else len(self.persons),
+            "faces_unassigned": None if self.persons is None else len(self.faces_unassigned),
             "errors": len(self.errors),
             "findings_not_kept": sum(count for _, count in self.not_kept),
         }
@@ -308,6 +357,8 @@ class ScanResult:
         return {
             "summary": self.summary(),
             "profiles": [profile.to_dict() for profile in self.profiles],
+            "persons": [person.to_dict() for person in self.persons or ()],
+            "faces_unassigned": [face.to_dict() for face in self.faces_unassigned],
             "findings": [item.to_dict() for item in self.findings],
             "errors": [error.to_dict() for error in self.errors],
             "skipped": [item.to_dict() for item in self.skipped],

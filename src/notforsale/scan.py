@@ -30,6 +30,7 @@ from typing import Any
 
 from .errors import InputError
 from .fingerprint import installation_key, key_id
+from .link.identity import VIDEO_NOT_EMBEDDED, FaceIdentity, identify
 from .link.profiles import ImageEvidence, NameRef, RecordEvidence, Reducer
 from .model import (
     FACE,
@@ -122,6 +123,8 @@ class MemberResult:
     #: A piece of a large file: where it stands, and the last record number it read.
     piece: Piece | None = None
     rows: int = 0
+    #: Its faces' descriptors or why they have none (biometric: in memory, never stored).
+    faces_identity: tuple[FaceIdentity, ...] | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, member: Member, **fields: object) -> MemberResult:
@@ -232,6 +235,7 @@ def image_member(member: Member, options: ImageOptions, min_score: float = 0.0
     try:
         with PIXELS.reserve(pixels(member.data)):
             report = analyze(member.path, member.data, options)
+            result.faces_identity = identify(member.path, member.data, report.faces)
     except ImageError as error:
         result.state = ERROR
         result.errors.append(ScanError(member.path, mask_name(str(error))))
@@ -305,6 +309,7 @@ def video_member(member: Member, options: ScanOptions, key: bytes) -> MemberResu
     result.findings.extend(LocatedFinding(Location(member.path, field="video metadata"), f)
                            for f in report.metadata)
     result.image_evidence = ImageEvidence(member.path, tuple(faces))
+    result.faces_identity = tuple(FaceIdentity(face, None, VIDEO_NOT_EMBEDDED) for face in faces)
     result.records.append(RecordEvidence(tuple(entities), (member.path,), (),
                                          "face and number in one video", member.path, None))
     named = tuple(_entity(f) for f in member.name_findings if f.score >= options.min_score)

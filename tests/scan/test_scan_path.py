@@ -24,7 +24,8 @@ def _masks(result: ScanResult) -> set[str]:
 def test_summary_has_exactly_the_documented_keys(result: ScanResult) -> None:
     summary = result.summary()
     assert list(summary) == ["files", "skipped", "images", "videos", "faces", "images_with_faces", "entities",
-                             "profiles", "full_kits", "errors", "findings_not_kept"]
+                             "profiles", "full_kits", "persons", "faces_unassigned", "errors",
+                             "findings_not_kept"]
     assert summary["files"] == 10      # 12 files, two of them errors (broken.jpg, bad.csv)
     assert summary["images"] == 6      # five photos and the card
     assert summary["faces"] == 6        # 0001, 0002, 0003, the card, two in 21.jpg
@@ -92,6 +93,6 @@ def test_ocr_never_and_no_faces(pack: Path) -> None:
 
 def test_json_document_round_trips(result: ScanResult) -> None:
     document = json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
-    assert set(document) == {"summary", "profiles", "findings", "errors", "skipped",
-                             "not_kept"}
+    assert set(document) == {"summary", "profiles", "persons", "faces_unassigned", "findings",
+                             "errors", "skipped", "not_kept"}
     assert document["profiles"][0]["full_kit"] is True

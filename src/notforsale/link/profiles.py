@@ -16,6 +16,15 @@ by union-find:
 A profile is a connected group holding at least one face and at least one
 identity value. A *full kit* is a profile with a face, a resident ID, a bank
 card and a phone number — the bundle sold for a few yuan.
+
+Faces are also clustered into **persons** by their descriptors
+(:mod:`link.identity`). A profile whose embedded faces are all one person belongs to
+that person, and the profiles of one person merge into one (an ID card in one photo and
+a bank card in a row naming another photo of the same face: one full kit) — unless
+they hold different resident IDs (or passports) of the same type: one face sold under
+several identities stays several profiles, each marked with the same person. A profile
+whose faces show several persons (a group photo named by one row) belongs to none and
+merges with none.
 """
 
 from __future__ import annotations
@@ -26,7 +35,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..model import FACE, Location, Profile, ProfileEntity
+from ..model import FACE, Location, Person, Profile, ProfileEntity, UnassignedFace
+from .identity import FaceBook, FaceIdentity, location_key, make_person
 
 if TYPE_CHECKING:
     from ..scan import MemberResult
@@ -34,6 +44,9 @@ if TYPE_CHECKING:
 
 _SEVERITY_ORDER = {"full kit": 0, "face + ID": 1, "face + contact": 2}
 _NOT_IDENTITY = frozenset({FACE, "EXIF_GPS", "EXIF_SERIAL", "EXIF_DATETIME"})
+#: Types a person holds one value of: two values on one face are two identities.
+_ONE_PER_PERSON = ("CN_RESIDENT_ID", "CN_PASSPORT")
+_Group = tuple[tuple[Location, ...], tuple[ProfileEntity, ...], tuple[str, ...], tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +141,10 @@ class Linker:
             for node in nodes + tied:
                 self._reasons[node].add(reason)
 
-    def profiles(self) -> tuple[Profile, ...]:
+    def profiles(self, person_of: dict[tuple[object, ...], str] | None = None
+                 ) -> tuple[Profile, ...]:
+        """The profiles; with ``person_of`` (a face's location key -> its person), each
+        marked with its person and the profiles of one person merged."""
         groups: dict[str, list[str]] = defaultdict(list)
         for node in self._sets.parent:
             groups[self._sets.find(node)].append(node)
@@ -144,10 +160,64 @@ class Linker:
             files = sorted({f for n in members for f in self._files[n]})
             found.append((faces, tuple(self._entities[n] for n in values), tuple(reasons),
                           tuple(files)))
-        found.sort(key=lambda p: (p[0][0].path, p[0][0].box or (0, 0, 0, 0)))
-        profiles = [Profile(f"P{index:05d}", *parts) for index, parts in enumerate(found, 1)]
+        person_of = person_of or {}
+        marked = _merge_by_person(found, person_of)
+        marked.sort(key=lambda p: (p[0][0][0].path, p[0][0][0].box or (0, 0, 0, 0)))
+        profiles = [Profile(f"P{index:05d}", *parts, person=person)
+                    for index, (parts, person) in enumerate(marked, 1)]
         profiles.sort(key=lambda p: (_SEVERITY_ORDER[p.severity], p.id))
         return tuple(profiles)
+
+
+def _persons_of(group: _Group, person_of: dict[tuple[object, ...], str]) -> set[str]:
+    return {person_of[key] for key in map(location_key, group[0]) if key in person_of}
+
+
+def _merge_by_person(found: list[_Group], person_of: dict[tuple[object, ...], str]
+                     ) -> list[tuple[_Group, str | None]]:
+    """Groups marked with their person; the groups of one person merged (see the module
+    docstring), unless two of them hold different values of a one-per-person type."""
+    by_person: dict[str, list[_Group]] = defaultdict(list)
+    out: list[tuple[_Group, str | None]] = []
+    for group in found:
+        persons = _persons_of(group, person_of)
+        if len(persons) == 1:
+            by_person[persons.pop()].append(group)
+        else:
+            out.append((group, None))
+    for person, groups in by_person.items():
+        values: dict[str, set[str]] = defaultdict(set)
+        for group in groups:
+            for entity in group[1]:
+                if entity.type in _ONE_PER_PERSON:
+                    values[entity.type].add(entity.fingerprint)
+        if len(groups) == 1 or any(len(prints) > 1 for prints in values.values()):
+            out.extend((group, person) for group in groups)
+            continue
+        faces = tuple(sorted((face for group in groups for face in group[0]),
+                             key=lambda f: (f.path, f.box or (0, 0, 0, 0), f.time or (0, 0))))
+        entities = tuple(sorted({(e.type, e.fingerprint): e for group in groups
+                                 for e in group[1]}.values(), key=lambda e: (e.type, e.masked)))
+        reasons = tuple(sorted({r for group in groups for r in group[2]}
+                               | {f"same face (person {person})"}))
+        files = tuple(sorted({f for group in groups for f in group[3]}))
+        out.append(((faces, entities, reasons, files), person))
+    return out
+
+
+class Linked(tuple[Profile, ...]):
+    """The reduce step's profiles, carrying the scan's persons and unassigned faces
+    (a :class:`~notforsale.model.ScanResult` built from them takes both)."""
+
+    persons: tuple[Person, ...]
+    faces_unassigned: tuple[UnassignedFace, ...]
+
+    def __new__(cls, profiles: Iterable[Profile], persons: Iterable[Person] = (),
+                unassigned: Iterable[UnassignedFace] = ()) -> Linked:
+        linked = super().__new__(cls, profiles)
+        linked.persons = tuple(persons)
+        linked.faces_unassigned = tuple(unassigned)
+        return linked
 
 
 class Reducer:
@@ -163,6 +233,8 @@ class Reducer:
     def __init__(self, key: bytes, store: ResultsStore) -> None:
         self.key = key
         self.store = store
+        #: The scan's face descriptors: in memory only, never in the store.
+        self.faces = FaceBook()
 
     def add_folder(self, folder_print: str, shown: str, entities: list[ProfileEntity]) -> None:
         """A folder whose name holds identity values (one folder per person, named by ID)."""
@@ -174,6 +246,12 @@ class Reducer:
         keys = result.keys
         store = self.store
         image = result.image_evidence
+        if image is not None and image.faces:
+            # every face ends in a person or with the reason it has none
+            given = {location_key(face.location) for face in result.faces_identity or ()}
+            self.faces.add([*(result.faces_identity or ()), *(
+                FaceIdentity(face, None, "no descriptor was computed for this face")
+                for face in image.faces if location_key(face) not in given)])
         if image is not None:
             if image.faces:
                 store.add_image(image.path, keys, image.faces, result.group,
@@ -191,7 +269,48 @@ class Reducer:
             store.add_record(record.entities, record.reason, record.source, record.images,
                              record.names, tie=record.key)
 
-    def profiles(self) -> tuple[Profile, ...]:
+    def profiles(self) -> Linked:
+        """Profiles and persons (the faces clustered), and every face finding in the store
+        marked with its person."""
+        groups = self.faces.persons()
+        self.faces.forget()
+        person_of = {location_key(face): f"P{index}"
+                     for index, faces in enumerate(groups, 1) for face in faces}
+        profiles = self._link(person_of)
+        persons = []
+        for index, faces in enumerate(groups, 1):
+            pid = f"P{index}"
+            own = [p for p in profiles if p.person == pid]
+            holding = [p.id for p in profiles
+                       if pid in {person_of.get(location_key(f)) for f in p.faces}]
+            persons.append(make_person(index, faces, holding,
+                                       frozenset(t for p in own for t in p.types),
+                                       any(p.full_kit for p in own)))
+        unassigned = sorted(self.faces.unassigned, key=lambda u: (
+            u.location.path, u.location.box or (0, 0, 0, 0), u.location.time or (0, 0)))
+        self._mark_faces(person_of, {location_key(u.location): u.reason for u in unassigned})
+        return Linked(profiles, persons, unassigned)
+
+    def _mark_faces(self, person_of: dict[tuple[object, ...], str],
+                    reasons: dict[tuple[object, ...], str]) -> None:
+        """Face findings in the store get their person, or the reason they have none."""
+        updates = []
+        for row_id, data in self.store.db.execute(
+                "SELECT id, data FROM findings WHERE type = ?", (FACE,)).fetchall():
+            raw = json.loads(data)
+            where = raw["l"]
+            key = (where["path"], tuple(where["box"]) if "box" in where else None,
+                   tuple(where["time"]) if "time" in where else None)
+            if key in person_of:
+                raw["f"]["person"] = person_of[key]
+            elif key in reasons:
+                raw["f"]["checks"] = [*raw["f"]["checks"], f"no person: {reasons[key]}"]
+            else:
+                continue
+            updates.append((json.dumps(raw, ensure_ascii=False), row_id))
+        self.store.db.executemany("UPDATE findings SET data = ? WHERE id = ?", updates)
+
+    def _link(self, person_of: dict[tuple[object, ...], str]) -> tuple[Profile, ...]:
         store = self.store
         store.index()
         db = store.db
@@ -294,7 +413,7 @@ class Reducer:
                 members = sorted(group_images.get(gkey, ()))
                 linker.add_record(group_values[gkey], members, group_reason[gkey],
                                   members + group_files[gkey])
-        return linker.profiles()
+        return linker.profiles(person_of)
 
 
 def _in(db: Any, query: str, values: list[Any]) -> Iterator[Any]:

@@ -20,6 +20,8 @@ from ..model import FACE, ScanResult
 
 #: Findings shown in the HTML report at most (all are in the JSON report).
 HTML_FINDINGS = 20_000
+#: Persons shown (each with a contact sheet of up to 8 thumbnails) at most.
+HTML_PERSONS = 2_000
 
 
 def render_html(result: ScanResult, title: str = "notforsale scan report") -> str:
@@ -41,6 +43,9 @@ def render_html(result: ScanResult, title: str = "notforsale scan report") -> st
         generated=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         summary=result.summary(),
         profiles=result.profiles,
+        persons=(result.persons or ())[:HTML_PERSONS],
+        persons_not_shown=max(0, len(result.persons or ()) - HTML_PERSONS),
+        faces_unassigned=result.faces_unassigned[:HTML_FINDINGS],
         files=sorted(by_file.items()),
         errors=result.errors[:HTML_FINDINGS],
         skipped=result.skipped[:HTML_FINDINGS],

@@ -38,6 +38,10 @@ def render_json(result: ScanResult, out: IO[str]) -> None:
     out.write(_indented(result.summary()))
     out.write(',\n  "profiles": ')
     out.write(_indented([p.to_dict() for p in result.profiles]))
+    out.write(',\n  "persons": ')
+    out.write(_indented([p.to_dict() for p in result.persons or ()]))
+    out.write(',\n  "faces_unassigned": ')
+    out.write(_indented([u.to_dict() for u in result.faces_unassigned]))
     tables: tuple[tuple[str, Sequence[Any]], ...] = (
         ("findings", result.findings), ("errors", result.errors), ("skipped", result.skipped))
     for name, rows in tables:
@@ -111,12 +115,21 @@ def render_table(result: ScanResult, console: Console) -> None:
         f"image(s), {summary['videos']} video(s), {summary['faces']} face(s) in "
         f"{summary['images_with_faces']} image(s) or video(s); "
         f"distinct values: {distinct or 'none'}; {summary['profiles']} profile(s), "
-        f"{summary['full_kits']} full kit(s); {summary['errors']} error(s).",
+        f"{summary['full_kits']} full kit(s); {_persons_line(summary)}"
+        f"{summary['errors']} error(s).",
         highlight=False,
     )
     if summary["skipped"] or summary["errors"]:
         console.print(Text("Not everything was checked: the skipped files and errors above were "
                            "not read.", style="yellow"))
+
+
+def _persons_line(summary: dict[str, Any]) -> str:
+    if summary["persons"] is None:
+        return ""
+    unassigned = summary["faces_unassigned"]
+    return f"{summary['persons']} person(s)" + \
+        (f", {unassigned} face(s) with no person" if unassigned else "") + "; "
 
 
 def render(result: ScanResult, fmt: str, out: IO[str]) -> None:

@@ -91,7 +91,7 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
             "score": finding.score, "masked": finding.masked,
             "fingerprint": finding.fingerprint, "detector": finding.detector,
             "pattern": finding.explanation.pattern, "checks": list(finding.explanation.checks),
-            "context": list(finding.explanation.context)}
+            "context": list(finding.explanation.context), "person": finding.person}
 
 
 def _located(data: str) -> LocatedFinding:
@@ -104,7 +104,8 @@ def _located(data: str) -> LocatedFinding:
     f = raw["f"]
     return LocatedFinding(Location(**where), Finding(
         f["type"], f["start"], f["end"], f["score"], f["masked"], f["fingerprint"],
-        f["detector"], Explanation(f["pattern"], tuple(f["checks"]), tuple(f["context"]))))
+        f["detector"], Explanation(f["pattern"], tuple(f["checks"]), tuple(f["context"])),
+        f.get("person")))
 
 
 class ResultsStore:
