@@ -27,6 +27,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..model import FACE, Explanation, Finding, LocatedFinding, Location
 from ..read.exif import exif_findings
 from ..read.images import Decoded, decode
@@ -40,11 +42,14 @@ from .images import HIGH_RES_SIDE, band_faces, smooth
 
 log = logging.getLogger(__name__)
 
-#: Pixels (in the 640-pixel view) a painted region grows by before the gate looks at it,
-#: so a line of text that crosses its edge is seen whole enough to count.
-GATE_MARGIN = 12
+#: Pixels (as the gate sees the picture, 480 on the longer side) of context around a
+#: painted region, so the gate reads it as it would in the whole picture.
+GATE_MARGIN = 32
 #: Painted regions looked at one by one up to this many; more (a crowd) as one box.
 MAX_CROPS = 4
+#: When the painted regions with their context cover more than this share of the
+#: picture (a portrait), the gate reads all of it: the same pixels, and no cut edges.
+WHOLE = 0.4
 
 
 @dataclass
@@ -151,26 +156,47 @@ def _text(path: str, data: bytes, small: Decoded, evidence: ImageEvidence | None
 
 
 def _painted_lines(small: Decoded, painted: tuple[Box, ...]) -> list[Box]:
-    """Text lines (boxes in ``small``'s pixels) the gate sees in the painted regions."""
+    """Text lines (boxes in ``small``'s pixels) the gate sees on the painted regions.
+
+    The gate sees the picture as it would see the whole copy (shrunk the same way, to
+    multiples of 32 pixels), cut to the painted regions with ``GATE_MARGIN`` of context
+    on the gate's 32-pixel grid, or all of it when they cover much of it; only lines that
+    touch a painted region count (the rest are the original's, which the redaction's own
+    gate or policy has already judged). A cut can make the gate see a line the whole
+    picture would not show: that costs an OCR of the region, not a miss.
+    """
     if not painted:
         return []
+    import cv2
+
+    gate = shared_gate()
     height, width = small.rgb.shape[:2]
-    crops = [(max(0, int(x0 * small.scale) - GATE_MARGIN),
-              max(0, int(y0 * small.scale) - GATE_MARGIN),
-              min(width, int(x1 * small.scale) + 1 + GATE_MARGIN),
-              min(height, int(y1 * small.scale) + 1 + GATE_MARGIN))
+    factor = min(1.0, gate.max_side / max(height, width))
+    new_h = max(32, round(height * factor / 32) * 32)
+    new_w = max(32, round(width * factor / 32) * 32)
+    seen = cv2.resize(small.rgb, (new_w, new_h), interpolation=cv2.INTER_AREA)
+    sx, sy = new_w / width, new_h / height
+    boxes = [(int(x0 * small.scale * sx), int(y0 * small.scale * sy),
+              int(np.ceil(x1 * small.scale * sx)), int(np.ceil(y1 * small.scale * sy)))
              for x0, y0, x1, y1 in painted]
-    crops = _merged(crops)
+    crops = _merged([(max(0, (b[0] - GATE_MARGIN) // 32 * 32),
+                      max(0, (b[1] - GATE_MARGIN) // 32 * 32),
+                      min(new_w, -(-(b[2] + GATE_MARGIN) // 32) * 32),
+                      min(new_h, -(-(b[3] + GATE_MARGIN) // 32) * 32)) for b in boxes])
     if len(crops) > MAX_CROPS:
         crops = [(min(c[0] for c in crops), min(c[1] for c in crops),
                   max(c[2] for c in crops), max(c[3] for c in crops))]
-    gate = shared_gate()
+    if sum((c[2] - c[0]) * (c[3] - c[1]) for c in crops) > WHOLE * new_w * new_h:
+        crops = [(0, 0, new_w, new_h)]  # the gate on all of it, as a scan would run it
     lines: list[Box] = []
     for x0, y0, x1, y1 in crops:
-        if x1 - x0 < 8 or y1 - y0 < 8:
-            continue
-        for lx0, ly0, lx1, ly1 in gate.lines(small.rgb[y0:y1, x0:x1]):
-            lines.append((lx0 + x0, ly0 + y0, lx1 + x0, ly1 + y0))
+        for lx0, ly0, lx1, ly1 in gate.lines(np.ascontiguousarray(seen[y0:y1, x0:x1])):
+            line = (lx0 + x0, ly0 + y0, lx1 + x0, ly1 + y0)
+            if any(line[0] < b[2] and b[0] < line[2] and line[1] < b[3] and b[1] < line[3]
+                   for b in boxes):
+                lines.append((int(line[0] / sx), int(line[1] / sy),
+                              min(width, int(np.ceil(line[2] / sx))),
+                              min(height, int(np.ceil(line[3] / sy)))))
     return lines
 
 
