@@ -24,6 +24,7 @@ from ..vision import ocr_policy
 from ..vision.analyze import OCR_MAX_SIDE, TextHit, read_text_hits
 from ..vision.faces import DEFAULT_MAX_SIDE, DEFAULT_THRESHOLD, Face, shared_detector
 from ..vision.ocr import Box
+from .evidence import ImageEvidence, digest, text_state
 
 FACE_MODES = ("blur", "pixelate", "fill")
 #: Detection threshold when redacting (the scanner counts faces at 0.4; deface blurs at 0.2).
@@ -53,13 +54,20 @@ class ImageChanges:
     #: Covered face boxes (crowd photos) checked on the written copy to show no detail: if the
     #: scanner still sees a face there, it sees a blurred head (see :func:`smooth`).
     hidden: tuple[Box, ...] = ()
+    #: What the redaction learnt, for the verification to reuse (:mod:`redact.evidence`).
+    evidence: ImageEvidence | None = None
+
+
+def covered_region(box: Box, width: int, height: int) -> Box:
+    """The region a face's cover paints: its box grown by the margin, within the image."""
+    x0, y0, x1, y1 = box
+    grow_x, grow_y = round((x1 - x0) * MARGIN), round((y1 - y0) * MARGIN)
+    return (max(0, x0 - grow_x), max(0, y0 - grow_y), min(width, x1 + grow_x),
+            min(height, y1 + grow_y))
 
 
 def _cover(image: Image.Image, box: tuple[int, int, int, int], mode: str) -> None:
-    x0, y0, x1, y1 = box
-    grow_x, grow_y = round((x1 - x0) * MARGIN), round((y1 - y0) * MARGIN)
-    x0, y0 = max(0, x0 - grow_x), max(0, y0 - grow_y)
-    x1, y1 = min(image.width, x1 + grow_x), min(image.height, y1 + grow_y)
+    x0, y0, x1, y1 = covered_region(box, image.width, image.height)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return
     region = image.crop((x0, y0, x1, y1))
@@ -94,6 +102,24 @@ def _shrunk(image: Image.Image, max_side: int) -> Decoded:
     return Decoded(np.asarray(small), factor, image.size, {})
 
 
+def crowd_band(tiny: list[Face], height: int) -> tuple[int, int]:
+    """The rows (original pixels) of a crowd's band: two face heights above the highest
+    small face to two below the lowest (see :func:`_second_look`)."""
+    reach = 2 * max(f.box[3] - f.box[1] for f in tiny)
+    return (max(0, min(f.box[1] for f in tiny) - reach),
+            min(height, max(f.box[3] for f in tiny) + reach))
+
+
+def band_faces(large: Decoded, band: tuple[int, int], threshold: float) -> list[Face]:
+    """Faces in rows ``band`` (original pixels) of ``large``, boxes in original pixels."""
+    top = max(0, int(band[0] * large.scale))
+    bottom = min(large.rgb.shape[0], int(np.ceil(band[1] * large.scale)))
+    shift = round(top / large.scale)
+    return [Face((x0, y0 + shift, x1, y1 + shift), face.score) for face in
+            shared_detector().detect(large.rgb[top:bottom], large.scale, threshold)
+            for x0, y0, x1, y1 in (face.box,)]
+
+
 def _second_look(large: Decoded, tiny: list[Face], threshold: float) -> list[Face]:
     """Faces in the band of a crowd, looked at twice as large.
 
@@ -103,14 +129,7 @@ def _second_look(large: Decoded, tiny: list[Face], threshold: float) -> list[Fac
     searched again at up to 1280 pixels (a third to a half of the picture in street
     scenes, for the cost of reading all of it at that size).
     """
-    reach = 2 * max(f.box[3] - f.box[1] for f in tiny)
-    top = max(0, int((min(f.box[1] for f in tiny) - reach) * large.scale))
-    bottom = min(large.rgb.shape[0],
-                 int(np.ceil((max(f.box[3] for f in tiny) + reach) * large.scale)))
-    shift = round(top / large.scale)
-    return [Face((x0, y0 + shift, x1, y1 + shift), face.score) for face in
-            shared_detector().detect(large.rgb[top:bottom], large.scale, threshold)
-            for x0, y0, x1, y1 in (face.box,)]
+    return band_faces(large, crowd_band(tiny, large.size[1]), threshold)
 
 
 def _merge(first: list[Face], second: list[Face]) -> list[Face]:
@@ -159,8 +178,10 @@ def redact_image(path: str, data: bytes, *, faces: str = "blur", ocr: str = "aut
     found = detector.detect(small.rgb, small.scale, threshold)
     tiny = [f for f in found if (f.box[3] - f.box[1]) * small.scale < SMALL_FACE_PIXELS]
     crowd = bool(tiny)
+    band = None
     if crowd and max(image.size) > DEFAULT_MAX_SIDE:
-        found = _merge(found, _second_look(view(HIGH_RES_SIDE), tiny, threshold))
+        band = crowd_band(tiny, image.height)
+        found = _merge(found, band_faces(view(HIGH_RES_SIDE), band, threshold))
     decision = ocr_policy.decide(ocr, path, small, found)
     hits: list[TextHit] = read_text_hits(view(OCR_MAX_SIDE), decision.region) \
         if decision.run else []
@@ -193,7 +214,12 @@ def redact_image(path: str, data: bytes, *, faces: str = "blur", ocr: str = "aut
     if crowd:
         seen = seen or decode(out, DEFAULT_MAX_SIDE)
         hidden = tuple(box for box in boxes if smooth(seen, box))
-    return out, ImageChanges(len(boxes), len(hits), had_metadata, hidden)
+    painted = tuple(covered_region(box, image.width, image.height) for box in boxes) + \
+        tuple((max(0, x0 - 2), max(0, y0 - 2), min(image.width, x1 + 3),
+               min(image.height, y1 + 3)) for x0, y0, x1, y1 in (hit.box for hit in hits))
+    evidence = ImageEvidence(digest(out), text_state(ocr, decision), decision.region,
+                             len(hits), tuple(boxes), painted, band)
+    return out, ImageChanges(len(boxes), len(hits), had_metadata, hidden, evidence)
 
 
 def smooth(seen: Decoded, box: Box) -> bool:

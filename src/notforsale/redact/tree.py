@@ -48,7 +48,9 @@ from ..read.units import ReadContext, TextUnit
 from ..read.walk import Walker
 from ..text.engine import scan_text
 from ..text.mask import mask_name, mask_path
+from .check_images import check_image
 from .context import CannotRewrite, Written
+from .evidence import ImageEvidence
 from .images import FACE_MODES, MARGIN, REDACT_THRESHOLD, redact_image
 from .writers import writer
 
@@ -103,6 +105,11 @@ class RedactReport:
     #: Faces the re-scan saw on regions this run covered and checked to show no detail
     #: (blurred heads in crowds): reported, not counted as left over.
     covered_seen_again: int = 0
+    #: What the redaction of each image learnt, by its path relative to the copy's root
+    #: (boxes and digests, no personal data; never in the report): see
+    #: :mod:`redact.evidence`.
+    evidence: dict[str, ImageEvidence] = field(default_factory=dict, compare=False,
+                                               repr=False)
 
     @property
     def not_checked(self) -> list[tuple[str, str]]:
@@ -195,6 +202,8 @@ class _Redactor:
         #: Covered face boxes checked to show no detail in the copy, by the image's path
         #: relative to the copy's root (see :func:`_verify`).
         self.hidden: dict[str, tuple[tuple[int, int, int, int], ...]] = {}
+        #: What each image's redaction learnt, by the same key (see :func:`_verify`).
+        self.evidence: dict[str, ImageEvidence] = {}
         #: Each redacted video's own check (denser than its redaction), by the same key.
         self.video_checks: dict[str, Any] = {}
         from .video import VideoRedactOptions
@@ -278,6 +287,8 @@ class _Redactor:
                                             threshold=self.options.face_threshold)
             if changes.hidden:
                 self.hidden[member.path[len(self.root):]] = changes.hidden
+            if changes.evidence is not None and not member.embedded:
+                self.evidence[member.path[len(self.root):]] = changes.evidence
             return Written(out, changes.numbers, changes.faces, changes.metadata_removed)
         if fmt.writer is not None and fmt.readable:
             return writer(fmt.writer)(member, self)
@@ -521,9 +532,10 @@ def redact(src: str | Path, dst: str | Path, options: RedactOptions | None = Non
         shutil.rmtree(staging, ignore_errors=True)
         raise
     remaining, seen_again = _verify(final, source.is_dir(), options, redactor.hidden,
-                                    redactor.video_checks) if options.verify else (None, 0)
+                                    redactor.video_checks, redactor.evidence) \
+        if options.verify else (None, 0)
     return RedactReport(mask_path(str(source)), mask_path(str(final)), tuple(redactor.changes),
-                        remaining, seen_again)
+                        remaining, seen_again, dict(redactor.evidence))
 
 
 def _move_into_place(staging: Path, target: Path) -> None:
@@ -535,8 +547,17 @@ def _move_into_place(staging: Path, target: Path) -> None:
 
 def _verify(target: Path, folder: bool, options: RedactOptions,
             hidden: dict[str, tuple[tuple[int, int, int, int], ...]],
-            video_checks: dict[str, Any] | None = None) -> tuple[ScanResult | None, int]:
+            video_checks: dict[str, Any] | None = None,
+            evidence: dict[str, ImageEvidence] | None = None) -> tuple[ScanResult | None, int]:
     """The copy scanned again, and how many faces it saw on covered, detail-free regions.
+
+    The images this run redacted as files of their own (not inside archives or documents)
+    are checked by :func:`redact.check_images.check_image`, read from disk: faces on the
+    copy's pixels every time (at 640 pixels, and in a crowd's band at 1280 as they were
+    covered), text only where the redaction did not already rule it out — where it filled
+    numbers, where it painted, or everywhere when it did not look (``--ocr never``);
+    an image whose bytes are not the ones written is checked like any image. Everything
+    else is scanned as in any scan.
 
     CenterFace can still see a blurred head in a crowd as a face. A face the re-scan finds
     is left out of what remains only when it sits on a region this run covered *and* that
@@ -555,8 +576,12 @@ def _verify(target: Path, folder: bool, options: RedactOptions,
     # Verification reads images at least as hard as the default: a copy made with
     # --ocr never must not pass because its check skipped the images too.
     ocr = "always" if options.ocr == "always" else "auto"
-    result = scan_path(target, ScanOptions(ocr=ocr, limits=options.limits,
-                                           videos=not checks))
+    scan_options = ScanOptions(ocr=ocr, limits=options.limits, videos=not checks)
+    own, rest = _split_copy(target, evidence or {}, options) if ocr == "auto" else ([], [])
+    if not own:
+        result = scan_path(target, scan_options)
+    else:
+        result = scan_path(rest, scan_options) if rest else ScanResult(0)
     root = mask_path(str(target))
     prefix = len(root) + (1 if folder else 0)
     kept = [item for item in result.findings if not (
@@ -580,8 +605,109 @@ def _verify(target: Path, folder: bool, options: RedactOptions,
         kept.extend(LocatedFinding(Location(item.path, field="video frames"), finding)
                     for finding in check.numbers_left)
         errors.extend(ScanError(item.path, mask_name(problem)) for problem in check.problems)
-    return replace(result, findings=tuple(kept), skipped=tuple(skipped),
-                   errors=tuple(errors)), seen_again
+    files, images = result.files, result.images
+    if own:
+        mine = _check_own(own, options, {(item.location.path, item.finding.fingerprint)
+                                         for item in kept
+                                         if item.location.field == "folder name"})
+        files += mine.files
+        images += mine.images
+        kept.extend(mine.findings)
+        errors.extend(mine.errors)
+        seen_again += mine.seen_again
+        kept.sort(key=lambda item: item.location.path)
+        errors.sort(key=lambda error: error.path)
+    return replace(result, files=files, images=images, findings=tuple(kept),
+                   skipped=tuple(skipped), errors=tuple(errors), counts=None,
+                   store=None), seen_again
+
+
+def _split_copy(target: Path, evidence: dict[str, ImageEvidence], options: RedactOptions
+                ) -> tuple[list[tuple[Path, ImageEvidence]], list[Path]]:
+    """The copy's files: (file, evidence) of the images this run redacted as files of their
+    own, and the paths of everything else (for the scan)."""
+    if not evidence:
+        return [], []
+    if target.is_file():
+        found = evidence.get("")
+        return ([(target, found)], []) if found is not None and _plain(target, options) \
+            else ([], [target])
+    own, rest = [], []
+    for path, relative in _source_files(target):
+        found = evidence.get(relative)
+        if found is not None and _plain(path, options):
+            own.append((path, found))
+        else:
+            rest.append(path)
+    return own, rest
+
+
+def _plain(path: Path, options: RedactOptions) -> bool:
+    """A regular file (no link) within the member limit."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size <= options.limits.max_member_bytes
+
+
+@dataclass
+class _OwnChecks:
+    files: int = 0
+    images: int = 0
+    findings: list[Any] = field(default_factory=list)
+    errors: list[Any] = field(default_factory=list)
+    seen_again: int = 0
+
+
+def _check_own(own: list[tuple[Path, ImageEvidence]], options: RedactOptions,
+               folders_found: set[tuple[str, str]]) -> _OwnChecks:
+    """Check each image of ``own`` from disk (``workers`` at once), with the findings in
+    its file's and folders' names, as a scan of the copy would report them."""
+    from ..model import LocatedFinding, Location, ScanError
+
+    key = installation_key()
+    out = _OwnChecks()
+
+    def one(path: Path, found: ImageEvidence) -> tuple[Member | None, Any]:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            shown = "/".join(mask_name(part) for part in str(path).split("/"))
+            return None, ScanError(shown, f"cannot read ({error.strerror})")
+        member = member_at(str(path), data, key)
+        try:
+            with PIXELS.reserve(pixels(data)):
+                return member, check_image(member.path, data, found)
+        except ImageError as error:
+            return member, ScanError(member.path, mask_name(str(error)))
+        except Exception as error:  # noqa: BLE001 - one file's failure is its record
+            return member, ScanError(member.path, f"could not be read "
+                                                  f"({type(error).__name__})")
+
+    with ThreadPoolExecutor(max(1, options.workers), "notforsale-verify") as pool:
+        results = list(pool.map(lambda pair: one(*pair), own))
+    seen_folders: set[str] = set()
+    for member, checked in results:
+        if member is not None:
+            out.findings.extend(LocatedFinding(Location(member.path, field="file name"), f)
+                                for f in member.name_findings)
+            for folder_print, shown, folder_found in member.folders:
+                if folder_print in seen_folders:
+                    continue
+                seen_folders.add(folder_print)
+                out.findings.extend(
+                    LocatedFinding(Location(shown, field="folder name"), f)
+                    for f in folder_found if (shown, f.fingerprint) not in folders_found)
+        if isinstance(checked, ScanError):
+            out.errors.append(checked)
+            continue
+        out.files += 1
+        out.images += 1
+        out.findings.extend(checked.findings)
+        out.seen_again += checked.seen_again
+        log.debug("verified %s: %s", member.path if member else "?", "; ".join(checked.looked))
+    return out
 
 
 def _on_hidden(box: tuple[int, int, int, int],

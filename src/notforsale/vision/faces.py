@@ -74,6 +74,12 @@ def model_path() -> Path:
     return path
 
 
+_DIMS: dict[str, list[str | int]] = {
+    _INPUT: ["B", 3, "H", "W"], "537": ["B", 1, "h", "w"], "538": ["B", 2, "h", "w"],
+    "539": ["B", 2, "h", "w"], "540": ["B", 10, "h", "w"],
+}
+
+
 def _symbolic_model(raw: bytes) -> bytes:
     import onnx
 
@@ -83,10 +89,7 @@ def _symbolic_model(raw: bytes) -> bytes:
     inputs = [value for value in graph.input if value.name not in initializers]
     del graph.input[:]
     graph.input.extend(inputs)
-    dims: dict[str, list[str | int]] = {
-        _INPUT: ["B", 3, "H", "W"], "537": ["B", 1, "h", "w"], "538": ["B", 2, "h", "w"],
-        "539": ["B", 2, "h", "w"], "540": ["B", 10, "h", "w"],
-    }
+    dims = _DIMS
     for value in list(graph.input) + list(graph.output):
         for dim, new in zip(value.type.tensor_type.shape.dim, dims.get(value.name, []),
                             strict=False):
@@ -129,7 +132,9 @@ class FaceDetector:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        self._session = ort.InferenceSession(_symbolic_model(raw), sess_options=options,
+        from .onnx_shapes import symbolic_model  # the edit below, without importing onnx
+
+        self._session = ort.InferenceSession(symbolic_model(raw, _DIMS), sess_options=options,
                                              providers=["CPUExecutionProvider"])
 
     def detect(self, rgb: np.ndarray, scale: float = 1.0,
