@@ -39,10 +39,28 @@ CONFIG_DIR_ENV = "NOTFORSALE_CONFIG_DIR"
 _FINGERPRINT_HEX_CHARS = 32
 
 
+#: What the platform's config directory is derived from (platformdirs reads these on
+#: Linux, macOS and Windows): a change to any of them is seen on the next call.
+_PLATFORM_ENV = ("XDG_CONFIG_HOME", "HOME", "USERPROFILE", "APPDATA", "LOCALAPPDATA")
+
+
+@lru_cache(maxsize=8)
+def _platform_config_dir(_environment: tuple[str | None, ...]) -> str:
+    # platformdirs walks the environment and the file system on every call (a fifth of
+    # the text engine's time on dense rows); the answer only changes with the environment.
+    return user_config_dir("notforsale")
+
+
+def _config_dir_name() -> str:
+    override = os.environ.get(CONFIG_DIR_ENV)
+    if override:
+        return override
+    return _platform_config_dir(tuple(os.environ.get(name) for name in _PLATFORM_ENV))
+
+
 def config_dir() -> Path:
     """The directory holding this installation's settings and key."""
-    override = os.environ.get(CONFIG_DIR_ENV)
-    return Path(override) if override else Path(user_config_dir("notforsale"))
+    return Path(_config_dir_name())
 
 
 def _load_or_create_key(directory: Path) -> bytes:
@@ -71,8 +89,15 @@ def _key_for(env_value: str | None, directory: str) -> bytes:
 
 
 def installation_key() -> bytes:
-    """The secret key of this installation (see the module docstring)."""
-    return _key_for(os.environ.get(KEY_ENV), str(config_dir()))
+    """The secret key of this installation (see the module docstring).
+
+    Read once per process for each value of ``NOTFORSALE_KEY`` and the config directory
+    (``NOTFORSALE_CONFIG_DIR`` or the platform's): changing either is seen on the next call.
+    """
+    env_value = os.environ.get(KEY_ENV)
+    if env_value:  # the directory plays no part: do not resolve it
+        return _key_for(env_value, "")
+    return _key_for(env_value, _config_dir_name())
 
 
 def fingerprint(entity_type: str, canonical: str, key: bytes | None = None) -> str:
