@@ -20,8 +20,10 @@ alphanumeric token holds further digits (hashes, serials).
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from stdnum.exceptions import ValidationError
 
@@ -64,90 +66,138 @@ def _token_has_more_digits(text: str, index: int, step: int) -> bool:
     return 0 <= index < size and text[index].isdigit() and text[index].isascii()
 
 
-def _resident_id(digits: str) -> list[Candidate]:
+# What the checks passed are called, per reading (shared tuples: nothing is built per number).
+_ID18_COUNTY_CHECKS = ("ISO 7064 MOD 11-2 check character", "birth date plausible",
+                       "county code known")
+_ID18_PROVINCE_CHECKS = ("ISO 7064 MOD 11-2 check character", "birth date plausible",
+                         "province code known")
+_ID18_PATTERN = "18 characters: area, birth date, sequence, check"
+_ID15_CHECKS = ("birth date plausible", "county code known")
+_ID15_PATTERN = "15 digits (legacy): area, birth date, sequence"
+_LUHN_CHECKS = ("Luhn checksum",)
+_PHONE_CHECKS = ("valid number (libphonenumber)",)
+_LANDLINE_CHECKS = ("valid fixed line (libphonenumber)",)
+# A year every birth date in it is surely past (time only moves on): later ones are
+# compared with today's date.
+_SURELY_PAST_YEAR = datetime.date.today().year - 1
+
+
+class Reading(NamedTuple):
+    """A number read from a compact run of digits: a candidate but for its span."""
+
+    type: str
+    canonical: str
+    masked: str
+    score: float
+    detector: str
+    pattern: str
+    checks: tuple[str, ...]
+    needs_context: bool = False
+
+    def __repr__(self) -> str:  # keep the canonical value out of logs and tracebacks
+        return f"Reading({self.type}, {self.masked}, {self.score})"
+
+
+def _plausible_birth(yyyymmdd: str) -> bool:
+    """``cn_ric``'s birth-date rule (a real date, 1900 to today) without raising."""
+    try:
+        born = datetime.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+    except ValueError:
+        return False
+    if born.year < cn_ric.EARLIEST_BIRTH_YEAR:
+        return False
+    return born.year <= _SURELY_PAST_YEAR or born <= datetime.date.today()
+
+
+def _resident_id(digits: str) -> Reading | None:
+    """``cn_ric.check`` for an 18-character run (ASCII digits, upper-case X), as a reading."""
+    if len(digits) == 15:
+        return _resident_id15(digits)
+    last = digits[17]
+    if not digits[:17].isdigit() or not (last.isdigit() or last == "X"):
+        return None
+    check = (1 - 2 * int(digits[:17], 13)) % 11  # stdnum.cn.ric.calc_check_digit
+    if last != ("X" if check == 10 else str(check)) or not _plausible_birth(digits[6:14]):
+        return None
+    province_known, county_known = cn_ric.area(digits[:6])
+    if not province_known:
+        return None
+    return Reading("CN_RESIDENT_ID", digits, digits[:6] + "********" + digits[14:],
+                   _ID_SCORE if county_known else _ID_UNKNOWN_COUNTY_SCORE, "cn_resident_id",
+                   _ID18_PATTERN, _ID18_COUNTY_CHECKS if county_known else _ID18_PROVINCE_CHECKS)
+
+
+def _resident_id15(digits: str) -> Reading | None:
     try:
         number = cn_ric.check(digits)
     except ValidationError:
-        return []
-    province_known, county_known = cn_ric.area(number[:6])
-    if len(number) == 18:
-        checks = ["ISO 7064 MOD 11-2 check character", "birth date plausible",
-                  "county code known" if county_known else "province code known"]
-        score = _ID_SCORE if county_known else _ID_UNKNOWN_COUNTY_SCORE
-        pattern = "18 characters: area, birth date, sequence, check"
-    else:
-        checks = ["birth date plausible", "county code known"]
-        score = _ID15_SCORE
-        pattern = "15 digits (legacy): area, birth date, sequence"
-    return [_candidate("CN_RESIDENT_ID", cn_ric.to_18(number), cn_ric.mask(number), score,
-                       "cn_resident_id", pattern, tuple(checks), needs_context=len(number) == 15)]
+        return None
+    return Reading("CN_RESIDENT_ID", cn_ric.to_18(number), cn_ric.mask(number), _ID15_SCORE,
+                   "cn_resident_id", _ID15_PATTERN, _ID15_CHECKS, needs_context=True)
 
 
-def _card(digits: str) -> list[Candidate]:
-    try:
-        bank_card.check(digits)
-    except ValidationError:
-        return []
+def _card(digits: str) -> Reading | None:
+    """``bank_card.check`` for 13-19 ASCII digits, as a reading."""
     network = bank_card.issuer(digits)
-    short = len(digits) < 15
-    return [_candidate("BANK_CARD", digits, bank_card.mask(digits),
-                       _CARD_SHORT_SCORE if short else _CARD_SCORE, "bank_card",
-                       f"{len(digits)} digits, {network} prefix", ("Luhn checksum",),
-                       needs_context=short)]
+    if network is None or not bank_card.luhn_valid(digits):
+        return None
+    size = len(digits)
+    short = size < 15
+    return Reading("BANK_CARD", digits, digits[:6] + "*" * (size - 10) + digits[-4:],
+                   _CARD_SHORT_SCORE if short else _CARD_SCORE, "bank_card",
+                   f"{size} digits, {network} prefix", _LUHN_CHECKS, needs_context=short)
 
 
-def _phones(digits: str, plus: bool, first_group: str) -> list[Candidate]:
-    found: list[Candidate] = []
+def _phone(digits: str, plus: bool, first_group: str) -> Reading | None:
     if plus or first_group.startswith("0086") or \
             (first_group.startswith("00") and 4 <= len(first_group) <= 5):
         e164 = phone.international(digits[2:] if not plus else digits)
         if e164 is not None:
-            found.append(_candidate("PHONE_NUMBER", e164, phone.mask(e164), _INTL_SCORE, "phone",
-                                    "international prefix and number",
-                                    ("valid number (libphonenumber)",)))
-            return found
+            return Reading("PHONE_NUMBER", e164, phone.mask(e164), _INTL_SCORE, "phone",
+                           "international prefix and number", _PHONE_CHECKS)
     if first_group == "86" and len(digits) == 13:
         digits = digits[2:]
     e164 = phone.mobile_cn(digits)
     if e164 is not None:
-        found.append(_candidate("PHONE_NUMBER", e164, phone.mask(e164), _MOBILE_SCORE, "phone",
-                                "mainland mobile 1[3-9] + 9 digits",
-                                ("valid number (libphonenumber)",)))
-        return found
+        return Reading("PHONE_NUMBER", e164, phone.mask(e164), _MOBILE_SCORE, "phone",
+                       "mainland mobile 1[3-9] + 9 digits", _PHONE_CHECKS)
     e164 = phone.landline_cn(digits)
     if e164 is not None:
-        found.append(_candidate("PHONE_NUMBER", e164, phone.mask(e164), _LANDLINE_SCORE, "phone",
-                                "mainland landline with area code",
-                                ("valid fixed line (libphonenumber)",), needs_context=True))
+        return Reading("PHONE_NUMBER", e164, phone.mask(e164), _LANDLINE_SCORE, "phone",
+                       "mainland landline with area code", _LANDLINE_CHECKS,
+                       needs_context=True)
+    return None
+
+
+def readings(digits: str, plus: bool = False, first_group: str = "") -> tuple[Reading, ...]:
+    """Every reading of a compact run of digits (ASCII digits, an upper-case X last) as a
+    number: a resident ID, a bank card, a phone number."""
+    size = len(digits)
+    found: tuple[Reading, ...] = ()
+    if size == 18 or size == 15:
+        resident = _resident_id(digits)
+        if resident is not None:
+            found = (resident,)
+    if digits.isdigit():
+        if 13 <= size <= 19 and not plus:
+            card = _card(digits)
+            if card is not None:
+                if size == 18 and not found and cn_ric.shaped_like(digits):
+                    # An ID with a mistyped check character that happens to pass Luhn: a
+                    # card only where a card's own label says so.
+                    card = card._replace(needs_context=True)
+                found += (card,)
+        if 10 <= size <= 15:
+            number = _phone(digits, plus, first_group)
+            if number is not None:
+                found += (number,)
     return found
-
-
-def _candidate(entity: str, canonical: str, masked: str, score: float, detector: str,
-               pattern: str, checks: tuple[str, ...], needs_context: bool = False) -> Candidate:
-    # Spans are filled in by the caller; a template keeps these helpers span-free.
-    return Candidate(entity, 0, 0, canonical, masked, score, detector, pattern, checks,
-                     needs_context)
 
 
 def classify(digits: str, plus: bool = False, first_group: str = "") -> list[Candidate]:
     """Every reading of a compact run of digits as a number (spans unset)."""
-    size = len(digits)
-    found: list[Candidate] = []
-    if size in (15, 18):
-        found += _resident_id(digits)
-    if digits.isdigit():
-        if 13 <= size <= 19 and not plus:
-            cards = _card(digits)
-            if cards and size == 18 and not found and cn_ric.shaped_like(digits):
-                # An ID with a mistyped check character that happens to pass Luhn: a card
-                # only where a card's own label says so.
-                cards = [Candidate(c.type, c.start, c.end, c.canonical, c.masked, c.score,
-                                   c.detector, c.pattern, c.checks, needs_context=True)
-                         for c in cards]
-            found += cards
-        if 10 <= size <= 15:
-            found += _phones(digits, plus, first_group)
-    return found
+    return [Candidate(r.type, 0, 0, r.canonical, r.masked, r.score, r.detector, r.pattern,
+                      r.checks, r.needs_context) for r in readings(digits, plus, first_group)]
 
 
 class DigitRunDetector:
@@ -217,7 +267,7 @@ class DigitRunDetector:
         if end - start <= _MAX_DIGITS and text[start:end].isalnum():
             # The common case: one group, no separators.
             digits = text[start:end].upper()
-            yield from self._placed(classify(digits, plus_at is not None, digits),
+            yield from self._placed(readings(digits, plus_at is not None, digits),
                                     start if plus_at is None else plus_at, end)
             return
         groups = [(m.start(), m.end()) for m in _GROUP.finditer(text, start, end)]
@@ -228,7 +278,7 @@ class DigitRunDetector:
         last = len(groups) - 1
         i = 0
         while i <= last:
-            found: list[Candidate] = []
+            found: tuple[Reading, ...] = ()
             # Every group holds a digit: no number spans more than _MAX_DIGITS groups, so
             # only those are weighed (the whole run first, when it is that short).
             for j in range(min(last, i + _MAX_DIGITS - 1), i - 1, -1):
@@ -244,7 +294,7 @@ class DigitRunDetector:
                 digits = "".join(text[s:e] for s, e in groups[i:j + 1]).upper()
                 plus = i == 0 and plus_at is not None
                 first = text[groups[i][0]:groups[i][1]]
-                found = classify(digits, plus, first)
+                found = readings(digits, plus, first)
                 if found:
                     span_start = plus_at if plus and plus_at is not None else groups[i][0]
                     yield from self._placed(found, span_start, groups[j][1])
@@ -269,8 +319,7 @@ class DigitRunDetector:
         return True
 
     @staticmethod
-    def _placed(found: list[Candidate], start: int, end: int) -> Iterator[Candidate]:
-        for candidate in found:
-            yield Candidate(candidate.type, start, end, candidate.canonical, candidate.masked,
-                            candidate.score, candidate.detector, candidate.pattern,
-                            candidate.checks, candidate.needs_context)
+    def _placed(found: tuple[Reading, ...], start: int, end: int) -> Iterator[Candidate]:
+        for r in found:
+            yield Candidate(r.type, start, end, r.canonical, r.masked, r.score, r.detector,
+                            r.pattern, r.checks, r.needs_context)
