@@ -5,14 +5,18 @@
 Training data: the files of ``src/notforsale/listings/data/`` named in
 ``notforsale.listings.training.TRAINING_FILES`` — listings written by hand by four helpers
 who never read the screener's code (w1: Chinese marketplaces, w2: Chinese Telegram/QQ/WeChat,
-w3: English darknet and web, w4: news, court and social posts) and the older development set
-(dev); their READMEs are next to them. The held-out set (``data/heldout.jsonl``) is never
-read here.
+w3: English darknet and web, w4: news, court and social posts), the older development set
+(dev), a fifth (w5: chat-style offers and requests), and the TUMCC fit half (tumcc: real
+Telegram lines, ``scripts/split_tumcc.py``); their READMEs are next to them. The held-out
+sets (``data/heldout.jsonl``, ``data/heldout2.jsonl``) are never read here.
 
 The fit is deterministic (L-BFGS-B from zero; see ``training.py``). Before writing, the script
-prints cross-source figures — fit without one source, score on it — and a pooled 5-fold
-estimate (folds by a hash of the listing id), and records them with the data's provenance
-(file, SHA-256, count per source) in the weights file.
+scores every training listing with a model fitted without its source (the TUMCC fit half in
+three folds), calibrates the review line on those scores (the lowest line at which the
+written sources' benign listings are flagged at most 2 % of the time; ``REVIEW_AT`` in
+``notforsale/listings/__init__.py`` must say the same), prints the cross-source figures at that
+line, and records them with the data's provenance (file, SHA-256, count per source) in the
+weights file.
 """
 
 from __future__ import annotations
@@ -27,9 +31,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from notforsale.listings import BLOCK_AT  # noqa: E402
 from notforsale.listings import training as T  # noqa: E402
-from notforsale.listings.screener import screen_listing  # noqa: E402
+from notforsale.listings.screener import TALK_AT, screen_listing  # noqa: E402
 
+#: The benign flag rate the review line is calibrated to, out of source (issue 12: <= 2 %).
+CALIBRATION_BENIGN = 0.02
 KEYS = ("precision", "recall", "f1", "benign_flagged", "talk_blocked", "talk_flagged",
         "hard_illicit_caught")
 
@@ -38,32 +45,68 @@ def _short(result: dict[str, Any]) -> dict[str, float | None]:
     return {k: None if result[k] is None else round(float(result[k]), 4) for k in KEYS}
 
 
-def cross_source(rows: list[dict], feats: list) -> dict[str, dict]:
+def _folds(rows: list[dict]) -> dict[tuple, list[int]]:
+    """Out-of-source groups: each written source whole; the TUMCC fit half in three folds
+    (by a hash of the listing id), so that real lines are scored by a model fitted on the
+    other real lines, as the never-fitted half is."""
+    groups: dict[tuple, list[int]] = {}
+    for i, row in enumerate(rows):
+        if row["source"] == "tumcc":
+            fold = int(hashlib.sha256(("fold:" + str(row["id"])).encode()).hexdigest(), 16) % 3
+            key: tuple = ("tumcc", fold)
+        else:
+            key = (row["source"],)
+        groups.setdefault(key, []).append(i)
+    return groups
+
+
+def out_of_source(rows: list[dict], feats: list) -> list[Any]:
+    """Each listing's verdict from a model fitted without its source (or its TUMCC fold)."""
+    verdicts: list[Any] = [None] * len(rows)
+    for key, picked in _folds(rows).items():
+        chosen = set(picked)
+        train = [i for i in range(len(rows)) if i not in chosen]
+        model = T.model_of(T.fit_model([rows[i] for i in train], [feats[i] for i in train]))
+        for i in picked:
+            verdicts[i] = screen_listing(rows[i], model=model)
+        print(f"  fitted without {'/'.join(map(str, key))}", flush=True)
+    return verdicts
+
+
+def _verdict(v: Any, review_at: float) -> str:
+    reads_as_talk = v.talk_score >= TALK_AT and v.talk_score > v.score
+    if v.score >= BLOCK_AT and v.offer and v.sensitive and not reads_as_talk:
+        return "block"
+    return "review" if v.score >= review_at and not reads_as_talk else "allow"
+
+
+def calibrate(rows: list[dict], verdicts: list[Any]) -> float:
+    """The review line: the lowest score (on a 0.025 grid from 0.5) at which the written
+    training listings' out-of-source benign flag rate, pooled, is at most CALIBRATION_BENIGN.
+    Fitted data only; the held-out sets are never read here."""
+    benign = [v for r, v in zip(rows, verdicts, strict=True)
+              if r["label"] == "benign" and r["source"] != "tumcc"]
+    line = 0.5
+    while line < BLOCK_AT:
+        flagged = sum(_verdict(v, line) != "allow" for v in benign) / len(benign)
+        if flagged <= CALIBRATION_BENIGN:
+            return round(line, 3)
+        line += 0.025
+    return round(line, 3)
+
+
+def cross_source(rows: list[dict], verdicts: list[Any], review_at: float) -> dict[str, dict]:
     out = {}
     for source in T.TRAINING_FILES:
-        train = [i for i, r in enumerate(rows) if r["source"] != source]
-        test = [r for r in rows if r["source"] == source]
-        model = T.model_of(T.fit_model([rows[i] for i in train], [feats[i] for i in train]))
-        out[source] = _short(T.evaluate(test, model))
-        print(f"  without {source:4s} -> on {source:4s}: " +
+        picked = [i for i, r in enumerate(rows) if r["source"] == source]
+        result = T.score([rows[i] for i in picked],
+                         [_verdict(verdicts[i], review_at) for i in picked],
+                         [verdicts[i].kind for i in picked])
+        out[source] = _short(result)
+        print(f"  out of source, on {source:5s}: " +
               "  ".join(f"{k} {v:.3f}" for k, v in out[source].items() if v is not None),
               flush=True)
     return out
-
-
-def pooled(rows: list[dict], feats: list, folds: int = 5) -> dict[str, float | None]:
-    fold = [int(hashlib.sha256(str(r["id"]).encode()).hexdigest(), 16) % folds for r in rows]
-    scored, verdicts, kinds = [], [], []
-    for k in range(folds):
-        train = [i for i in range(len(rows)) if fold[i] != k]
-        model = T.model_of(T.fit_model([rows[i] for i in train], [feats[i] for i in train]))
-        for i in range(len(rows)):
-            if fold[i] == k:
-                v = screen_listing(rows[i], model=model)
-                scored.append(rows[i])
-                verdicts.append(v.verdict)
-                kinds.append(v.kind)
-    return _short(T.score(scored, verdicts, kinds))
 
 
 def main() -> None:
@@ -71,7 +114,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path,
                         default=ROOT / "src" / "notforsale" / "listings" / "weights.json")
     parser.add_argument("--no-cross", action="store_true",
-                        help="skip the cross-source and pooled estimates")
+                        help="skip the out-of-source fits (and the calibration of the review line)")
     args = parser.parse_args()
     rows = T.training_rows()
     feats = T.extract(rows)
@@ -91,10 +134,14 @@ def main() -> None:
     except (OSError, subprocess.CalledProcessError):
         pass
     if not args.no_cross:
-        print("cross-source (fit without one source, score on it):")
-        meta["cross_source"] = cross_source(rows, feats)
-        meta["pooled_5_fold"] = pooled(rows, feats)
-        print("pooled 5-fold:", meta["pooled_5_fold"])
+        print("out of source (fit without one source, score on it):")
+        verdicts = out_of_source(rows, feats)
+        review_at = calibrate(rows, verdicts)
+        meta["review_at"] = review_at
+        meta["calibration"] = (f"lowest review line at which the written training sources' "
+                               f"out-of-source benign flag rate is <= {CALIBRATION_BENIGN}")
+        print(f"review line (calibrated out of source): {review_at}")
+        meta["cross_source"] = cross_source(rows, verdicts, review_at)
     data = T.fit_model(rows, feats, meta=meta)
     T.write_weights(data, args.out)
     sizes = {h: len(data["heads"][h]["ngrams"]) for h in data["heads"]}

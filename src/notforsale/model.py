@@ -10,6 +10,7 @@ This module imports nothing of the text engine.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -237,11 +238,13 @@ class ScanResult:
     #: Files read (not counting parts embedded in documents). A file that was not read
     #: is in ``skipped`` (format not understood) or ``errors``.
     files: int
-    findings: tuple[LocatedFinding, ...] = ()
-    errors: tuple[ScanError, ...] = ()
+    #: In order of path, page, row, line and offset: a tuple, or (a large scan) a sequence
+    #: read from the results store.
+    findings: Sequence[LocatedFinding] = ()
+    errors: Sequence[ScanError] = ()
     images: int = 0
     profiles: tuple[Profile, ...] = ()
-    skipped: tuple[Skipped, ...] = ()
+    skipped: Sequence[Skipped] = ()
     #: Blurred JPEG thumbnails by image path (only when asked for; never in to_dict).
     thumbnails: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
     videos: int = 0
@@ -249,18 +252,37 @@ class ScanResult:
     not_kept: tuple[tuple[str, int], ...] = ()
     #: Why the scan stopped before the end (an unexpected failure), or "".
     stopped: str = ""
+    #: Counts the store computed (a large scan's findings are read from it as needed).
+    counts: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    #: The results store a large scan's rows are read from (kept open while this lives).
+    store: Any = field(default=None, compare=False, repr=False)
+
+    def _counted(self, name: str) -> Any:
+        """A count from the store, when the findings are still the store's."""
+        if self.counts is not None and not isinstance(self.findings, tuple | list):
+            return self.counts[name]
+        return None
 
     @property
     def faces(self) -> int:
+        counted = self._counted("faces")
+        if counted is not None:
+            return int(counted)
         return sum(1 for item in self.findings if item.finding.type == FACE)
 
     @property
     def images_with_faces(self) -> int:
         """Images and videos with at least one face."""
+        counted = self._counted("images_with_faces")
+        if counted is not None:
+            return int(counted)
         return len({item.location.path for item in self.findings if item.finding.type == FACE})
 
     def entity_counts(self) -> dict[str, int]:
         """Distinct values per entity type, counted by fingerprint (faces excluded)."""
+        counted = self._counted("entities")
+        if counted is not None:
+            return {**{kind: 0 for kind in SUMMARY_ENTITY_TYPES}, **counted}
         distinct: dict[str, set[str]] = {kind: set() for kind in SUMMARY_ENTITY_TYPES}
         for item in self.findings:
             if item.finding.type != FACE:

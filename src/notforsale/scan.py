@@ -55,6 +55,7 @@ from .read.member import (
 )
 from .read.units import Part, PartError, ReadContext, TextUnit
 from .read.walk import Walker
+from .store.results import ResultsStore
 from .text.engine import scan_text
 from .text.mask import mask_name
 from .vision.analyze import ImageOptions, analyze
@@ -109,6 +110,8 @@ class MemberResult:
     parent_record: tuple[str, int] | None = None
     #: Findings past the member's cap: counted, not kept (nor linked).
     not_kept: int = 0
+    #: Members inside it are grouped with it for linking (an e-mail and its attachments).
+    owns_group: bool = False
 
     @classmethod
     def of(cls, member: Member, **fields: object) -> MemberResult:
@@ -161,6 +164,8 @@ def read_member(member: Member, fmt: formats.Format, options: ScanOptions, key: 
     named: dict[int, list[NameRef]] = {}
     for part in fmt.reader(member, ctx):
         if isinstance(part, Member):
+            if part.group == member.path:
+                result.owns_group = True
             yield part
         elif isinstance(part, PartError):
             result.errors.append(ScanError(f"{member.path} ({part.where})", part.message))
@@ -302,33 +307,33 @@ def video_member(member: Member, options: ScanOptions, key: bytes) -> MemberResu
 
 
 def scan_path(path: str | Path | Iterable[str | Path], options: ScanOptions | None = None,
-              progress: Progress | None = None, base: str | Path | None = None) -> ScanResult:
+              progress: Progress | None = None, base: str | Path | None = None,
+              store: str | Path | None = None) -> ScanResult:
     """Scan files, folders and archives (``-`` is standard input) into one result; paths
-    are shown relative to ``base`` when it is given."""
+    are shown relative to ``base`` when it is given. Results go to a store (SQLite) as
+    they come: in memory while small, spilled to the data directory when not, or the file
+    ``store`` (kept)."""
     paths = [path] if isinstance(path, str | Path) else list(path)
-    return _Scan(options or ScanOptions(), progress, base).run(paths)
+    return _Scan(options or ScanOptions(), progress, base, store).run(paths)
 
 
 class _Scan:
     """The loop: walk, hand each member to its step, collect results, reduce."""
 
     def __init__(self, options: ScanOptions, progress: Progress | None,
-                 base: str | Path | None = None) -> None:
+                 base: str | Path | None = None, store: str | Path | None = None) -> None:
         self.options = options
         self.base = base
         self.progress = progress
         self.key = installation_key()
         self.walker = Walker(options.limits, self.key)
-        self.reducer = Reducer(self.key)
+        self.store = ResultsStore(store)
+        self.reducer = Reducer(self.key, self.store)
         self.files = 0
         self.images = 0
         self.videos = 0
-        self.findings: list[LocatedFinding] = []
-        self.not_kept: dict[str, int] = {}
+        self.kept = 0  # findings kept (the scan's cap counts these)
         self.folders_seen: set[str] = set()
-        self.errors: list[ScanError] = []
-        self.skipped: list[Skipped] = []
-        self.thumbnails: dict[str, bytes] = {}
         self.image_options = ImageOptions(options.faces, options.ocr, options.face_threshold,
                                           options.thumbnails)
         self.pending: list[Future[MemberResult]] = []
@@ -348,14 +353,28 @@ class _Scan:
             for future in self.pending:
                 self._collect(future.result())
             self.pending = []
-        self.findings.sort(key=lambda f: (f.location.path, f.location.page or 0,
-                                          f.location.row or 0, f.location.line or 0,
-                                          f.finding.start))
         if stopped:
-            self.errors.append(ScanError("(scan)", stopped))
-        return ScanResult(self.files, tuple(self.findings), tuple(self.errors), self.images,
-                          self.reducer.profiles(), tuple(self.skipped), self.thumbnails,
-                          self.videos, tuple(sorted(self.not_kept.items())), stopped)
+            self.store.add_errors([ScanError("(scan)", stopped)])
+        return self._result(stopped)
+
+    def _result(self, stopped: str) -> ScanResult:
+        """The result, read from the store: whole when the scan was small, else rows read
+        as they are asked for (the report streams them)."""
+        store = self.store
+        profiles = self.reducer.profiles()
+        store.commit()
+        faces, with_faces = store.face_counts()
+        counts = {"faces": faces, "images_with_faces": with_faces,
+                  "entities": store.entity_counts()}
+        if not store.spilled:
+            result = ScanResult(self.files, tuple(store.findings()), tuple(store.errors()),
+                                self.images, profiles, tuple(store.skipped()),
+                                store.thumbnails(), self.videos, store.not_kept(), stopped)
+            store.close()
+            return result
+        return ScanResult(self.files, store.findings(), store.errors(), self.images, profiles,
+                          store.skipped(), store.thumbnails(), self.videos, store.not_kept(),
+                          stopped, counts=counts, store=store)
 
     def _items(self, paths: list[str | Path]) -> Iterator[Member | MemberError | Container]:
         for path in paths:
@@ -383,24 +402,32 @@ class _Scan:
             self._collect(MemberResult.of(member, state=ERROR, errors=[
                 ScanError("-", error.reason)]))
 
+    def _keep(self, items: list[LocatedFinding], path: str) -> list[LocatedFinding]:
+        """What the scan's cap lets in of ``items`` (the rest counted, not kept)."""
+        room = max(0, self.options.limits.max_findings - self.kept)
+        kept = items[:room]
+        if len(kept) < len(items):
+            self.store.add_not_kept(path, len(items) - len(kept))
+        self.kept += len(kept)
+        self.store.add_findings(kept)
+        return kept
+
     def _names(self, path: str, found: tuple[Finding, ...], folders: FolderFindings) -> None:
         """Findings in a file's own name and in its folders' names (each folder once)."""
-        for finding in found:
-            if finding.score >= self.options.min_score:
-                self.findings.append(LocatedFinding(Location(path, field="file name"),
-                                                    finding))
+        self._keep([LocatedFinding(Location(path, field="file name"), finding)
+                    for finding in found if finding.score >= self.options.min_score], path)
         for folder_print, shown, folder_found in folders:
             if folder_print in self.folders_seen:
                 continue
             self.folders_seen.add(folder_print)
             kept = [f for f in folder_found if f.score >= self.options.min_score]
-            self.findings.extend(LocatedFinding(Location(shown, field="folder name"), f)
-                                 for f in kept)
+            self._keep([LocatedFinding(Location(shown, field="folder name"), f) for f in kept],
+                       shown)
             self.reducer.add_folder(folder_print, shown, [_entity(f) for f in kept])
 
     def _dispatch(self, item: Member | MemberError | Container) -> None:
         if isinstance(item, MemberError):
-            self.errors.append(ScanError(item.path, item.message))
+            self.store.add_errors([ScanError(item.path, item.message)])
             self._names(item.path, item.name_findings, ())
             return
         if isinstance(item, Container):
@@ -408,13 +435,13 @@ class _Scan:
             return
         member = item
         if member.depth > self.options.limits.max_depth:
-            self.errors.append(ScanError(member.path, f"nested deeper than "
-                                                      f"{self.options.limits.max_depth} levels"))
+            self.store.add_errors([ScanError(member.path, f"nested deeper than "
+                                                          f"{self.options.limits.max_depth} "
+                                                          "levels")])
             return
         if self.progress:
             self.progress(member.path)
-        if len(self.findings) < self.options.limits.max_findings:
-            self._names(member.path, member.name_findings, member.folders)
+        self._names(member.path, member.name_findings, member.folders)
         fmt = formats.candidates(member)
         if fmt[0].kind in ("image", "video"):
             if fmt[0].kind == "video" and not self.options.videos:
@@ -472,7 +499,7 @@ class _Scan:
     def _nested(self, member: Member) -> None:
         refused = self.walker.budget.take_bytes(len(member.data))
         if refused:
-            self.errors.append(ScanError(member.path, refused))
+            self.store.add_errors([ScanError(member.path, refused)])
             return
         for item in self.walker.expand(member):
             self._dispatch(item)
@@ -482,17 +509,14 @@ class _Scan:
             self.files += 0 if result.embedded else 1
             self.images += 1 if result.image else 0
             self.videos += 1 if result.format == "video" else 0
-        room = max(0, self.options.limits.max_findings - len(self.findings))
-        kept = result.findings[:room]
-        dropped = result.not_kept + len(result.findings) - len(kept)
-        if dropped:
-            self.not_kept[result.path] = self.not_kept.get(result.path, 0) + dropped
-            if len(kept) < len(result.findings):
-                result.records = []  # the scan is over its cap: nothing more is linked
-        self.findings.extend(kept)
-        self.errors.extend(result.errors)
+        if result.not_kept:
+            self.store.add_not_kept(result.path, result.not_kept)
+        kept = self._keep(result.findings, result.path)
+        if len(kept) < len(result.findings):
+            result.records = []  # the scan is over its cap: nothing more is linked
+        self.store.add_errors(result.errors)
         if result.skipped is not None:
-            self.skipped.append(result.skipped)
+            self.store.add_skipped(result.skipped)
         if result.thumbnail:
-            self.thumbnails[result.path] = result.thumbnail
+            self.store.add_thumbnail(result.path, result.thumbnail)
         self.reducer.add(result)

@@ -20,15 +20,17 @@ card and a phone number — the bundle sold for a few yuan.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..model import FACE, Location, Profile, ProfileEntity
 
 if TYPE_CHECKING:
     from ..scan import MemberResult
+    from ..store.results import ResultsStore
 
 _SEVERITY_ORDER = {"full kit": 0, "face + ID": 1, "face + contact": 2}
 _NOT_IDENTITY = frozenset({FACE, "EXIF_GPS", "EXIF_SERIAL", "EXIF_DATETIME"})
@@ -148,94 +150,175 @@ class Linker:
         return tuple(profiles)
 
 
-@dataclass
-class _Group:
-    entities: list[ProfileEntity] = field(default_factory=list)
-    images: list[str] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    members: int = 0
-
-
 class Reducer:
-    """Collects every member's evidence during a scan; :meth:`profiles` links it."""
+    """The reduce step: every member's evidence goes to the scan's results store as it
+    comes (:mod:`store.results`); :meth:`profiles` links it at the end.
 
-    def __init__(self, key: bytes) -> None:
+    Only what can reach a face matters to a profile: linking starts from the images with
+    faces and follows, through the store's indexes, the records tied to them and the
+    records sharing a value with those — so a table of millions of rows with no photo costs
+    the reduce nothing, and memory holds the people found, not the rows read.
+    """
+
+    def __init__(self, key: bytes, store: ResultsStore) -> None:
         self.key = key
-        self.linker = Linker()
-        self.records: list[RecordEvidence] = []
-        self.by_name: dict[str, list[str]] = defaultdict(list)
-        self.by_full: dict[str, str] = {}
-        self.chains: dict[str, tuple[str, ...]] = {}
-        self.stems: dict[str, _Group] = defaultdict(_Group)
-        self.groups: dict[str, _Group] = defaultdict(_Group)
-        self.ties: dict[tuple[str, int], list[str]] = defaultdict(list)
-        #: Folders named by a number: their values, and the images directly inside them.
-        self.folders: dict[str, tuple[str, list[ProfileEntity]]] = {}
-        self.in_folder: dict[str, list[str]] = defaultdict(list)
+        self.store = store
 
     def add_folder(self, folder_print: str, shown: str, entities: list[ProfileEntity]) -> None:
         """A folder whose name holds identity values (one folder per person, named by ID)."""
         if entities:
-            self.folders[folder_print] = (shown, entities)
+            self.store.add_record(entities, "number in the folder's name", shown,
+                                  gkey="folder:" + folder_print)
 
     def add(self, result: MemberResult) -> None:
         keys = result.keys
-        if result.image_evidence is not None:
-            image = result.image_evidence
-            self.linker.add_faces(image.path, image.faces)
-            if keys is not None:
-                self.by_name[keys.name].append(image.path)
-                self.by_full[keys.full] = image.path
-                self.chains[image.path] = keys.chain
-                if len(keys.chain) > 1:
-                    self.in_folder[keys.chain[-2]].append(image.path)
-                self.stems[keys.stem].images.append(image.path)
+        store = self.store
+        image = result.image_evidence
+        if image is not None:
+            if image.faces:
+                store.add_image(image.path, keys, image.faces, result.group,
+                                result.parent_record)
+        elif keys is not None and result.entities:
+            store.add_record(result.entities, "same file stem", result.path,
+                             gkey="stem:" + keys.stem)
             if result.group:
-                self.groups[result.group].images.append(image.path)
-                self.groups[result.group].members += 1
-            if result.parent_record is not None:
-                self.ties[result.parent_record].append(image.path)
-        elif keys is not None:
-            stem = self.stems[keys.stem]
-            stem.entities.extend(result.entities)
-            stem.files.append(result.path)
-            own = self.groups[result.path]
-            own.entities.extend(result.entities)
-            own.files.append(result.path)
-            if result.group:
-                group = self.groups[result.group]
-                group.entities.extend(result.entities)
-                group.files.append(result.path)
-                group.members += 1
-        self.records.extend(result.records)
-
-    def _resolve(self, ref: NameRef) -> list[str]:
-        """Images a cell names: by file name, then by the path it names, then nearest."""
-        candidates = self.by_name.get(ref.name, [])
-        if len(candidates) <= 1:
-            return list(candidates)
-        if ref.relative is not None and ref.relative in self.by_full:
-            return [self.by_full[ref.relative]]
-        near = [c for c in candidates if ref.folder and ref.folder in self.chains.get(c, ())]
-        return near[:1]
+                store.add_record(result.entities, "same e-mail or container", result.path,
+                                 gkey="group:" + result.group)
+            if result.owns_group:
+                store.add_record(result.entities, "same e-mail or container", result.path,
+                                 gkey="group:" + result.path)
+        for record in result.records:
+            store.add_record(record.entities, record.reason, record.source, record.images,
+                             record.names, tie=record.key)
 
     def profiles(self) -> tuple[Profile, ...]:
-        for record in self.records:
-            images = list(record.images)
-            for ref in record.names:
-                images.extend(self._resolve(ref))
-            if record.key is not None:
-                images.extend(self.ties.get(record.key, ()))
-            self.linker.add_record(record.entities, images, record.reason, [record.source])
-        for stem in self.stems.values():
-            if stem.images and stem.entities:
-                self.linker.add_record(stem.entities, stem.images, "same file stem",
-                                       stem.images + stem.files)
-        for path, group in self.groups.items():
-            if group.members and (group.images or group.entities):
-                self.linker.add_record(group.entities, group.images,
-                                       "same e-mail or container", [path, *group.files])
-        for folder_print, (shown, entities) in self.folders.items():
-            self.linker.add_record(entities, self.in_folder.get(folder_print, []),
-                                   "number in the folder's name", [shown])
-        return self.linker.profiles()
+        store = self.store
+        store.index()
+        db = store.db
+        images: dict[str, dict[str, Any]] = {}
+        for path, name, full, folder, stem, grp, parent, parent_rec, faces, chain in db.execute(
+                "SELECT path, name, full, folder, stem, grp, parent, parent_rec, faces, chain "
+                "FROM images"):
+            images[path] = {"name": name, "full": full, "folder": folder, "stem": stem,
+                            "grp": grp, "parent": parent, "parent_rec": parent_rec,
+                            "faces": [_location(face) for face in json.loads(faces)],
+                            "chain": tuple(json.loads(chain))}
+        if not images:
+            return ()
+        tied: dict[int, set[str]] = defaultdict(set)  # record -> images
+        for record, image in db.execute(
+                "SELECT ri.record, ri.image FROM record_images ri JOIN images i "
+                "ON i.path = ri.image"):
+            tied[record].add(image)
+        for record, image in db.execute(
+                "SELECT r.id, i.path FROM records r JOIN images i ON r.tie_path = i.parent "
+                "AND r.tie_rec = i.parent_rec"):
+            tied[record].add(image)
+        by_name: dict[str, list[str]] = defaultdict(list)
+        by_full: dict[str, str] = {}
+        for path, info in images.items():
+            by_name[info["name"]].append(path)
+            by_full[info["full"]] = path
+        for record, name, relative, folder in db.execute(
+                "SELECT record, name, relative, folder FROM record_names WHERE name IN "
+                "(SELECT name FROM images)"):
+            for image in _resolve(by_name, by_full, images, NameRef(name, relative, folder)):
+                tied[record].add(image)
+        # Group keys: an image belongs to its stem, its e-mail (or container), its folder.
+        group_images: dict[str, set[str]] = defaultdict(set)
+        for path, info in images.items():
+            for gkey in (f"stem:{info['stem']}", f"group:{info['grp']}" if info["grp"] else "",
+                         f"folder:{info['folder']}" if info["folder"] else ""):
+                if gkey:
+                    group_images[gkey].add(path)
+        # Walk from the images: records tied to them, records of their groups, records that
+        # share a value with those, and so on.
+        records: set[int] = set()
+        gkeys: set[str] = set()
+        nodes: set[str] = set()
+        queue: list[int] = list(tied)
+        group_queue: list[str] = list(group_images)
+        while queue or group_queue:
+            while group_queue:
+                gkey = group_queue.pop()
+                if gkey in gkeys:
+                    continue
+                gkeys.add(gkey)
+                queue.extend(r for (r,) in db.execute(
+                    "SELECT id FROM records WHERE gkey = ?", (gkey,)))
+            if not queue:
+                break
+            record = queue.pop()
+            if record in records:
+                continue
+            records.add(record)
+            row = db.execute("SELECT gkey FROM records WHERE id = ?", (record,)).fetchone()
+            if row and row[0] and row[0] not in gkeys:
+                group_queue.append(row[0])
+            for (node,) in db.execute("SELECT node FROM record_values WHERE record = ?",
+                                      (record,)):
+                if node in nodes:
+                    continue
+                nodes.add(node)
+                # A group's values tie its files to its images; a group without an image
+                # (a table's stem) ties nothing, and is not walked into.
+                queue.extend(r for r, gkey in db.execute(
+                    "SELECT rv.record, r.gkey FROM record_values rv JOIN records r "
+                    "ON r.id = rv.record WHERE rv.node = ?", (node,))
+                    if not gkey or gkey in group_images)
+        entity_of = {node: ProfileEntity(kind, masked, node.split("\0", 1)[1])
+                     for node, kind, masked in _in(db, "SELECT node, type, masked FROM entities "
+                                                   "WHERE node IN", sorted(nodes))}
+        linker = Linker()
+        for path, info in images.items():
+            linker.add_faces(path, info["faces"])
+        group_values: dict[str, list[ProfileEntity]] = defaultdict(list)
+        group_files: dict[str, list[str]] = defaultdict(list)
+        group_reason: dict[str, str] = {}
+        values_of: dict[int, list[ProfileEntity]] = defaultdict(list)
+        for record, node in _in(db, "SELECT record, node FROM record_values WHERE record IN",
+                                sorted(records)):
+            if node in entity_of:
+                values_of[record].append(entity_of[node])
+        for record, reason, source, gkey in _in(
+                db, "SELECT id, reason, source, gkey FROM records WHERE id IN", sorted(records)):
+            if gkey:
+                group_values[gkey].extend(values_of.get(record, ()))
+                group_files[gkey].append(source)
+                group_reason[gkey] = reason
+                continue
+            linker.add_record(values_of.get(record, ()), sorted(tied.get(record, ())), reason,
+                              [source])
+        for gkey in sorted(gkeys):
+            if gkey in group_values and group_images.get(gkey):
+                members = sorted(group_images.get(gkey, ()))
+                linker.add_record(group_values[gkey], members, group_reason[gkey],
+                                  members + group_files[gkey])
+        return linker.profiles()
+
+
+def _in(db: Any, query: str, values: list[Any]) -> Iterator[Any]:
+    """``query`` ending in ``IN`` run over ``values`` in chunks (SQLite's variable limit)."""
+    for start in range(0, len(values), 500):
+        chunk = values[start:start + 500]
+        yield from db.execute(f"{query} ({','.join('?' * len(chunk))})", chunk)
+
+
+def _location(data: dict[str, Any]) -> Location:
+    if "box" in data:
+        data["box"] = tuple(data["box"])
+    if "time" in data:
+        data["time"] = tuple(data["time"])
+    return Location(**data)
+
+
+def _resolve(by_name: dict[str, list[str]], by_full: dict[str, str],
+             images: dict[str, dict[str, Any]], ref: NameRef) -> list[str]:
+    """Images a cell names: by file name, then by the path it names, then nearest."""
+    candidates = by_name.get(ref.name, [])
+    if len(candidates) <= 1:
+        return list(candidates)
+    if ref.relative is not None and ref.relative in by_full:
+        return [by_full[ref.relative]]
+    near = [c for c in candidates if ref.folder and ref.folder in images[c]["chain"]]
+    return near[:1]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..errors import NotForSaleError
@@ -63,10 +64,28 @@ OTHER_FEATURES: dict[str, FeatureSpec] = {
 }
 
 
+def term_feature(group: str, term: str) -> str:
+    """The named feature of one lexicon term (the group's feature is shared by its terms;
+    this one lets a fit tell a group's strong terms from its ambiguous ones)."""
+    return f"{group}: {term}"
+
+
+@lru_cache(maxsize=1)
+def term_features() -> frozenset[str]:
+    """The names of every lexicon term's own feature."""
+    return frozenset(term_feature(group.name, term) for group, term in lexicon().terms)
+
+
+@lru_cache(maxsize=1)
 def feature_kinds() -> dict[str, FeatureSpec]:
-    """Every named feature the model knows: kind and category (lexicon groups included)."""
-    out = {g.name: FeatureSpec(g.weight, g.kind, g.category) for g in lexicon().groups}
+    """Every named feature the model knows: kind and category (lexicon groups and their
+    terms included). Term features have no hand weight."""
+    lex = lexicon()
+    out = {g.name: FeatureSpec(g.weight, g.kind, g.category) for g in lex.groups}
     out.update(OTHER_FEATURES)
+    for group, term in lex.terms:
+        out.setdefault(term_feature(group.name, term), FeatureSpec(0.0, group.kind,
+                                                                   group.category))
     return out
 
 
@@ -122,6 +141,8 @@ def listing_features(listing: Mapping[str, Any], *, images: bool = True) -> List
     named: dict[str, str] = {}
     kinds: set[str] = set()
     categories: dict[str, None] = {}
+    for group, term, matched in analysis.terms:
+        named[term_feature(group.name, term)] = safe(matched)
     for signal in analysis.signals:
         named[signal.group.name] = safe(signal.matched)
         kinds.add(signal.group.kind)

@@ -124,8 +124,10 @@ class Model:
                 z += weight
         scale = ngram_scale(len(grams))
         table = h.ngrams
-        hits = [(gram, w * scale) for gram in grams if (w := table.get(gram))]
-        return z + sum(map(table.get, grams, repeat(0.0))) * scale, out, hits
+        # one look-up per n-gram; the sum is the same as over every n-gram (the others are 0)
+        raw = [(gram, w) for gram in grams if (w := table.get(gram))]
+        hits = [(gram, w * scale) for gram, w in raw]
+        return z + sum([w for _, w in raw]) * scale, out, hits
 
 
 def sigmoid(z: float) -> float:

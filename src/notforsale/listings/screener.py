@@ -27,7 +27,6 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from operator import itemgetter
 from typing import Any
 
 from ..model import Finding
@@ -136,17 +135,26 @@ def masked_fields(listing: Mapping[str, Any], verdict: Verdict) -> dict[str, str
     return out
 
 
+def _up(gram: tuple[str, float]) -> tuple[float, str]:
+    return gram[1], gram[0]
+
+
+def _strength(gram: tuple[str, float]) -> tuple[float, str]:
+    return -abs(gram[1]), gram[0]
+
+
 def _reasons(contributions: list[Contribution], grams: list[tuple[str, float]],
              named: Mapping[str, str]) -> list[Reason]:
     reasons = [Reason(c.name, c.weight, named[c.name]) for c in contributions]
-    strongest = heapq.nlargest(NGRAM_REASONS, grams, key=itemgetter(1)) + \
-        heapq.nsmallest(NGRAM_REASONS, grams, key=itemgetter(1))
-    top = sorted(set(strongest), key=lambda g: -abs(g[1]))[:NGRAM_REASONS]
+    # ties broken by the n-gram itself, so the reasons do not depend on set order
+    strongest = heapq.nlargest(NGRAM_REASONS, grams, key=_up) + \
+        heapq.nsmallest(NGRAM_REASONS, grams, key=_up)
+    top = sorted(set(strongest), key=_strength)[:NGRAM_REASONS]
     reasons.extend(Reason(NGRAM_SIGNAL, weight, gram) for gram, weight in top)
     if len(grams) > len(top):
         rest = sum(weight for _, weight in grams) - sum(weight for _, weight in top)
         reasons.append(Reason(OTHER_NGRAMS, rest, f"{len(grams) - len(top)} more"))
-    reasons.sort(key=lambda r: -abs(r.weight))
+    reasons.sort(key=lambda r: (-abs(r.weight), r.signal, r.matched))
     return reasons
 
 

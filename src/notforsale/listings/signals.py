@@ -42,6 +42,8 @@ class Lexicon:
     automaton: ahocorasick.Automaton
     #: Category names in the lexicon's order.
     categories: tuple[str, ...]
+    #: Every (group, term as squeezed) pair the automaton can report.
+    terms: tuple[tuple[Group, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,8 @@ class Analysis:
     squeezed: View
     words: View
     signals: tuple[Signal, ...]
+    #: Every lexicon term found (once each): (group, the term as squeezed, original text).
+    terms: tuple[tuple[Group, str, str], ...] = ()
 
 
 def _is_latin(char: str) -> bool:
@@ -106,7 +110,9 @@ def lexicon() -> Lexicon:
                                  tuple(sorted(keys.get(key, ()))), key in exclusions))
     automaton.make_automaton()
     categories = tuple(dict.fromkeys(g.category for g in groups if g.category))
-    return Lexicon(groups, automaton, categories)
+    group_terms = tuple((groups[index], key) for key, indexes in sorted(keys.items())
+                        for index in sorted(indexes))
+    return Lexicon(groups, automaton, categories, group_terms)
 
 
 def _boundary(text: str, breaks: frozenset[int], index: int) -> bool:
@@ -140,6 +146,7 @@ def analyze(text: str) -> Analysis:
             continue
         hits.append((start, end, indexes))
     first: dict[int, tuple[int, int]] = {}
+    terms: dict[tuple[int, str], tuple[int, int]] = {}
     for start, end, indexes in hits:
         if excluded and any(a <= start and end <= b and end - start < b - a
                             for a, b in excluded):
@@ -147,6 +154,7 @@ def analyze(text: str) -> Analysis:
         for index in indexes:
             if index not in first:
                 first[index] = (start, end)
+            terms.setdefault((index, s[start:end]), (start, end))
     fired = []
     for index, group in enumerate(lex.groups):
         span = first.get(index)
@@ -157,7 +165,9 @@ def analyze(text: str) -> Analysis:
             if match:
                 fired.append(Signal(group, words.original(text, match.start(),
                                                           match.end()).strip()))
-    return Analysis(squeezed, words, tuple(fired))
+    found = tuple((lex.groups[index], key, squeezed.original(text, *span).strip())
+                  for (index, key), span in terms.items())
+    return Analysis(squeezed, words, tuple(fired), found)
 
 
 def signals(text: str) -> list[Signal]:

@@ -18,14 +18,21 @@ from jinja2 import Environment, select_autoescape
 from .. import __version__
 from ..model import FACE, ScanResult
 
+#: Findings shown in the HTML report at most (all are in the JSON report).
+HTML_FINDINGS = 20_000
+
 
 def render_html(result: ScanResult, title: str = "notforsale scan report") -> str:
     environment = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     template = environment.from_string(
         (resources.files("notforsale.report") / "templates" / "report.html").read_text("utf-8"))
     by_file: dict[str, list[object]] = defaultdict(list)
+    shown = 0
     for item in result.findings:
+        if shown >= HTML_FINDINGS:
+            break  # a page for people: the JSON report lists every finding
         by_file[item.location.path].append(item)
+        shown += 1
     thumbnails = {path: "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
                   for path, data in result.thumbnails.items()}
     return template.render(
@@ -35,8 +42,9 @@ def render_html(result: ScanResult, title: str = "notforsale scan report") -> st
         summary=result.summary(),
         profiles=result.profiles,
         files=sorted(by_file.items()),
-        errors=result.errors,
-        skipped=result.skipped,
+        errors=result.errors[:HTML_FINDINGS],
+        skipped=result.skipped[:HTML_FINDINGS],
+        findings_not_shown=max(0, len(result.findings) - HTML_FINDINGS),
         thumbnails=thumbnails,
         face_type=FACE,
     )

@@ -7,7 +7,8 @@ keyed fingerprints only, so no format can print a raw number.
 from __future__ import annotations
 
 import json
-from typing import IO, TYPE_CHECKING
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -31,8 +32,28 @@ def _plain(*cells: str) -> list[Text]:
 
 
 def render_json(result: ScanResult, out: IO[str]) -> None:
-    json.dump(result.to_dict(), out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    """The JSON document, written as it is read: a large scan's findings stream from its
+    store, never held whole (the same document ``to_dict`` gives)."""
+    out.write('{\n  "summary": ')
+    out.write(_indented(result.summary()))
+    out.write(',\n  "profiles": ')
+    out.write(_indented([p.to_dict() for p in result.profiles]))
+    tables: tuple[tuple[str, Sequence[Any]], ...] = (
+        ("findings", result.findings), ("errors", result.errors), ("skipped", result.skipped))
+    for name, rows in tables:
+        out.write(f',\n  "{name}": [')
+        for index, row in enumerate(rows):
+            out.write(",\n    " if index else "\n    ")
+            out.write(_indented(row.to_dict(), 4))
+        out.write("\n  ]" if rows else "]")
+    out.write(',\n  "not_kept": ')
+    out.write(_indented([{"path": p, "findings": n} for p, n in result.not_kept]))
+    out.write("\n}\n")
+
+
+def _indented(value: object, level: int = 2) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return text.replace("\n", "\n" + " " * level)
 
 
 def render_jsonl(result: ScanResult, out: IO[str]) -> None:
