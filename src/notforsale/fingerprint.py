@@ -11,7 +11,11 @@ The key is read, in this order, from
 1. the environment variable ``NOTFORSALE_KEY`` (any string; used as UTF-8 bytes),
 2. the file ``key`` in the user's config directory (``NOTFORSALE_CONFIG_DIR``
    or the platform's config directory for ``notforsale``), created with
-   32 random bytes and mode 0600 on first use.
+   32 random bytes and mode 0600 on first use,
+
+unless a key is pinned for the process with :func:`pin_key` (a driver handing its key
+to worker processes); :func:`key_id` names a key without revealing it, so a driver can
+check that every worker uses the same one.
 
 >>> k = b"example key"
 >>> fingerprint("PHONE_NUMBER", "+8613812345678", key=k) == fingerprint(
@@ -37,6 +41,14 @@ CONFIG_DIR_ENV = "NOTFORSALE_CONFIG_DIR"
 
 # 128 bits of the HMAC, in hex: collisions are out of reach for any real pack.
 _FINGERPRINT_HEX_CHARS = 32
+
+#: The message whose HMAC under a key names that key (:func:`key_id`). Never a value's
+#: fingerprint message: those begin with an entity type and a NUL.
+KEY_ID_LABEL = b"notforsale key id v1"
+_KEY_ID_HEX_CHARS = 16
+
+#: The key pinned for this process by :func:`pin_key`, if any.
+_pinned_key: bytes | None = None
 
 
 #: What the platform's config directory is derived from (platformdirs reads these on
@@ -88,12 +100,41 @@ def _key_for(env_value: str | None, directory: str) -> bytes:
     return _load_or_create_key(Path(directory))
 
 
+def pin_key(key: bytes | None) -> None:
+    """Pin the installation key for this process, or unpin it with ``None``.
+
+    While pinned, :func:`installation_key` returns ``key`` without reading the environment
+    or any file (and never creates a key file). Meant for worker processes, e.g. as a
+    ``ProcessPoolExecutor`` initializer with the driver's key.
+    """
+    global _pinned_key
+    if key is not None:
+        if not isinstance(key, bytes):
+            raise TypeError(f"a key is bytes, not {type(key).__name__}")
+        if not key:
+            raise ValueError("an empty key cannot protect a fingerprint")
+    _pinned_key = key
+
+
+def key_id(key: bytes | None = None) -> str:
+    """A short identifier of ``key`` (default: the installation key) that does not reveal it.
+
+    HMAC-SHA256 of :data:`KEY_ID_LABEL` under the key, 16 hex characters: equal keys give
+    equal ids, and an id cannot be turned back into its key.
+    """
+    secret = key if key is not None else installation_key()
+    return hmac.new(secret, KEY_ID_LABEL, hashlib.sha256).hexdigest()[:_KEY_ID_HEX_CHARS]
+
+
 def installation_key() -> bytes:
     """The secret key of this installation (see the module docstring).
 
-    Read once per process for each value of ``NOTFORSALE_KEY`` and the config directory
+    A key pinned with :func:`pin_key` is returned as it is. Otherwise the key is read
+    once per process for each value of ``NOTFORSALE_KEY`` and the config directory
     (``NOTFORSALE_CONFIG_DIR`` or the platform's): changing either is seen on the next call.
     """
+    if _pinned_key is not None:
+        return _pinned_key
     env_value = os.environ.get(KEY_ENV)
     if env_value:  # the directory plays no part: do not resolve it
         return _key_for(env_value, "")
