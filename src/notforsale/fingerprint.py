@@ -70,6 +70,38 @@ def _config_dir_name() -> str:
     return _platform_config_dir(tuple(os.environ.get(name) for name in _PLATFORM_ENV))
 
 
+#: Every variable the key is derived from.
+_KEY_SOURCES = (KEY_ENV, CONFIG_DIR_ENV, *_PLATFORM_ENV)
+# ``os.environ`` keeps the environment in a dict of encoded names and values; every
+# change made through it (``os.environ[...] = ``, ``monkeypatch.setenv``, ``del``) lands
+# there. ``os.environ.get`` costs half a microsecond a name (encoding, the Mapping
+# machinery); looking the pre-encoded names up in that dict costs a twentieth of that,
+# which matters when ``scan_text`` is called once per table row.
+_ENVIRON_TYPE = type(os.environ)
+_ENCODED_SOURCES = tuple(os.environ.encodekey(name) for name in _KEY_SOURCES) \
+    if hasattr(os.environ, "encodekey") else ()
+
+
+def _environment_stamp() -> tuple[object, ...]:
+    """The current values of the key's sources, in whatever form is cheapest to read
+    (encoded where read from ``os.environ``'s store): equal stamps, equal sources."""
+    environ = os.environ
+    store = getattr(environ, "_data", None)
+    if type(environ) is _ENVIRON_TYPE and type(store) is dict and _ENCODED_SOURCES:
+        return tuple([store.get(name) for name in _ENCODED_SOURCES])
+    return tuple([environ.get(name) for name in _KEY_SOURCES])
+
+
+@lru_cache(maxsize=16)
+def _key_source(_stamp: tuple[object, ...]) -> tuple[str | None, str]:
+    """What the key is read from for one state of the environment (read the ordinary way):
+    the value of ``NOTFORSALE_KEY``, or the config directory."""
+    env_value = os.environ.get(KEY_ENV)
+    if env_value:  # the directory plays no part: do not resolve it
+        return env_value, ""
+    return None, _config_dir_name()
+
+
 def config_dir() -> Path:
     """The directory holding this installation's settings and key."""
     return Path(_config_dir_name())
@@ -135,10 +167,7 @@ def installation_key() -> bytes:
     """
     if _pinned_key is not None:
         return _pinned_key
-    env_value = os.environ.get(KEY_ENV)
-    if env_value:  # the directory plays no part: do not resolve it
-        return _key_for(env_value, "")
-    return _key_for(env_value, _config_dir_name())
+    return _key_for(*_key_source(_environment_stamp()))
 
 
 def fingerprint(entity_type: str, canonical: str, key: bytes | None = None) -> str:
@@ -147,8 +176,15 @@ def fingerprint(entity_type: str, canonical: str, key: bytes | None = None) -> s
     The entity type is part of the message, so the same digits as a phone
     number and as a card number do not share a fingerprint.
     """
-    mac = hmac.new(key if key is not None else installation_key(), digestmod=hashlib.sha256)
-    mac.update(entity_type.encode("ascii"))
-    mac.update(b"\x00")
+    mac = _keyed(entity_type, key if key is not None else installation_key()).copy()
     mac.update(canonical.encode("utf-8"))
     return mac.hexdigest()[:_FINGERPRINT_HEX_CHARS]
+
+
+@lru_cache(maxsize=64)
+def _keyed(entity_type: str, key: bytes) -> hmac.HMAC:
+    """The HMAC state after the key and the type: copying it is cheaper than starting over."""
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    mac.update(entity_type.encode("ascii"))
+    mac.update(b"\x00")
+    return mac

@@ -7,6 +7,8 @@ derived from. These cases hold it to seeing every change the tests and users mak
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,46 @@ def test_a_removed_key_file_is_not_served_from_the_cache_after_cache_clear(
     (tmp_path / "cfg" / "key").unlink()
     fp._key_for.cache_clear()
     assert fp.installation_key() != first
+
+
+def test_an_environment_replaced_by_a_plain_mapping_is_still_followed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The environment is read cheaply through os.environ's own store; a program (or a
+    # test) that swaps os.environ for another mapping is read the ordinary way.
+    monkeypatch.setenv(fp.KEY_ENV, "key one")
+    assert fp.installation_key() == b"key one"
+    monkeypatch.setattr(fp.os, "environ", {fp.KEY_ENV: "key in a dict"})
+    assert fp.installation_key() == b"key in a dict"
+    fp.os.environ[fp.KEY_ENV] = "changed in the dict"
+    assert fp.installation_key() == b"changed in the dict"
+
+
+def test_a_variable_set_and_removed_in_the_same_environment_is_seen(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(fp.KEY_ENV, raising=False)
+    monkeypatch.setenv(fp.CONFIG_DIR_ENV, str(tmp_path / "cfg"))
+    from_file = fp.installation_key()
+    monkeypatch.setenv(fp.KEY_ENV, "")  # empty: as if unset
+    assert fp.installation_key() == from_file
+    monkeypatch.setenv(fp.KEY_ENV, "now set")
+    assert fp.installation_key() == b"now set"
+    monkeypatch.delenv(fp.KEY_ENV)
+    assert fp.installation_key() == from_file
+
+
+@pytest.mark.parametrize("key_length", [1, 16, 31, 32, 33, 63, 64, 65, 128, 200])
+@pytest.mark.parametrize(("entity", "canonical"), [
+    ("PHONE_NUMBER", "+8613812345678"),
+    ("CN_RESIDENT_ID", "11010119900307109X"),
+    ("EMAIL_ADDRESS", "zhang.san@例子.中国"),
+    ("BANK_CARD", ""),
+])
+def test_fingerprints_are_the_hmac_of_type_nul_value(
+        key_length: int, entity: str, canonical: str) -> None:
+    # The HMAC state after the key and the type is cached and copied; it must give what
+    # a fresh HMAC over the whole message gives, for keys shorter and longer than a block.
+    key = bytes(range(256))[:key_length] if key_length <= 256 else b""
+    message = entity.encode("ascii") + b"\x00" + canonical.encode("utf-8")
+    expected = hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+    for _ in range(2):  # the second time from the cached state
+        assert fp.fingerprint(entity, canonical, key) == expected
