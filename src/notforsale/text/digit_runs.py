@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from stdnum.exceptions import ValidationError
@@ -43,6 +44,38 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 _HEXISH = frozenset("-abcdefABCDEF")
 
 _MAX_DIGITS = 19  # the longest card number
+
+# Characters next to a run that call for the full rules: ASCII letters (a token holding
+# more digits, a glued word), a UUID's hex digits and dashes, a "+" country prefix
+# (before, with or without a space), brackets of "(+86)".
+_ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_SLOW_BEFORE = frozenset(_ASCII_LETTERS + "+ ")
+_SLOW_AFTER = frozenset(_ASCII_LETTERS)
+_new_candidate = tuple.__new__
+_DROP_SEPARATORS = str.maketrans("", "", " -.·_()")
+_HEX_DASH = "0123456789abcdefABCDEF-"
+_NOT_HEX_DASH = re.compile(r"[^0-9a-fA-F\-]+")
+_UUID_SIZE = 36
+
+
+def _could_be_in_uuid(text: str, start: int, end: int) -> bool:
+    """Whether a stretch of 36 hex digits and single dashes (a UUID's shape) overlaps the
+    run: where none does, the UUID pattern need not be tried. (Never False for a run in a
+    UUID; sometimes True for one that is not.)"""
+    before = text[max(0, start - _UUID_SIZE):start]
+    before = before[len(before.rstrip(_HEX_DASH)):]
+    after = text[end:end + _UUID_SIZE]
+    after = after[:len(after) - len(after.lstrip(_HEX_DASH))]
+    # No UUID holds two dashes in a row ("----" between the fields of a leaked row).
+    double = before.rfind("--")
+    reach_before = len(before) - (double + 2 if double >= 0 else 0)
+    double = after.find("--")
+    reach_after = double if double >= 0 else len(after)
+    parts = _NOT_HEX_DASH.split(text[start:end])
+    if len(parts) == 1:
+        return reach_before + len(parts[0]) + reach_after >= _UUID_SIZE
+    return max(reach_before + len(parts[0]), reach_after + len(parts[-1]),
+               *[len(part) for part in parts[1:-1]]) >= _UUID_SIZE
 
 #: Work done, counted: how many stretches of groups were weighed. The tests hold this to
 #: grow linearly with the text (a run of ``1 2 3 …`` once cost the square of its length).
@@ -77,6 +110,8 @@ _ID15_PATTERN = "15 digits (legacy): area, birth date, sequence"
 _LUHN_CHECKS = ("Luhn checksum",)
 _PHONE_CHECKS = ("valid number (libphonenumber)",)
 _LANDLINE_CHECKS = ("valid fixed line (libphonenumber)",)
+_MOBILE_PATTERN = "mainland mobile 1[3-9] + 9 digits"
+_new_reading = tuple.__new__
 # A year every birth date in it is surely past (time only moves on): later ones are
 # compared with today's date.
 _SURELY_PAST_YEAR = datetime.date.today().year - 1
@@ -100,13 +135,20 @@ class Reading(NamedTuple):
 
 def _plausible_birth(yyyymmdd: str) -> bool:
     """``cn_ric``'s birth-date rule (a real date, 1900 to today) without raising."""
+    born = _calendar_date(yyyymmdd)
+    if born is None:
+        return False
+    return born.year <= _SURELY_PAST_YEAR or born <= datetime.date.today()
+
+
+@lru_cache(maxsize=65536)  # every day from 1900 to 2079 fits
+def _calendar_date(yyyymmdd: str) -> datetime.date | None:
+    """The date written as YYYYMMDD, if it is a real one from EARLIEST_BIRTH_YEAR on."""
     try:
         born = datetime.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
     except ValueError:
-        return False
-    if born.year < cn_ric.EARLIEST_BIRTH_YEAR:
-        return False
-    return born.year <= _SURELY_PAST_YEAR or born <= datetime.date.today()
+        return None
+    return born if born.year >= cn_ric.EARLIEST_BIRTH_YEAR else None
 
 
 def _resident_id(digits: str) -> Reading | None:
@@ -122,9 +164,12 @@ def _resident_id(digits: str) -> Reading | None:
     province_known, county_known = cn_ric.area(digits[:6])
     if not province_known:
         return None
-    return Reading("CN_RESIDENT_ID", digits, digits[:6] + "********" + digits[14:],
-                   _ID_SCORE if county_known else _ID_UNKNOWN_COUNTY_SCORE, "cn_resident_id",
-                   _ID18_PATTERN, _ID18_COUNTY_CHECKS if county_known else _ID18_PROVINCE_CHECKS)
+    masked = digits[:6] + "********" + digits[14:]
+    if county_known:
+        return _new_reading(Reading, ("CN_RESIDENT_ID", digits, masked, _ID_SCORE,
+                                      "cn_resident_id", _ID18_PATTERN, _ID18_COUNTY_CHECKS, False))
+    return _new_reading(Reading, ("CN_RESIDENT_ID", digits, masked, _ID_UNKNOWN_COUNTY_SCORE,
+                                  "cn_resident_id", _ID18_PATTERN, _ID18_PROVINCE_CHECKS, False))
 
 
 def _resident_id15(digits: str) -> Reading | None:
@@ -143,9 +188,14 @@ def _card(digits: str) -> Reading | None:
         return None
     size = len(digits)
     short = size < 15
-    return Reading("BANK_CARD", digits, digits[:6] + "*" * (size - 10) + digits[-4:],
-                   _CARD_SHORT_SCORE if short else _CARD_SCORE, "bank_card",
-                   f"{size} digits, {network} prefix", _LUHN_CHECKS, needs_context=short)
+    return _new_reading(Reading, ("BANK_CARD", digits, digits[:6] + "*" * (size - 10) + digits[-4:],
+                                  _CARD_SHORT_SCORE if short else _CARD_SCORE, "bank_card",
+                                  _card_pattern(size, network), _LUHN_CHECKS, short))
+
+
+@lru_cache(maxsize=256)
+def _card_pattern(size: int, network: str) -> str:
+    return f"{size} digits, {network} prefix"
 
 
 def _phone(digits: str, plus: bool, first_group: str) -> Reading | None:
@@ -160,7 +210,7 @@ def _phone(digits: str, plus: bool, first_group: str) -> Reading | None:
     e164 = phone.mobile_cn(digits)
     if e164 is not None:
         return Reading("PHONE_NUMBER", e164, phone.mask(e164), _MOBILE_SCORE, "phone",
-                       "mainland mobile 1[3-9] + 9 digits", _PHONE_CHECKS)
+                       _MOBILE_PATTERN, _PHONE_CHECKS)
     e164 = phone.landline_cn(digits)
     if e164 is not None:
         return Reading("PHONE_NUMBER", e164, phone.mask(e164), _LANDLINE_SCORE, "phone",
@@ -173,6 +223,16 @@ def readings(digits: str, plus: bool = False, first_group: str = "") -> tuple[Re
     """Every reading of a compact run of digits (ASCII digits, an upper-case X last) as a
     number: a resident ID, a bank card, a phone number."""
     size = len(digits)
+    if size == 11 and not plus and digits[0] == "1":
+        # The most common phone shape: only a mainland mobile reads so (no card or ID
+        # has 11 digits, and without "+" the international reading needs "00" first).
+        if not digits.isdigit():
+            return ()
+        e164 = phone.mobile_cn(digits)
+        if e164 is None:
+            return ()
+        return (_new_reading(Reading, ("PHONE_NUMBER", e164, phone.mask(e164), _MOBILE_SCORE,
+                                       "phone", _MOBILE_PATTERN, _PHONE_CHECKS, False)),)
     found: tuple[Reading, ...] = ()
     if size == 18 or size == 15:
         resident = _resident_id(digits)
@@ -212,32 +272,60 @@ class DigitRunDetector:
         ("(+86)138 1234 5678", "PHONE_NUMBER", "(+86)138 1234 5678"),
     )
 
-    def find(self, text: str) -> Iterator[Candidate]:
+    def find(self, text: str) -> list[Candidate]:
+        found: list[Candidate] = []
+        size = len(text)
         for run in _RUN.finditer(text):
             start, end = run.span()
-            if text[start:end].count(".") == 3 and _IPV4.fullmatch(text, start, end):
-                continue  # an IPv4 address, not a number split by dots
-            if self._inside_uuid(text, start, end):
+            chunk = run.group()
+            if end - start <= _MAX_DIGITS and chunk.isalnum() and \
+                    (start == 0 or text[start - 1] not in _SLOW_BEFORE) and \
+                    (end == size or text[end] not in _SLOW_AFTER) and \
+                    ((start == 0 or text[start - 1] != "-") and (end == size or text[end] != "-")
+                     or not _could_be_in_uuid(text, start, end)):
+                # The common case: one group, no separators, no letters, no "+" or
+                # UUID next to it (the checks below cannot apply).
+                digits = chunk.upper()
+                readings_ = readings(digits, False, digits)
+                if readings_:
+                    for r in readings_:
+                        found.append(_new_candidate(Candidate, (r[0], start, end, *r[1:])))
+                    continue
+                if chunk[-1] not in "Xx":
+                    continue
+            elif chunk[0] != "0" and len(chunk.translate(_DROP_SEPARATORS)) <= _MIN_DIGITS \
+                    and self._plus_prefix(text, start) is None:
+                # At most ten digits, no "0" first and no "+" before ("2019-03-04 12:33"):
+                # only the whole run is long enough, and no number of ten digits starts so.
                 continue
-            plus_at = self._plus_prefix(text, start)
-            if start > 0 and _is_ascii_letter(text[start - 1]) and plus_at is None:
-                if _token_has_more_digits(text, start - 1, -1):
-                    continue
-            if end < len(text) and _is_ascii_letter(text[end]):
-                if _token_has_more_digits(text, end, 1):
-                    continue
-            found = list(self._numbers_in_run(text, start, end, plus_at))
-            if not found and text[end - 1] in "Xx" and text[end:end + 1].isalpha():
-                # "…4568X光片": the X belongs to the next word, not to the number.
-                found = list(self._numbers_in_run(text, start, end - 1, plus_at))
-            yield from found
+            found.extend(self._find_in_run(text, start, end))
+        return found
+
+    def _find_in_run(self, text: str, start: int, end: int) -> list[Candidate]:
+        """Numbers in one run, every rule applied (separators, letters, prefixes)."""
+        if text[start:end].count(".") == 3 and _IPV4.fullmatch(text, start, end):
+            return []  # an IPv4 address, not a number split by dots
+        if self._inside_uuid(text, start, end):
+            return []
+        plus_at = self._plus_prefix(text, start)
+        if start > 0 and _is_ascii_letter(text[start - 1]) and plus_at is None:
+            if _token_has_more_digits(text, start - 1, -1):
+                return []
+        if end < len(text) and _is_ascii_letter(text[end]):
+            if _token_has_more_digits(text, end, 1):
+                return []
+        found = list(self._numbers_in_run(text, start, end, plus_at))
+        if not found and text[end - 1] in "Xx" and text[end:end + 1].isalpha():
+            # "…4568X光片": the X belongs to the next word, not to the number.
+            found = list(self._numbers_in_run(text, start, end - 1, plus_at))
+        return found
 
     @staticmethod
     def _inside_uuid(text: str, start: int, end: int) -> bool:
         """Whether the run is part of a UUID (whose groups can be all digits)."""
         touches_hex = (start > 0 and text[start - 1] in _HEXISH) or \
             (end < len(text) and text[end] in _HEXISH) or "-" in text[start:end]
-        if not touches_hex:
+        if not touches_hex or not _could_be_in_uuid(text, start, end):
             return False
         for match in _UUID.finditer(text, max(0, start - 36), min(len(text), end + 36)):
             if match.start() < end and start < match.end():
@@ -321,5 +409,4 @@ class DigitRunDetector:
     @staticmethod
     def _placed(found: tuple[Reading, ...], start: int, end: int) -> Iterator[Candidate]:
         for r in found:
-            yield Candidate(r.type, start, end, r.canonical, r.masked, r.score, r.detector,
-                            r.pattern, r.checks, r.needs_context)
+            yield _new_candidate(Candidate, (r[0], start, end, *r[1:]))
