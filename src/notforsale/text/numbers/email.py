@@ -16,12 +16,14 @@ import re
 from collections.abc import Iterator
 
 # The local part: letters, digits and the signs addresses use in practice, the apostrophe
-# included (andy.o'reilly@…: cutting at it would leave the start of an address unmasked).
+# included (andy.o'reilly@…: cutting at it would leave the start of an address unmasked),
+# single dashes, not two in a row (see find()).
 _LOCAL_TAIL = re.compile(r"[A-Za-z0-9._%+'\-]{1,64}\Z")
-# Top-level domains: letters, or punycode (xn--p1ai is .рф, xn--fiqs8s is .中国).
+# Top-level domains: letters, or punycode (xn--p1ai is .рф, xn--fiqs8s is .中国); two
+# dashes after one separate the next field ("name@qq.com----北京市…").
 _DOMAIN = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+"
-    r"(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9]{2,59})(?![A-Za-z0-9\-])"
+    r"(?:xn--[A-Za-z0-9]{2,59}|[A-Za-z]{2,24})(?![A-Za-z0-9]|-(?!-))"
 )
 
 
@@ -33,6 +35,11 @@ def find(text: str) -> Iterator[tuple[int, int]]:
         domain = _DOMAIN.match(text, at + 1)
         if local is not None and domain is not None:
             start = local.start()
+            # Two dashes in a row end a local part: they separate the fields of leaked
+            # rows ("…----13812345678----name@qq.com"), and addresses do not hold them.
+            double = text.rfind("--", start, at)
+            if double != -1:
+                start = double + 2
             # A local part may not start or end with a dot, nor hold two in a row; a quote
             # before an address is not part of it.
             while start < at and text[start] in ".-+'":
