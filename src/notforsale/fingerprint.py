@@ -88,7 +88,7 @@ def _environment_stamp() -> tuple[object, ...]:
     environ = os.environ
     store = getattr(environ, "_data", None)
     if type(environ) is _ENVIRON_TYPE and type(store) is dict and _ENCODED_SOURCES:
-        return tuple([store.get(name) for name in _ENCODED_SOURCES])
+        return tuple(map(store.get, _ENCODED_SOURCES))
     return tuple([environ.get(name) for name in _KEY_SOURCES])
 
 

@@ -263,3 +263,27 @@ def test_disguised_numbers_are_found_as_the_libraries_say(layout: str) -> None:
         assert (finding.start, finding.end) == (len(before), len(before) + len(written))
         assert finding.fingerprint == fingerprint(kind, canonical, KEY)
     assert valid > 200 and checked == len(numbers)
+
+
+_CONTEXT_WORDS = ["身份证号", "卡号", "手机", "Tel", "PHONE", "id card", "护照", "编号", "电话",
+                  "收款账号", "sjh", "座机", "fax", "Card No."]
+
+
+@pytest.mark.parametrize("hint", ["", "手机号"])
+def test_context_looked_up_once_per_text_gives_what_each_window_gives(
+        monkeypatch: pytest.MonkeyPatch, hint: str) -> None:
+    from notforsale.text import engine
+
+    rng = random.Random(RNG_SEED)
+    texts = []
+    for _ in range(1500):
+        parts = [_row(rng)]
+        for _ in range(rng.randint(0, 3)):
+            at = rng.randint(0, len(parts[0]))
+            word = rng.choice(_CONTEXT_WORDS) + rng.choice(["", ":", " ", "："])
+            parts[0] = parts[0][:at] + word + parts[0][at:]
+        texts.append(parts[0] + rng.choice(["", " 0755-12345678", " 010 1234 5678"]))
+    shortcut = [scan_text(t, key=KEY, context_hint=hint) for t in texts]
+    monkeypatch.setattr(engine, "_WHOLE_TEXT_CONTEXT", -1)  # every window searched
+    assert [scan_text(t, key=KEY, context_hint=hint) for t in texts] == shortcut
+    assert sum(any(f.explanation.context for f in found) for found in shortcut) > 200

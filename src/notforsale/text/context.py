@@ -85,6 +85,12 @@ def label_is_own(entity: str, before: str) -> bool:
     return True
 
 
+def mentioned(entity: str, lowered: str) -> bool:
+    """Whether any context word of ``entity`` stands in ``lowered`` (lower-cased text)."""
+    pattern = _PATTERNS.get(entity)
+    return pattern is not None and pattern.search(lowered) is not None
+
+
 def words_near(entity: str, before: str, after: str) -> tuple[str, ...]:
     """The context words of ``entity`` found in the text around a number."""
     pattern = _PATTERNS.get(entity)
