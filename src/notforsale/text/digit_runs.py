@@ -58,6 +58,16 @@ _NOT_HEX_DASH = re.compile(r"[^0-9a-fA-F\-]+")
 _UUID_SIZE = 36
 
 
+def _lone_dash_before(text: str, start: int) -> bool:
+    """A single dash before ``start``: the only way a UUID can reach a run of digits from
+    the left but through a hex letter (a UUID holds no "--" and does not start with "-")."""
+    return start > 0 and text[start - 1] == "-" and text[max(0, start - 2):start] != "--"
+
+
+def _lone_dash_after(text: str, end: int) -> bool:
+    return end < len(text) and text[end] == "-" and text[end:end + 2] != "--"
+
+
 def _could_be_in_uuid(text: str, start: int, end: int) -> bool:
     """Whether a stretch of 36 hex digits and single dashes (a UUID's shape) overlaps the
     run: where none does, the UUID pattern need not be tried. (Never False for a run in a
@@ -281,8 +291,8 @@ class DigitRunDetector:
             if end - start <= _MAX_DIGITS and chunk.isalnum() and \
                     (start == 0 or text[start - 1] not in _SLOW_BEFORE) and \
                     (end == size or text[end] not in _SLOW_AFTER) and \
-                    ((start == 0 or text[start - 1] != "-") and (end == size or text[end] != "-")
-                     or not _could_be_in_uuid(text, start, end)):
+                    not ((_lone_dash_before(text, start) or _lone_dash_after(text, end))
+                         and _could_be_in_uuid(text, start, end)):
                 # The common case: one group, no separators, no letters, no "+" or
                 # UUID next to it (the checks below cannot apply).
                 digits = chunk.upper()

@@ -47,6 +47,9 @@ def _weigh(candidates: list[Candidate], text: str, hint: str) -> list[Weighed]:
     # no context word), so a type whose words the text lacks has none near any candidate.
     absent: dict[str, bool] = {}
     lowered = text.lower() if not hint and len(text) <= _WHOLE_TEXT_CONTEXT else None
+    if lowered is not None and not context.any_mentioned(lowered):
+        # no context word at all (most table rows): scores stand, weak shapes are dropped
+        return [(cand, cand.score, ()) for cand in candidates if not cand.needs_context]
     for cand in candidates:
         if lowered is not None:
             lacks = absent.get(cand.type)
