@@ -287,3 +287,15 @@ def test_context_looked_up_once_per_text_gives_what_each_window_gives(
     monkeypatch.setattr(engine, "_WHOLE_TEXT_CONTEXT", -1)  # every window searched
     assert [scan_text(t, key=KEY, context_hint=hint) for t in texts] == shortcut
     assert sum(any(f.explanation.context for f in found) for found in shortcut) > 200
+
+
+def test_the_run_pattern_finds_what_the_leading_look_behind_form_finds() -> None:
+    import re
+
+    leading = re.compile(r"(?<![0-9])[0-9](?:[ \-.·_()]{0,3}[0-9]){9,}(?:[Xx](?![A-Za-z0-9]))?")
+    rng = random.Random(RNG_SEED)
+    texts = [_row(rng) for _ in range(2000)] + ["", "1", "12", "1234567890", "x12345678901",
+                                                 "123456789012345678901234567890"]
+    for text in texts:
+        assert [m.span() for m in digit_runs._RUN.finditer(text)] == \
+            [m.span() for m in leading.finditer(text)]

@@ -34,8 +34,11 @@ from .numbers import bank_card, cn_ric, phone
 _MIN_DIGITS = 10  # the shortest number of these types with its area or country code
 # At least _MIN_DIGITS digits, so the regex engine (not Python) skips the short runs
 # prose is full of: prices, years, dates, times.
+# The look-behind (no digit before the first) stands after the first digit: a pattern that
+# starts with a digit lets the regex engine skip ahead to the next digit (twice as fast on
+# prose as a leading look-behind, which is tried at every character).
 _RUN = re.compile(
-    r"(?<![0-9])[0-9](?:[ \-.·_()]{0,3}[0-9]){" + str(_MIN_DIGITS - 1)
+    r"[0-9](?<![0-9][0-9])(?:[ \-.·_()]{0,3}[0-9]){" + str(_MIN_DIGITS - 1)
     + r",}(?:[Xx](?![A-Za-z0-9]))?"
 )
 _GROUP = re.compile(r"[0-9]+[Xx]?")
