@@ -299,3 +299,20 @@ def test_the_run_pattern_finds_what_the_leading_look_behind_form_finds() -> None
     for text in texts:
         assert [m.span() for m in digit_runs._RUN.finditer(text)] == \
             [m.span() for m in leading.finditer(text)]
+
+
+def test_e_mail_local_parts_found_by_rstrip_are_those_the_regex_found() -> None:
+    import re
+
+    from notforsale.text.numbers import email
+
+    local_tail = re.compile(r"[A-Za-z0-9._%+'\-]{1,64}\Z")  # the rule as a regex
+    rng = random.Random(RNG_SEED)
+    alphabet = "ab9._%+'-@ ,张\t()" + "x" * 5
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 150))) + "@qq.com"
+        at = text.rfind("@")
+        by_regex = local_tail.search(text, max(0, at - 64), at)
+        window = text[max(0, at - email._LOCAL_MAX):at]
+        size = len(window) - len(window.rstrip(email._LOCAL_CHARS))
+        assert (at - size if size else None) == (by_regex.start() if by_regex else None), text
