@@ -64,6 +64,9 @@ __all__ = [
     "audit",
     "build_corpus",
     "build_corpus_annotated",
+    "build_dense_rows",
+    "DENSE_FORMATS",
+    "DenseRows",
 ]
 
 ENTITY_TYPES = (
@@ -961,6 +964,117 @@ def build_corpus_annotated(target_chars: int = 5_000_000, seed: int = 0) -> Corp
         b.t("\n\n")
     text = "".join(b.parts)
     return Corpus(text=text, labels=b.labels, forms=b.forms, decoys=b.decoys)
+
+
+# --------------------------------------------------------------------------
+# dense leaked rows
+# --------------------------------------------------------------------------
+
+#: The row formats of leaked tables: comma and tab separated, the ``----`` of Chinese
+#: "four-piece" dumps, and the rows of a SQL dump.
+DENSE_FORMATS = ("csv", "tsv", "dash4", "sql")
+
+ROADS = ["建国路", "人民路", "解放路", "中山路", "长江路", "淮海路", "南京路", "朝阳路", "和平街", "新华路"]
+DISTRICTS = ["朝阳区", "海淀区", "浦东新区", "天河区", "南山区", "武侯区", "西湖区", "鼓楼区", "江汉区", "雁塔区"]
+
+
+@dataclass
+class DenseRows:
+    """Leaked-table rows, one snippet each, with per-row labels (offsets into the row)."""
+
+    rows: list[str]
+    labels: list[list[Label]]
+    formats: list[str]  # parallel to rows
+
+    @property
+    def chars(self) -> int:
+        return sum(len(row) for row in self.rows)
+
+
+def _address(g: _Gen) -> str:
+    r = g.r
+    return (f"{r.choice(CITIES)}市{r.choice(DISTRICTS)}{r.choice(ROADS)}{r.randint(1, 999)}号"
+            + (f"{r.randint(1, 30)}号楼{r.randint(1, 6)}单元{r.randint(101, 2806)}" if r.random() < 0.6 else ""))
+
+
+def _dense_row(g: _Gen, fmt: str, row_id: int) -> tuple[str, list[Label]]:
+    """One row: a name, a resident ID, a bank card and a mobile, sometimes an e-mail,
+    with the unlabeled columns leaks carry (row id, address, timestamps, amounts)."""
+    r = g.r
+    name = g.name() if r.random() < 0.85 else g.en_name()
+    rid, _note = g.id18(force_x=r.random() < 0.08)
+    if rid.endswith("X") and r.random() < 0.3:
+        rid = rid[:-1] + "x"
+    card, _brand = g.card()
+    mobile = g.mobile()
+    phone = r.choice(("+86", "+86 ", "0086")) + mobile if r.random() < 0.08 else mobile
+    email = g.email() if r.random() < 0.3 else ""
+    y, m, d = g.date(2012, 2024)
+    stamp = f"{y}-{m:02d}-{d:02d} {r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}"
+    address = _address(g)
+    b = _Builder()
+    if fmt == "sql":
+        b.t(f"INSERT INTO `members` VALUES ({row_id}, '{name}', '")
+        for value, typ in ((rid, "CN_RESIDENT_ID"), (phone, "PHONE_NUMBER"), (card, "BANK_CARD")):
+            b.e(_ent(value, typ, "sql"))
+            b.t("', '")
+        if email:
+            b.e(_ent(email, "EMAIL_ADDRESS", "sql"))
+        b.t(f"', '{address}', {r.randint(0, 99999)}.{r.randint(0, 99):02d}, '{stamp}');")
+    elif fmt == "dash4":
+        b.t(name + "----")
+        b.e(_ent(rid, "CN_RESIDENT_ID", "dash4"))
+        b.t("----")
+        b.e(_ent(phone, "PHONE_NUMBER", "dash4"))
+        b.t("----")
+        b.e(_ent(card, "BANK_CARD", "dash4"))
+        if email:
+            b.t("----")
+            b.e(_ent(email, "EMAIL_ADDRESS", "dash4"))
+        if r.random() < 0.5:
+            b.t("----" + address)
+    else:
+        sep = "," if fmt == "csv" else "\t"
+        b.t(f"{row_id}{sep}{name}{sep}")
+        for value, typ in ((rid, "CN_RESIDENT_ID"), (phone, "PHONE_NUMBER"), (card, "BANK_CARD")):
+            b.e(_ent(value, typ, fmt))
+            b.t(sep)
+        if email:
+            b.e(_ent(email, "EMAIL_ADDRESS", fmt))
+        b.t(f"{sep}{address}{sep}{stamp}")
+    return "".join(b.parts), b.labels
+
+
+_DENSE_HEADERS = {
+    "csv": "id,姓名,身份证号,手机号,银行卡号,邮箱,地址,注册时间",
+    "tsv": "id\t姓名\t身份证号\t手机号\t银行卡号\t邮箱\t地址\t注册时间",
+}
+
+
+def build_dense_rows(rows_per_format: int = 5_000, seed: int = 0,
+                     formats: tuple[str, ...] = DENSE_FORMATS) -> DenseRows:
+    """Rows of leaked tables, ``rows_per_format`` in each format, in blocks of 100 rows
+    per format (csv and tsv blocks start with their header row, counted as a row)."""
+    rng = random.Random(f"dense-{seed}")
+    g = _Gen(rng)
+    out = DenseRows([], [], [])
+    row_id = {fmt: 0 for fmt in formats}
+    while any(row_id[fmt] < rows_per_format for fmt in formats):
+        for fmt in formats:
+            block = min(100, rows_per_format - row_id[fmt])
+            if block <= 0:
+                continue
+            if fmt in _DENSE_HEADERS:
+                out.rows.append(_DENSE_HEADERS[fmt])
+                out.labels.append([])
+                out.formats.append(fmt)
+            for _ in range(block):
+                row_id[fmt] += 1
+                text, labels = _dense_row(g, fmt, 100_000 + row_id[fmt])
+                out.rows.append(text)
+                out.labels.append(labels)
+                out.formats.append(fmt)
+    return out
 
 
 # --------------------------------------------------------------------------

@@ -11,7 +11,11 @@ The key is read, in this order, from
 1. the environment variable ``NOTFORSALE_KEY`` (any string; used as UTF-8 bytes),
 2. the file ``key`` in the user's config directory (``NOTFORSALE_CONFIG_DIR``
    or the platform's config directory for ``notforsale``), created with
-   32 random bytes and mode 0600 on first use.
+   32 random bytes and mode 0600 on first use,
+
+unless a key is pinned for the process with :func:`pin_key` (a driver handing its key
+to worker processes); :func:`key_id` names a key without revealing it, so a driver can
+check that every worker uses the same one.
 
 >>> k = b"example key"
 >>> fingerprint("PHONE_NUMBER", "+8613812345678", key=k) == fingerprint(
@@ -38,11 +42,69 @@ CONFIG_DIR_ENV = "NOTFORSALE_CONFIG_DIR"
 # 128 bits of the HMAC, in hex: collisions are out of reach for any real pack.
 _FINGERPRINT_HEX_CHARS = 32
 
+#: The message whose HMAC under a key names that key (:func:`key_id`). Never a value's
+#: fingerprint message: those begin with an entity type and a NUL.
+KEY_ID_LABEL = b"notforsale key id v1"
+_KEY_ID_HEX_CHARS = 16
+
+#: The key pinned for this process by :func:`pin_key`, if any.
+_pinned_key: bytes | None = None
+
+
+#: What the platform's config directory is derived from (platformdirs reads these on
+#: Linux, macOS and Windows): a change to any of them is seen on the next call.
+_PLATFORM_ENV = ("XDG_CONFIG_HOME", "HOME", "USERPROFILE", "APPDATA", "LOCALAPPDATA")
+
+
+@lru_cache(maxsize=8)
+def _platform_config_dir(_environment: tuple[str | None, ...]) -> str:
+    # platformdirs walks the environment and the file system on every call (a fifth of
+    # the text engine's time on dense rows); the answer only changes with the environment.
+    return user_config_dir("notforsale")
+
+
+def _config_dir_name() -> str:
+    override = os.environ.get(CONFIG_DIR_ENV)
+    if override:
+        return override
+    return _platform_config_dir(tuple(os.environ.get(name) for name in _PLATFORM_ENV))
+
+
+#: Every variable the key is derived from.
+_KEY_SOURCES = (KEY_ENV, CONFIG_DIR_ENV, *_PLATFORM_ENV)
+# ``os.environ`` keeps the environment in a dict of encoded names and values; every
+# change made through it (``os.environ[...] = ``, ``monkeypatch.setenv``, ``del``) lands
+# there. ``os.environ.get`` costs half a microsecond a name (encoding, the Mapping
+# machinery); looking the pre-encoded names up in that dict costs a twentieth of that,
+# which matters when ``scan_text`` is called once per table row.
+_ENVIRON_TYPE = type(os.environ)
+_ENCODED_SOURCES = tuple(os.environ.encodekey(name) for name in _KEY_SOURCES) \
+    if hasattr(os.environ, "encodekey") else ()
+
+
+def _environment_stamp() -> tuple[object, ...]:
+    """The current values of the key's sources, in whatever form is cheapest to read
+    (encoded where read from ``os.environ``'s store): equal stamps, equal sources."""
+    environ = os.environ
+    store = getattr(environ, "_data", None)
+    if type(environ) is _ENVIRON_TYPE and type(store) is dict and _ENCODED_SOURCES:
+        return tuple(map(store.get, _ENCODED_SOURCES))
+    return tuple([environ.get(name) for name in _KEY_SOURCES])
+
+
+@lru_cache(maxsize=16)
+def _key_source(_stamp: tuple[object, ...]) -> tuple[str | None, str]:
+    """What the key is read from for one state of the environment (read the ordinary way):
+    the value of ``NOTFORSALE_KEY``, or the config directory."""
+    env_value = os.environ.get(KEY_ENV)
+    if env_value:  # the directory plays no part: do not resolve it
+        return env_value, ""
+    return None, _config_dir_name()
+
 
 def config_dir() -> Path:
     """The directory holding this installation's settings and key."""
-    override = os.environ.get(CONFIG_DIR_ENV)
-    return Path(override) if override else Path(user_config_dir("notforsale"))
+    return Path(_config_dir_name())
 
 
 def _load_or_create_key(directory: Path) -> bytes:
@@ -70,34 +132,42 @@ def _key_for(env_value: str | None, directory: str) -> bytes:
     return _load_or_create_key(Path(directory))
 
 
-_pinned: bytes | None = None
-
-
-def installation_key() -> bytes:
-    """The secret key of this installation (see the module docstring), or the key pinned
-    in this process by :func:`pin_key`."""
-    if _pinned is not None:
-        return _pinned
-    return _key_for(os.environ.get(KEY_ENV), str(config_dir()))
-
-
 def pin_key(key: bytes | None) -> None:
-    """Pin ``key`` as this process's installation key (``None`` unpins).
+    """Pin the installation key for this process, or unpin it with ``None``.
 
-    A scan spread over worker processes or a Ray cluster passes its key to every worker,
-    which pins it: a worker never falls back to a key of its own machine.
+    While pinned, :func:`installation_key` returns ``key`` without reading the environment
+    or any file (and never creates a key file). Meant for worker processes, e.g. as a
+    ``ProcessPoolExecutor`` initializer with the driver's key.
     """
-    global _pinned
-    _pinned = key
+    global _pinned_key
+    if key is not None:
+        if not isinstance(key, bytes):
+            raise TypeError(f"a key is bytes, not {type(key).__name__}")
+        if not key:
+            raise ValueError("an empty key cannot protect a fingerprint")
+    _pinned_key = key
 
 
 def key_id(key: bytes | None = None) -> str:
-    """A short identifier of ``key`` (default: the installation key) that reveals nothing of
-    it: workers report it so a driver can check they all use its key, without keys being
-    compared in the open."""
-    mac = hmac.new(key if key is not None else installation_key(), digestmod=hashlib.sha256)
-    mac.update(b"notforsale key id")
-    return mac.hexdigest()[:16]
+    """A short identifier of ``key`` (default: the installation key) that does not reveal it.
+
+    HMAC-SHA256 of :data:`KEY_ID_LABEL` under the key, 16 hex characters: equal keys give
+    equal ids, and an id cannot be turned back into its key.
+    """
+    secret = key if key is not None else installation_key()
+    return hmac.new(secret, KEY_ID_LABEL, hashlib.sha256).hexdigest()[:_KEY_ID_HEX_CHARS]
+
+
+def installation_key() -> bytes:
+    """The secret key of this installation (see the module docstring).
+
+    A key pinned with :func:`pin_key` is returned as it is. Otherwise the key is read
+    once per process for each value of ``NOTFORSALE_KEY`` and the config directory
+    (``NOTFORSALE_CONFIG_DIR`` or the platform's): changing either is seen on the next call.
+    """
+    if _pinned_key is not None:
+        return _pinned_key
+    return _key_for(*_key_source(_environment_stamp()))
 
 
 def fingerprint(entity_type: str, canonical: str, key: bytes | None = None) -> str:
@@ -106,8 +176,15 @@ def fingerprint(entity_type: str, canonical: str, key: bytes | None = None) -> s
     The entity type is part of the message, so the same digits as a phone
     number and as a card number do not share a fingerprint.
     """
-    mac = hmac.new(key if key is not None else installation_key(), digestmod=hashlib.sha256)
-    mac.update(entity_type.encode("ascii"))
-    mac.update(b"\x00")
+    mac = _keyed(entity_type, key if key is not None else installation_key()).copy()
     mac.update(canonical.encode("utf-8"))
     return mac.hexdigest()[:_FINGERPRINT_HEX_CHARS]
+
+
+@lru_cache(maxsize=64)
+def _keyed(entity_type: str, key: bytes) -> hmac.HMAC:
+    """The HMAC state after the key and the type: copying it is cheaper than starting over."""
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    mac.update(entity_type.encode("ascii"))
+    mac.update(b"\x00")
+    return mac

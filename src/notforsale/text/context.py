@@ -85,6 +85,23 @@ def label_is_own(entity: str, before: str) -> bool:
     return True
 
 
+#: Every type's context words in one pattern: most table rows hold none, and one search
+#: says so for all types at once.
+_ANY_WORD = re.compile("|".join(re.escape(w) for w in sorted(
+    {w for words in CONTEXT_WORDS.values() for w in words}, key=len, reverse=True)))
+
+
+def any_mentioned(lowered: str) -> bool:
+    """Whether any context word of any type stands in ``lowered`` (lower-cased text)."""
+    return _ANY_WORD.search(lowered) is not None
+
+
+def mentioned(entity: str, lowered: str) -> bool:
+    """Whether any context word of ``entity`` stands in ``lowered`` (lower-cased text)."""
+    pattern = _PATTERNS.get(entity)
+    return pattern is not None and pattern.search(lowered) is not None
+
+
 def words_near(entity: str, before: str, after: str) -> tuple[str, ...]:
     """The context words of ``entity`` found in the text around a number."""
     pattern = _PATTERNS.get(entity)

@@ -36,9 +36,29 @@ DETECTORS: tuple[Detector, ...] = _registry(DigitRunDetector(), EmailDetector(),
 Weighed = tuple[Candidate, float, tuple[str, ...]]
 
 
+#: Texts up to this long (a table row, a cell, an OCR line) are first searched whole for
+#: each type's context words: where there are none, no window around a number has one.
+_WHOLE_TEXT_CONTEXT = 4096
+
+
 def _weigh(candidates: list[Candidate], text: str, hint: str) -> list[Weighed]:
-    weighed = []
+    weighed: list[Weighed] = []
+    # Without a hint, a candidate's windows are slices of the text (the hint's " " starts
+    # no context word), so a type whose words the text lacks has none near any candidate.
+    absent: dict[str, bool] = {}
+    lowered = text.lower() if not hint and len(text) <= _WHOLE_TEXT_CONTEXT else None
+    if lowered is not None and not context.any_mentioned(lowered):
+        # no context word at all (most table rows): scores stand, weak shapes are dropped
+        return [(cand, cand.score, ()) for cand in candidates if not cand.needs_context]
     for cand in candidates:
+        if lowered is not None:
+            lacks = absent.get(cand.type)
+            if lacks is None:
+                lacks = absent[cand.type] = not context.mentioned(cand.type, lowered)
+            if lacks:
+                if not cand.needs_context:  # (one that needs a word is dropped)
+                    weighed.append((cand, cand.score, ()))
+                continue
         words = context.words_near(
             cand.type,
             hint + " " + text[max(0, cand.start - context.BEFORE):cand.start],
@@ -59,7 +79,14 @@ def _resolve(weighed: list[Weighed]) -> list[Weighed]:
     Candidates are swept in text order into clusters of overlapping ones; only
     within a cluster (a handful at most) are they compared.
     """
-    weighed.sort(key=lambda item: item[0].start)
+    weighed.sort(key=_start)
+    end = -1
+    for item in weighed:
+        if item[0].start < end:
+            break
+        end = item[0].end
+    else:
+        return weighed  # no two overlap (the common case)
     kept: list[Weighed] = []
     cluster: list[Weighed] = []
     cluster_end = -1
@@ -71,6 +98,10 @@ def _resolve(weighed: list[Weighed]) -> list[Weighed]:
         cluster_end = max(cluster_end, item[0].end) if len(cluster) > 1 else item[0].end
     kept.extend(_best_of(cluster))
     return kept
+
+
+def _start(item: Weighed) -> int:
+    return item[0].start
 
 
 def _best_of(cluster: list[Weighed]) -> list[Weighed]:
@@ -109,13 +140,7 @@ def scan_text(text: str, *, min_score: float = 0.0, key: bytes | None = None,
         if score < min_score:
             continue
         findings.append(Finding(
-            type=cand.type,
-            start=cand.start,
-            end=cand.end,
-            score=score,
-            masked=cand.masked,
-            fingerprint=fingerprint(cand.type, cand.canonical, secret),
-            detector=cand.detector,
-            explanation=Explanation(cand.pattern, cand.checks, words),
-        ))
+            type=cand.type, start=cand.start, end=cand.end, score=score, masked=cand.masked,
+            fingerprint=fingerprint(cand.type, cand.canonical, secret), detector=cand.detector,
+            explanation=Explanation(cand.pattern, cand.checks, words)))
     return findings

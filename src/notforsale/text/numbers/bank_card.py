@@ -16,6 +16,8 @@ False
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from stdnum import luhn
 from stdnum.exceptions import InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 from stdnum.util import clean
@@ -45,10 +47,28 @@ def compact(number: str) -> str:
 
 def issuer(number: str) -> str | None:
     """The card network whose prefix and length fit, or None."""
+    # No prefix is longer than four digits: the answer depends on those and the length.
+    return _issuer(number[:4], len(number))
+
+
+@lru_cache(maxsize=16384)
+def _issuer(head: str, length: int) -> str | None:
     for prefixes, lengths, name in _ISSUERS:
-        if len(number) in lengths and number.startswith(prefixes):
+        if length in lengths and head.startswith(prefixes):
             return name
     return None
+
+
+# Each digit doubled, its digits summed (the Luhn step for every second digit).
+_DOUBLED = bytes.maketrans(b"0123456789", b"0246813579")
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn check of ``stdnum.luhn`` for a string of ASCII digits, without a loop in
+    Python (the engine's fast path; :func:`check` calls ``stdnum.luhn`` itself)."""
+    raw = digits.encode("ascii")
+    total = sum(raw[-1::-2]) + sum(raw[-2::-2].translate(_DOUBLED)) - 48 * len(raw)
+    return total % 10 == 0
 
 
 def validate(number: str) -> str:

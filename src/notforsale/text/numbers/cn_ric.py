@@ -35,7 +35,8 @@ from stdnum.exceptions import (
 )
 from stdnum.util import clean
 
-_EARLIEST_BIRTH_YEAR = 1900
+#: The earliest birth year accepted.
+EARLIEST_BIRTH_YEAR = 1900
 
 
 def compact(number: str) -> str:
@@ -63,7 +64,7 @@ def _birth_date(yyyymmdd: str) -> datetime.date:
         born = datetime.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
     except ValueError:
         raise InvalidComponent("impossible birth date") from None
-    if born.year < _EARLIEST_BIRTH_YEAR or born > datetime.date.today():
+    if born.year < EARLIEST_BIRTH_YEAR or born > datetime.date.today():
         raise InvalidComponent("implausible birth date")
     return born
 
