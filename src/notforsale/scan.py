@@ -417,6 +417,8 @@ class _Scan:
         self.walker = Walker(options.limits, self.key,
                              skip=self.store.is_done if resume else None)
         self.reducer = Reducer(self.key, self.store)
+        if resume:
+            self.reducer.resumed()
         self.files = self.store.counter("files")
         self.images = self.store.counter("images")
         self.videos = self.store.counter("videos")

@@ -91,3 +91,30 @@ def test_a_resume_with_other_settings_or_key_is_refused(
 def test_resume_needs_a_store(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no results store"):
         scan_path(tmp_path, OPTIONS, store=tmp_path / "missing.sqlite", resume=True)
+
+
+def test_faces_read_before_a_resume_are_counted_unassigned_never_dropped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from notforsale.demo import _astronaut, jpeg_bytes
+
+    root = tmp_path / "pack"
+    root.mkdir()
+    for index in range(4):
+        (root / f"{index}.jpg").write_bytes(jpeg_bytes(_astronaut()))
+    options = ScanOptions(workers=1, ocr="never")
+    monkeypatch.setattr(scan_module, "COMMIT_EVERY", 0.0)
+    store = tmp_path / "scan.sqlite"
+    seen: list[str] = []
+
+    def stop_at_the_fourth(path: str) -> None:
+        seen.append(path)
+        if len(seen) == 4:
+            raise Stop
+
+    with pytest.raises(Stop):
+        scan_path(root, options, progress=stop_at_the_fourth, store=store)
+    resumed = scan_path(root, options, store=store, resume=True)
+    before = [f for f in resumed.faces_unassigned if "resumed" in f.reason]
+    assigned = sum(len(p.faces) for p in resumed.persons)
+    assert before, "faces of the first run are told"
+    assert assigned + len(resumed.faces_unassigned) == 4, "every face is a person's or told"

@@ -242,6 +242,14 @@ class Reducer:
             self.store.add_record(entities, "number in the folder's name", shown,
                                   gkey="folder:" + folder_print)
 
+    def resumed(self) -> None:
+        """Faces of the scan this one resumes: their descriptors were never stored, so they
+        are in no person — each is counted unassigned, with that reason."""
+        for (faces,) in self.store.db.execute("SELECT faces FROM images"):
+            self.faces.add([FaceIdentity(_location(face), None, "read before the scan was "
+                                         "resumed (descriptors are never stored)")
+                            for face in json.loads(faces)])
+
     def add(self, result: MemberResult) -> None:
         keys = result.keys
         store = self.store
