@@ -106,6 +106,9 @@ def read_xlsx(member: Member, ctx: ReadContext) -> Iterator[Part]:
             from None
     try:
         for sheet in book.worksheets:
+            # The sheet's declared size is not trusted (A1:XFD1048576 padded every row to
+            # 16,384 cells): rows are read as the file holds them.
+            sheet.reset_dimensions()
             rows = ([_cell_text(value) for value in row]
                     for row in sheet.iter_rows(values_only=True))
             yield from table_rows(rows, sheet.title)
@@ -188,7 +191,7 @@ def package_media(member: Member, ctx: ReadContext, prefixes: tuple[str, ...]
         return
     with archive:
         for info in archive.infolist():
-            if info.is_dir() or not info.filename.startswith(prefixes):
+            if info.filename.endswith("/") or not info.filename.startswith(prefixes):
                 continue
             if info.file_size > ctx.limits.max_member_bytes:
                 yield PartError(shown(info.filename), "larger than the member limit")

@@ -84,7 +84,7 @@ def entries(archive: zipfile.ZipFile, limits: Limits) -> Iterator[tuple[zipfile.
                                                                         bytes | str]]:
     """Each file entry and its bytes, or the reason it was not read (a str)."""
     for info in archive.infolist():
-        if info.is_dir():
+        if info.filename.endswith("/"):
             continue
         if info.flag_bits & 0x1:
             yield info, "encrypted entry; not read"

@@ -21,9 +21,11 @@ import os
 import posixpath
 import queue
 import stat
+import struct
 import tarfile
 import threading
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -123,7 +125,7 @@ def overlapping_entries(archive: zipfile.ZipFile, data: bytes) -> set[int]:
     not check: many directory entries pointing at one compressed block make a bomb)."""
     spans = []
     for info in archive.infolist():
-        if info.is_dir():
+        if info.filename.endswith("/"):
             continue
         start = info.header_offset
         head = data[start:start + 30]
@@ -304,6 +306,8 @@ class Walker:
         are the member itself when its name says it is something else (a ``.csv`` that
         begins with ``PK``)."""
         kind = archive_kind(member.name, member.data[:512])
+        if kind is None and member.suffix == ".zip" and opens("zip", member.data):
+            kind = "zip"  # data before the zip (a self-extracting stub, junk)
         if kind is None or (not opens(kind, member.data) and _named_otherwise(member)):
             yield member
             return
@@ -351,6 +355,10 @@ class Walker:
     # -- zip -----------------------------------------------------------------------------
 
     def _zip(self, archive_member: Member) -> Iterator[Item]:
+        if not opens("zip", archive_member.data) and \
+                archive_member.data.startswith(b"PK\x03\x04"):
+            yield from self._zip_salvaged(archive_member)
+            return
         with open_zip(archive_member.data) as archive:
             overlapping = overlapping_entries(archive, archive_member.data)
             if overlapping:
@@ -359,9 +367,13 @@ class Walker:
                                   "those entries are not read")
             for info in archive.infolist():
                 raw = _zip_name(info)
+                if not raw:
+                    yield MemberError(archive_member.path + SEP + "(unnamed)",
+                                      "member without a name; not read")
+                    continue
                 name = _safe_member_name(raw)
                 display = self._shown_child(archive_member, name or raw)
-                if info.is_dir() or id(info) in overlapping:
+                if info.filename.endswith("/") or id(info) in overlapping:
                     continue
                 if name is None:
                     yield error_at(display, "path climbs out of the archive; not read", raw,
@@ -389,6 +401,55 @@ class Walker:
                     yield error_at(display, refused, raw, self.key)
                     continue
                 yield archive_member.child(name, content, self.key)
+
+    def _zip_salvaged(self, archive_member: Member) -> Iterator[Item]:
+        """A zip without its central directory (a download cut short): the members whose
+        local headers and data are whole are read from those, in order; the rest is one
+        error record."""
+        data = archive_member.data
+        at, read = 0, 0
+        while data.startswith(b"PK\x03\x04", at) and at + 30 <= len(data):
+            flags, method = struct.unpack_from("<HH", data, at + 6)
+            compressed, size, name_length, extra = struct.unpack_from("<IIHH", data, at + 18)
+            start = at + 30 + name_length + extra
+            end = start + compressed
+            if flags & 0x8 or end > len(data):  # sizes after the data, or the data cut
+                break
+            raw = data[at + 30:at + 30 + name_length].decode(
+                "utf-8" if flags & 0x800 else "cp437", errors="replace")
+            at = end
+            name = _safe_member_name(raw) if raw else None
+            display = self._shown_child(archive_member, name or raw or "(unnamed)")
+            if not raw or raw.endswith("/"):
+                continue
+            if name is None:
+                yield error_at(display, "path climbs out of the archive; not read", raw,
+                               self.key)
+                continue
+            if flags & 0x1 or method not in (0, 8):
+                yield error_at(display, "encrypted or unknown compression; not read", raw,
+                               self.key)
+                continue
+            refused = self._check_member(size, compressed)
+            if refused:
+                yield error_at(display, refused, raw, self.key)
+                continue
+            try:
+                body = data[start:end]
+                content = body if method == 0 else zlib.decompressobj(-15).decompress(
+                    body, self.limits.max_member_bytes + 1)
+            except zlib.error:
+                yield error_at(display, "unreadable member", raw, self.key)
+                continue
+            refused = self._check_read(content, compressed)
+            if refused:
+                yield error_at(display, refused, raw, self.key)
+                continue
+            read += 1
+            yield archive_member.child(name, content, self.key)
+        yield MemberError(archive_member.path, f"zip without its central directory (cut "
+                                               f"short?): {read} member(s) read from their "
+                                               "local headers, the rest could not be")
 
     # -- tar -----------------------------------------------------------------------------
 
@@ -445,12 +506,26 @@ class Walker:
             if archive.needs_password():
                 yield MemberError(archive_member.path, "encrypted 7z archive; not read")
                 return
-            total = sum(entry.uncompressed for entry in archive.list() if not entry.is_directory)
-            if total > self.limits.ratio_floor_bytes and total > len(data) * self.limits.max_ratio:
-                yield MemberError(archive_member.path,
-                                  "compression ratio over the limit (a bomb?); not read")
+            entries = [entry for entry in archive.list() if not entry.is_directory]
+            # Members are refused one by one (too large, or past the archive's ratio budget,
+            # in order); the others are read, so a bomb does not cost its neighbours.
+            budget = max(self.limits.ratio_floor_bytes, len(data) * self.limits.max_ratio)
+            targets, spent = [], 0
+            for entry in entries:
+                size = entry.uncompressed or 0
+                if size > self.limits.max_member_bytes or spent + size > budget:
+                    reason = f"larger than the member limit ({size} > " \
+                             f"{self.limits.max_member_bytes} bytes)" \
+                        if size > self.limits.max_member_bytes else \
+                        "compression ratio of the archive over the limit (a bomb?); not read"
+                    yield error_at(self._shown_child(archive_member, entry.filename), reason,
+                                   entry.filename, self.key)
+                    continue
+                spent += size
+                targets.append(entry.filename)
+            if not targets:
                 return
-            for raw, content, error in _stream_7z(archive, self.limits):
+            for raw, content, error in _stream_7z(archive, self.limits, targets):
                 name = _safe_member_name(raw) if raw is not None else None
                 display = self._shown_child(archive_member, name or raw) if raw is not None \
                     else archive_member.path
@@ -494,7 +569,8 @@ class Walker:
         return self.budget.take_bytes(len(content))
 
 
-def _stream_7z(archive: object, limits: Limits) -> Iterator[tuple[str | None, bytes, str | None]]:
+def _stream_7z(archive: object, limits: Limits, targets: list[str] | None = None
+               ) -> Iterator[tuple[str | None, bytes, str | None]]:
     """7z members one at a time: py7zr's callbacks, turned into a generator.
 
     py7zr decompresses on a thread of its own and hands each finished member
@@ -553,7 +629,7 @@ def _stream_7z(archive: object, limits: Limits) -> Iterator[tuple[str | None, by
 
     def produce() -> None:
         try:
-            archive.extractall(factory=_Factory())  # type: ignore[attr-defined]
+            archive.extract(targets=targets, factory=_Factory())  # type: ignore[attr-defined]
         except BaseException as error:  # noqa: BLE001 - handed to the consumer below
             failure.append(error)
         finally:

@@ -194,7 +194,7 @@ def rewrite_media(written: Written, member: Member, ctx: Context,
         for info in source.infolist():
             data = source.read(info)
             name = info.filename
-            if name.startswith(prefixes) and not info.is_dir():
+            if name.startswith(prefixes) and not info.filename.endswith("/"):
                 part = ctx.nested(member.child(name, data, ctx.key, embedded=True))
                 written.absorb(part)
                 if part.data is None:

@@ -1,0 +1,116 @@
+"""Cases the independent hostile set found (a tester who read only the README built them):
+each a container with good content before and after the hostile part, which must still be
+found, and the hostile part an error record (generated inputs; nothing large committed)."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import zipfile
+from pathlib import Path
+
+import py7zr
+import pytest
+from openpyxl import Workbook
+
+from notforsale.read.limits import Limits, MiB
+from notforsale.scan import ScanOptions, scan_path
+
+ID_IN = "11010519491231002X"      # valid check characters
+ID_AFTER = "110101199003071233"
+MASK_IN, MASK_AFTER = "110105********002X", "110101********1233"
+
+
+def _zip(members: list[tuple[str, bytes]]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def _good(value: str) -> bytes:
+    return f"身份证号 {value}\n".encode()
+
+
+def _empty_name_zip() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("a_in.txt", _good(ID_IN))
+        archive.writestr(zipfile.ZipInfo(""), b"hidden")
+        archive.writestr("z_after.txt", _good(ID_AFTER))
+    return out.getvalue()
+
+
+def _prepended_zip() -> bytes:
+    return os.urandom(256 * 1024) + _zip([("a_in.txt", _good(ID_IN)),
+                                         ("z_after.txt", _good(ID_AFTER))])
+
+
+def _cut_zip() -> bytes:
+    whole = _zip([("a_in.txt", _good(ID_IN)), ("z_in2.txt", _good(ID_AFTER)),
+                  ("pad.bin", os.urandom(200_000))])
+    return whole[:len(whole) // 2]  # the central directory and pad.bin's end are gone
+
+
+def _seven_zip_with_a_big_member() -> bytes:
+    out = io.BytesIO()
+    with py7zr.SevenZipFile(out, "w") as archive:
+        archive.writestr(_good(ID_IN), "a_in.txt")
+        archive.writestr(b"\0" * (3 * MiB), "m_zeros.bin")
+        archive.writestr(_good(ID_AFTER), "z_after.txt")
+    return out.getvalue()
+
+
+def _xlsx_declaring_every_cell() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet["A1"] = f"sfz {ID_IN}"
+    sheet["C3"] = "x"
+    sheet["XFD1048576"] = f"sfz {ID_AFTER}"  # the last cell a sheet can have
+    out = io.BytesIO()
+    book.save(out)  # openpyxl writes the dimension A1:XFD1048576 itself
+    return out.getvalue()
+
+
+CASES = [
+    ("unnamed.zip", _empty_name_zip, {}, "member without a name",
+     "a member with an empty name crashed the zip reader (IndexError) and cost the archive"),
+    ("sfx.zip", _prepended_zip, {}, None,
+     "data before the zip (a self-extracting stub) hid it: it was read as one opaque file"),
+    ("cut.zip", _cut_zip, {}, "central directory",
+     "a zip cut short has no central directory: its whole members are read from local headers"),
+    ("bomb.7z", _seven_zip_with_a_big_member, {"max_member_bytes": 2 * MiB},
+     "larger than the member limit",
+     "a 7z's big member refused the whole archive; now only that member"),
+    ("dimension.xlsx", _xlsx_declaring_every_cell, {}, None,
+     "a sheet declaring A1:XFD1048576 padded every row to 16,384 cells (hours)"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "limits", "error", "reason"), CASES,
+                         ids=[case[0] for case in CASES])
+def test_good_content_inside_a_hostile_container_is_found(
+        tmp_path: Path, name: str, make, limits: dict[str, int], error: str | None,
+        reason: str) -> None:
+    (tmp_path / "a_beside.txt").write_bytes(_good(ID_AFTER))
+    (tmp_path / name).write_bytes(make())
+    done: list[object] = []
+    scan = threading.Thread(target=lambda: done.append(scan_path(tmp_path, ScanOptions(
+        limits=Limits(**limits), faces=False, ocr="never"))), daemon=True)
+    scan.start()
+    scan.join(120)  # a hang is the failure here (the sheet took hours), not a speed claim
+    assert done, f"{reason}: no report after 120 s"
+    result = done[0]
+    inside = {f.finding.masked for f in result.findings if f.location.path.endswith(
+        tuple(f"{name}!/{m}" for m in ("a_in.txt", "z_after.txt", "z_in2.txt")))
+        or (name.endswith(".xlsx") and name in f.location.path)}
+    assert MASK_IN in inside, reason
+    if name != "cut.zip":
+        assert MASK_AFTER in inside, reason
+    messages = [e.message for e in result.errors]
+    if error is None:
+        assert not messages, (reason, messages)
+    else:
+        assert any(error in m for m in messages), (reason, messages)
