@@ -75,18 +75,36 @@ _SPENT = ("total uncompressed limit reached", "file limit of")
 MAX_TAR_HEADER_BYTES = 1024 * 1024
 
 
+#: The name given to a tar member whose long-name or pax header was too large to read.
+TOO_LONG_NAME = "\x00(a name header too large to read)"
+
+
 class _BoundedTarInfo(tarfile.TarInfo):
-    """tarfile's TarInfo, refusing long-name and pax headers larger than a megabyte (the
-    library reads them whole: a 2 GiB header would be read into memory)."""
+    """tarfile's TarInfo, not reading long-name and pax headers larger than a megabyte (the
+    library reads them whole: a 2 GiB header would be read into memory). Such a header is
+    skipped in blocks, and its member named :data:`TOO_LONG_NAME` (an error record; the
+    members after it are read)."""
+
+    def _skipped(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:
+        remaining = self._block(self.size)  # type: ignore[attr-defined]
+        while remaining:
+            chunk = tarfile_.fileobj.read(min(remaining, 1024 * 1024))  # type: ignore[union-attr]
+            if not chunk:
+                raise tarfile.ReadError("unexpected end of data")
+            remaining -= len(chunk)
+        following = self.fromtarfile(tarfile_)
+        following.offset = self.offset
+        following.name = TOO_LONG_NAME
+        return following
 
     def _proc_gnulong(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:  # type: ignore[override]
         if self.size > MAX_TAR_HEADER_BYTES:
-            raise tarfile.HeaderError(f"a long-name header of {self.size} bytes")
+            return self._skipped(tarfile_)
         return super()._proc_gnulong(tarfile_)  # type: ignore[misc]
 
     def _proc_pax(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:  # type: ignore[override]
         if self.size > MAX_TAR_HEADER_BYTES:
-            raise tarfile.HeaderError(f"a pax header of {self.size} bytes")
+            return self._skipped(tarfile_)
         return super()._proc_pax(tarfile_)  # type: ignore[misc]
 
 
@@ -459,6 +477,8 @@ class Walker:
                           tarinfo=_BoundedTarInfo) as archive:
             read_total = 0
             for info in archive:
+                if info.name == TOO_LONG_NAME:  # read under a name of ours
+                    info.name = f"(name over {MAX_TAR_HEADER_BYTES} bytes, not read)"
                 name = _safe_member_name(info.name)
                 display = self._shown_child(archive_member, name or info.name)
                 if info.isdir():
