@@ -305,8 +305,10 @@ class ScanResult:
             object.__setattr__(self, "faces_unassigned", linked.faces_unassigned)
 
     def _counted(self, name: str) -> Any:
-        """A count from the store, when the findings are still the store's."""
-        if self.counts is not None and not isinstance(self.findings, tuple | list):
+        """A count from the store, when the findings are still the store's (distinct values
+        are always the store's: they count values past the findings caps too)."""
+        if self.counts is not None and (name in self.counts and name == "entities" or
+                                        not isinstance(self.findings, tuple | list)):
             return self.counts[name]
         return None
 

@@ -187,9 +187,9 @@ def read_member(member: Member, fmt: formats.Format, options: ScanOptions, key: 
                 result.rows = part.record
             for item in _unit_findings(member.path, part, options):
                 if len(result.findings) >= options.limits.max_findings_per_member:
-                    result.not_kept += 1
-                    continue
-                result.findings.append(item)
+                    result.not_kept += 1  # not kept as a finding; still linked and counted
+                else:
+                    result.findings.append(item)
                 entity = _entity(item.finding)
                 result.entities.append(entity)
                 record = ("row", part.record) if part.record is not None else \
@@ -501,7 +501,8 @@ class _Scan:
         if not store.spilled:
             result = ScanResult(self.files, tuple(store.findings()), tuple(store.errors()),
                                 self.images, profiles, tuple(store.skipped()),
-                                store.thumbnails(), self.videos, store.not_kept(), stopped)
+                                store.thumbnails(), self.videos, store.not_kept(), stopped,
+                                counts={"entities": counts["entities"]})
             store.close()
             return result
         return ScanResult(self.files, store.findings(), store.errors(), self.images, profiles,
@@ -662,9 +663,7 @@ class _Scan:
                 self.store.count("videos", 1 if result.format == "video" else 0)
         if result.not_kept:
             self.store.add_not_kept(result.path, result.not_kept)
-        kept = self._keep(result.findings, result.path)
-        if len(kept) < len(result.findings):
-            result.records = []  # the scan is over its cap: nothing more is linked
+        self._keep(result.findings, result.path)  # past the cap: counted, still linked
         self.store.add_errors(result.errors)
         if result.skipped is not None:
             self.store.add_skipped(result.skipped)

@@ -114,3 +114,22 @@ def test_good_content_inside_a_hostile_container_is_found(
         assert not messages, (reason, messages)
     else:
         assert any(error in m for m in messages), (reason, messages)
+
+
+def test_values_past_the_findings_cap_are_counted_and_linked(tmp_path: Path) -> None:
+    """A dense leak keeps 10 findings here (the cap), but its summary must count all of its
+    distinct values and link the row of a photo named by one far past the cap (the
+    independent scale run saw 5,000 IDs reported for 67,108 rows)."""
+    from notforsale.demo import _astronaut, jpeg_bytes
+    from tests.scan.test_pieces import _csv, _people
+
+    people = _people(40)
+    (tmp_path / "leak.csv").write_bytes(_csv(people))
+    (tmp_path / f"{people[35][1]}.jpg").write_bytes(jpeg_bytes(_astronaut()))
+    result = scan_path(tmp_path, ScanOptions(limits=Limits(max_findings_per_member=10),
+                                             ocr="never"))
+    counts = result.entity_counts()
+    assert counts["CN_RESIDENT_ID"] == 40 and counts["PHONE_NUMBER"] == 40
+    assert sum(count for _, count in result.not_kept) > 0
+    assert any(p.full_kit for p in result.profiles), \
+        "the 36th row's ID, card and phone are tied to its photo"

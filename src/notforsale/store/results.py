@@ -302,8 +302,13 @@ class ResultsStore:
         return int(faces), int(images)
 
     def entity_counts(self) -> dict[str, int]:
-        return {str(t): int(n) for t, n in self.db.execute(
+        """Distinct values per type: identity values of every record (kept as findings or
+        only counted past the caps), and the other findings (metadata) kept."""
+        counts = {str(t): int(n) for t, n in self.db.execute(
             "SELECT type, count(DISTINCT fp) FROM findings WHERE type != 'FACE' GROUP BY type")}
+        counts.update({str(t): int(n) for t, n in self.db.execute(
+            "SELECT type, count(*) FROM entities GROUP BY type")})
+        return counts
 
 
 def _remove(db: sqlite3.Connection, path: str | None) -> None:
