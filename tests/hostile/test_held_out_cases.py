@@ -133,3 +133,29 @@ def test_values_past_the_findings_cap_are_counted_and_linked(tmp_path: Path) -> 
     assert sum(count for _, count in result.not_kept) > 0
     assert any(p.full_kit for p in result.profiles), \
         "the 36th row's ID, card and phone are tied to its photo"
+
+
+@pytest.mark.parametrize(("text", "raw", "reason"), [
+    ("File name in directory 'a.txt' and header b'\\x81320102196606090275.txt' differ",
+     "320102196606090275", "zipfile's message glued an escaped byte to an ID (20 digits)"),
+    ("b_\udcff_320102196606080552.txt", "320102196606080552",
+     "a name with a byte that is not UTF-8 (os.fsdecode keeps it as a surrogate)"),
+])
+def test_names_and_messages_never_show_a_raw_number(text: str, raw: str, reason: str) -> None:
+    from notforsale.text.mask import mask_name
+
+    shown = mask_name(text)
+    assert raw not in shown, reason
+    shown.encode("utf-8")  # storable and printable
+
+
+def test_a_name_that_is_not_utf8_does_not_stop_the_scan(tmp_path: Path) -> None:
+    root = os.fsencode(tmp_path)
+    with open(root + b"/a.txt", "wb") as handle:
+        handle.write(b"x\n")
+    with open(root + b"/b_\xff_320102196606080552.txt", "wb") as handle:
+        handle.write(b"hi\n")
+    (tmp_path / "c.txt").write_bytes(_good(ID_AFTER))
+    result = scan_path(tmp_path, ScanOptions(faces=False, ocr="never"))
+    assert not result.stopped and result.files == 3
+    assert {f.finding.masked for f in result.findings} == {"320102********0552", MASK_AFTER}

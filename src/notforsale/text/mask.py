@@ -12,6 +12,7 @@ they were, so columns, line lengths and formats survive.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from ..model import Finding
@@ -69,9 +70,29 @@ def mask_name(text: str) -> str:
     >>> mask_name("110101199003071233.jpg"), mask_name("照片1.jpg")
     ('110101********1233.jpg', '照片1.jpg')
     """
+    if _has_surrogates(text):  # bytes of a name that were not UTF-8 (os.fsdecode)
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if not _AT.intersection(text) and sum(ch.isdigit() for ch in text) < 7:
         return text  # the shortest number reported (a passport) has 7 digits after its letter
-    return mask_text(text)[0]
+    return _LONG_RUN.sub(_mask_run, mask_text(text)[0])
+
+
+#: A run of digits longer than any number the engine checks, left by it: a name or a
+#: library's message that glued a number to other digits (``\x81`` + an ID) is masked too.
+_LONG_RUN = re.compile(r"\d{19,}")
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    run = match.group()
+    return run[:3] + "*" * (len(run) - 5) + run[-2:]
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 @lru_cache(maxsize=8192)
