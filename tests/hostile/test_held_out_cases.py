@@ -159,3 +159,42 @@ def test_a_name_that_is_not_utf8_does_not_stop_the_scan(tmp_path: Path) -> None:
     result = scan_path(tmp_path, ScanOptions(faces=False, ocr="never"))
     assert not result.stopped and result.files == 3
     assert {f.finding.masked for f in result.findings} == {"320102********0552", MASK_AFTER}
+
+
+NESTED = "<html><body><p>a</p>" + "<div>" * 100_000 + "x" + "</div>" * 100_000 + \
+    f"<p>after {ID_AFTER}</p></body></html>"
+
+
+def _html_mail() -> bytes:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["Subject"] = "资料"
+    message.set_content("see the page")
+    message.add_alternative(NESTED, subtype="html")
+    return bytes(message)
+
+
+@pytest.mark.parametrize(("name", "data", "reason"), [
+    ("nest.html", NESTED.encode(), "libxml2 stopped at depth 256 and the rest was dropped "
+                                   "without a word (and redact said verified)"),
+    ("nest.eml", _html_mail(), "an e-mail's HTML body that did not parse was skipped"),
+])
+def test_html_nested_past_the_parsers_depth_is_still_read(tmp_path: Path, name: str,
+                                                         data: bytes, reason: str) -> None:
+    (tmp_path / name).write_bytes(data)
+    result = scan_path(tmp_path, ScanOptions(faces=False, ocr="never"))
+    assert MASK_AFTER in {f.finding.masked for f in result.findings}, reason
+    if name.endswith(".html"):
+        assert any("nesting" in e.message for e in result.errors), reason
+
+
+def test_an_email_with_a_nested_html_body_is_masked_in_the_copy(tmp_path: Path) -> None:
+    from notforsale.redact.tree import redact
+
+    source, copy = tmp_path / "in", tmp_path / "out"
+    source.mkdir()
+    (source / "nest.eml").write_bytes(_html_mail())
+    report = redact(source, copy)
+    written = (copy / "nest.eml").read_bytes()
+    assert ID_AFTER.encode() not in written and report.status == "verified"

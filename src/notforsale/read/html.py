@@ -11,7 +11,7 @@ from ..errors import InputError
 from . import markup
 from .member import Member
 from .text_files import decode
-from .units import Part, ReadContext, TextUnit
+from .units import Part, PartError, ReadContext, TextUnit
 
 
 def parse(member: Member) -> etree._ElementTree:
@@ -23,7 +23,18 @@ def parse(member: Member) -> etree._ElementTree:
 
 
 def read_html(member: Member, ctx: ReadContext) -> Iterator[Part]:
-    walked = markup.walk(parse(member), markup.HTML)
+    try:
+        tree = parse(member)
+    except InputError:
+        text = decode(member.data, member.path)
+        try:
+            markup.parse_html(text)
+        except markup.TooDeep as error:  # the markup is read as text, and the page says so
+            yield TextUnit(text, whole_text=True, part="markup read as text")
+            yield PartError("markup", f"{error}; read as plain text")
+            return
+        raise
+    walked = markup.walk(tree, markup.HTML)
     for paragraph, part in markup.iter_units(walked):
         yield TextUnit(paragraph.text, row=paragraph.row, field=paragraph.field,
                        hint=paragraph.hint, record=paragraph.record,

@@ -152,7 +152,8 @@ def _message_parts(message: Message, member: Member, ctx: ReadContext) -> Iterat
         if part.get_content_subtype() == "html":
             try:
                 walked = walk(parse_html(text), HTML)
-            except ValueError:
+            except ValueError:  # empty, or nested too deep: its text is read as it is
+                yield TextUnit(text, record=record, whole_text=True, part="body (markup)")
                 continue
             for paragraph, label in iter_units(walked, "body"):
                 yield TextUnit(paragraph.text, record=record, whole_text=True, part=label)

@@ -171,11 +171,21 @@ def parse_xml(data: bytes) -> etree._ElementTree:
 
 
 def parse_html(data: bytes | str) -> etree._ElementTree:
+    """An HTML document; one that libxml2 stopped reading (nested past its depth limit)
+    is refused — its rest would be dropped without a word, and a copy called verified."""
     parser = lxml_html.HTMLParser(no_network=True, remove_comments=False)
     root = lxml_html.document_fromstring(data, parser=parser) if data else None
     if root is None:
         raise ValueError("empty document")
+    for entry in parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT":
+            raise TooDeep(f"not read to its end: {entry.message.split(',')[0].lower()} "
+                          "levels of nesting")
     return etree.ElementTree(root)
+
+
+class TooDeep(ValueError):
+    """libxml2 stopped reading a document nested past its depth limit."""
 
 
 class _Walk:

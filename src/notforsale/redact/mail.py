@@ -52,10 +52,10 @@ def _mask_body(part: Message, written: Written) -> None:
     if part.get_content_subtype() == "html":
         try:
             tree = markup.parse_html(text)
-        except ValueError:
-            return
-        count = mask_walked(markup.walk(tree, markup.HTML))
-        masked = etree.tostring(tree, method="html", encoding="unicode") if count else text
+            count = mask_walked(markup.walk(tree, markup.HTML))
+            masked = etree.tostring(tree, method="html", encoding="unicode") if count else text
+        except ValueError:  # empty, or nested too deep to walk: masked as plain text
+            masked, count = mask_text(text)
     else:
         masked, count = mask_text(text)
     if count:
