@@ -122,8 +122,8 @@ def test_corrupt_archive_and_path_escape(tmp_path: Path) -> None:
     members, errors = _walk(tmp_path)
     assert list(members.values()) == [b"y"]
     messages = sorted(errors.values())
-    assert messages[0].startswith("corrupt or unreadable zip archive")
-    assert messages[1] == "path climbs out of the archive; not read"
+    assert messages[0] == "path climbs out of the archive; not read"
+    assert messages[1].startswith("zip without its central directory (cut short?): 0 member")
 
 
 def test_symlinks_in_folders_are_not_followed(tmp_path: Path) -> None:
