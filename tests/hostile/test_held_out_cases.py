@@ -198,3 +198,33 @@ def test_an_email_with_a_nested_html_body_is_masked_in_the_copy(tmp_path: Path) 
     report = redact(source, copy)
     written = (copy / "nest.eml").read_bytes()
     assert ID_AFTER.encode() not in written and report.status == "verified"
+
+
+def test_a_pdf_of_many_blank_pages_renders_a_bounded_number_and_says_so_once(
+        tmp_path: Path) -> None:
+    from notforsale.read import pdf
+    from tests.builders import text_pdf
+
+    count = pdf.MAX_RENDERED_PAGES + 40
+    (tmp_path / "pages.pdf").write_bytes(text_pdf([f"sfz {ID_IN}"] + [""] * count
+                                                  + [f"sfz {ID_AFTER}"]))
+    result = scan_path(tmp_path, ScanOptions(ocr="never"))
+    assert {MASK_IN, MASK_AFTER} <= {f.finding.masked for f in result.findings}
+    told = [e.message for e in result.errors]
+    assert told == ["40 page(s) without text after the first 300 rendered were not rendered"]
+
+
+def test_identical_pdf_attachments_are_read_once(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    from tests.builders import text_pdf
+
+    document = pdfium.PdfDocument(text_pdf(["cover"]))
+    for index in range(50):
+        document.new_attachment(f"copy-{index}.txt").set_data(_good(ID_IN))
+    out = io.BytesIO()
+    document.save(out)
+    (tmp_path / "attached.pdf").write_bytes(out.getvalue())
+    result = scan_path(tmp_path, ScanOptions(faces=False, ocr="never"))
+    assert [f.finding.masked for f in result.findings] == [MASK_IN]
+    assert not result.errors

@@ -33,6 +33,12 @@ RENDER_MAX_SIDE = 2400
 MIN_IMAGE_SIDE = 24
 #: Images taken from one document at most (the rest is reported, not read).
 MAX_IMAGES = 2000
+#: Pages without a text layer rendered from one document at most (a page tree can list one
+#: blank page 200,000 times); the rest are reported, not read.
+MAX_RENDERED_PAGES = 300
+#: Bytes of attachments decoded from one document at most, duplicates included (2,000
+#: attachments can name one 4 MiB stream); identical attachments are read once.
+MAX_ATTACHMENT_BYTES_FACTOR = 2
 
 
 _STREAM = re.compile(rb"stream\r?\n")
@@ -147,11 +153,16 @@ def read_pdf(member: Member, ctx: ReadContext) -> Iterator[Part]:
         if pages > limit:
             yield PartError(f"pages {limit + 1}-{pages}",
                             f"not read: over the page limit of {limit}")
-        budget = [MAX_IMAGES]
+        # images left, renders left, pages not rendered, the first of them
+        budget = [MAX_IMAGES, MAX_RENDERED_PAGES, 0, 0]
         for number in range(1, min(pages, limit) + 1):
             with PDFIUM_LOCK:
                 parts = list(_page_parts(pdf, form, number, member, ctx, budget))
             yield from parts
+        if budget[2]:
+            yield PartError(f"pages from {budget[3]}", f"{budget[2]} page(s) without text "
+                                                       f"after the first {MAX_RENDERED_PAGES} "
+                                                       "rendered were not rendered")
         with PDFIUM_LOCK:
             attachments = list(_attachments(pdf, member, ctx))
         yield from attachments
@@ -193,8 +204,19 @@ def _page_parts(pdf: Any, form: Any, number: int, member: Member, ctx: ReadConte
             yield TextUnit(note, page=number, field="annotation", part="annotation")
         if not text.strip():
             if ctx.render_pages:
-                yield member.child(f"page-{number}.png", render_png(page, page_scale(page)),
-                                   ctx.key, embedded=True)
+                if budget[1] <= 0:  # told once, after the pages (read_pdf)
+                    budget[2] += 1
+                    budget[3] = budget[3] or number
+                    return
+                budget[1] -= 1
+                image = page.render(scale=page_scale(page), may_draw_forms=True).to_pil()
+                low, high = image.convert("L").getextrema()
+                if high - low <= 8:
+                    return  # a blank page: nothing to find on it
+                out = io.BytesIO()
+                image.convert("RGB").save(out, format="PNG", compress_level=1)
+                yield member.child(f"page-{number}.png", out.getvalue(), ctx.key,
+                                   embedded=True)
             return
         for index, obj in enumerate(page.get_objects(filter=[c.FPDF_PAGEOBJ_IMAGE],
                                                      max_depth=4), start=1):
@@ -226,9 +248,19 @@ def _page_parts(pdf: Any, form: Any, number: int, member: Member, ctx: ReadConte
 
 
 def _attachments(pdf: Any, member: Member, ctx: ReadContext) -> Iterator[Part]:
+    import hashlib
+
     import pypdfium2 as pdfium
 
-    for index in range(pdf.count_attachments()):
+    seen: dict[bytes, str] = {}
+    decoded, budget = 0, MAX_ATTACHMENT_BYTES_FACTOR * ctx.limits.max_member_bytes
+    count = pdf.count_attachments()
+    for index in range(count):
+        if decoded > budget:
+            yield PartError(f"attachments {index + 1}-{count}", f"not read: the attachments "
+                                                               f"before them decoded to over "
+                                                               f"{budget} bytes")
+            return
         try:
             attachment = pdf.get_attachment(index)
             name = attachment.get_name() or f"attachment-{index + 1}"
@@ -236,7 +268,12 @@ def _attachments(pdf: Any, member: Member, ctx: ReadContext) -> Iterator[Part]:
         except (pdfium.PdfiumError, ValueError) as error:
             yield PartError(f"attachment {index + 1}", f"unreadable ({error})")
             continue
+        decoded += len(data)
         if len(data) > ctx.limits.max_member_bytes:
             yield PartError(shown(name), "larger than the member limit")
             continue
+        digest = hashlib.sha256(data).digest()
+        if digest in seen:
+            continue  # the same bytes as an attachment read already: checked once
+        seen[digest] = name
         yield member.child(name, data, ctx.key, group=member.path)
