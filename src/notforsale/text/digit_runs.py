@@ -377,12 +377,19 @@ class DigitRunDetector:
         for length in lengths:
             cumulative.append(cumulative[-1] + length)
         last = len(groups) - 1
+        # Groups all short and all joined by one separator (``1 2 3 …``, a spaced phone
+        # list): no span of them but the whole run stands apart, so each group is weighed
+        # alone — a megabyte of such a run no longer tries 19 spans a group.
+        alone = last > 0 and max(lengths) < _LONG_NEIGHBOUR and len(
+            {text[groups[k][1]:groups[k + 1][0]] for k in range(last)}) == 1
         i = 0
         while i <= last:
             found: tuple[Reading, ...] = ()
             # Every group holds a digit: no number spans more than _MAX_DIGITS groups, so
             # only those are weighed (the whole run first, when it is that short).
-            for j in range(min(last, i + _MAX_DIGITS - 1), i - 1, -1):
+            spans = range(min(last, i + _MAX_DIGITS - 1), i - 1, -1) if not alone else \
+                ((last, i) if i == 0 and last < _MAX_DIGITS else (i,))
+            for j in spans:
                 WORK[0] += 1
                 size = cumulative[j + 1] - cumulative[i]
                 if size > _MAX_DIGITS:
