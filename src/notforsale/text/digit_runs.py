@@ -37,9 +37,13 @@ _MIN_DIGITS = 10  # the shortest number of these types with its area or country 
 # The look-behind (no digit before the first) stands after the first digit: a pattern that
 # starts with a digit lets the regex engine skip ahead to the next digit (twice as fast on
 # prose as a leading look-behind, which is tried at every character).
+#: Most digits one run match takes: Python's regex engine keeps a backtracking frame per
+#: repetition (about 75 bytes a character: 8 MB of ``1 2 3 …`` took 550 MB); a longer run
+#: is read as runs of this many digits, each weighed like any other.
+_RUN_DIGITS = 1024
 _RUN = re.compile(
     r"[0-9](?<![0-9][0-9])(?:[ \-.·_()]{0,3}[0-9]){" + str(_MIN_DIGITS - 1)
-    + r",}(?:[Xx](?![A-Za-z0-9]))?"
+    + "," + str(_RUN_DIGITS - 1) + r"}(?:[Xx](?![A-Za-z0-9]))?"
 )
 _GROUP = re.compile(r"[0-9]+[Xx]?")
 _IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
@@ -371,25 +375,21 @@ class DigitRunDetector:
             yield from self._placed(readings(digits, plus_at is not None, digits),
                                     start if plus_at is None else plus_at, end)
             return
+        if self._joined_alike(text, start, end):
+            yield from self._groups_alone(text, start, end, plus_at)
+            return
         groups = [(m.start(), m.end()) for m in _GROUP.finditer(text, start, end)]
         lengths = [e - s for s, e in groups]
         cumulative = [0]
         for length in lengths:
             cumulative.append(cumulative[-1] + length)
         last = len(groups) - 1
-        # Groups all short and all joined by one separator (``1 2 3 …``, a spaced phone
-        # list): no span of them but the whole run stands apart, so each group is weighed
-        # alone — a megabyte of such a run no longer tries 19 spans a group.
-        alone = last > 0 and max(lengths) < _LONG_NEIGHBOUR and len(
-            {text[groups[k][1]:groups[k + 1][0]] for k in range(last)}) == 1
         i = 0
         while i <= last:
             found: tuple[Reading, ...] = ()
             # Every group holds a digit: no number spans more than _MAX_DIGITS groups, so
             # only those are weighed (the whole run first, when it is that short).
-            spans = range(min(last, i + _MAX_DIGITS - 1), i - 1, -1) if not alone else \
-                ((last, i) if i == 0 and last < _MAX_DIGITS else (i,))
-            for j in spans:
+            for j in range(min(last, i + _MAX_DIGITS - 1), i - 1, -1):
                 WORK[0] += 1
                 size = cumulative[j + 1] - cumulative[i]
                 if size > _MAX_DIGITS:
@@ -410,6 +410,37 @@ class DigitRunDetector:
                     break
             if not found:
                 i += 1
+
+    @staticmethod
+    def _joined_alike(text: str, start: int, end: int) -> bool:
+        """Whether the run's groups are all short and all joined by one separator
+        (``1 2 3 …``, a spaced phone list), in one pass that keeps nothing."""
+        separator: str | None = None
+        previous = -1
+        count = 0
+        for match in _GROUP.finditer(text, start, end):
+            if match.end() - match.start() >= _LONG_NEIGHBOUR:
+                return False
+            if previous >= 0:
+                between = text[previous:match.start()]
+                if separator is None:
+                    separator = between
+                elif between != separator:
+                    return False
+            previous = match.end()
+            count += 1
+        return count > _MAX_DIGITS  # a short run is weighed whole, as any other
+
+    def _groups_alone(self, text: str, start: int, end: int, plus_at: int | None
+                      ) -> Iterator[Candidate]:
+        """A run of short groups joined alike: no span of them but the whole run (longer
+        than any number here) stands apart, so each group is weighed on its own, as it
+        comes — a megabyte of ``1 2 3 …`` costs one pass and no lists."""
+        for match in _GROUP.finditer(text, start, end):
+            digits = match.group().upper()
+            found = readings(digits, False, digits)
+            if found:
+                yield from self._placed(found, match.start(), match.end())
 
     @staticmethod
     def _stands_apart(text: str, groups: list[tuple[int, int]], lengths: list[int],
