@@ -26,6 +26,9 @@ PATTERNS = {
     "zero-width spaces": lambda n: "\u200b".join("1234567890"[i % 10] for i in range(n // 2)),
     "chained e-mails": lambda n: "@".join("a.b" for _ in range(n // 4)),
     "dots after an @": lambda n: "x@" + ".".join("a" for _ in range(n // 2)),
+    # From the independent hostile set: each address overlaps the next, one cluster of
+    # thousands that the overlap resolution compared each with all.
+    "overlapping addresses": lambda n: "a" + "b.ca@" * (n // 5) + "b.ca",
 }
 
 

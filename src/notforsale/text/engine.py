@@ -9,6 +9,8 @@ titles, file names.
 
 from __future__ import annotations
 
+import bisect
+
 from ..fingerprint import fingerprint, installation_key
 from ..model import Explanation, Finding
 from . import context
@@ -108,12 +110,20 @@ def _best_of(cluster: list[Weighed]) -> list[Weighed]:
     if len(cluster) == 1:
         return cluster
     ranked = sorted(cluster, key=lambda item: (-(item[0].end - item[0].start), -item[1]))
+    # The chosen spans never overlap: kept sorted by start, a candidate is checked against
+    # its two neighbours only (a chain of overlapping addresses, a@b.ca@b.ca@…, made one
+    # cluster of thousands, compared each with all: quadratic).
+    starts: list[int] = []
     chosen: list[Weighed] = []
     for item in ranked:
         cand = item[0]
-        if all(cand.end <= c[0].start or cand.start >= c[0].end for c in chosen):
-            chosen.append(item)
-    chosen.sort(key=lambda item: item[0].start)
+        at = bisect.bisect_left(starts, cand.start)
+        if at < len(chosen) and chosen[at][0].start < cand.end:
+            continue
+        if at > 0 and chosen[at - 1][0].end > cand.start:
+            continue
+        starts.insert(at, cand.start)
+        chosen.insert(at, item)
     return chosen
 
 
