@@ -228,3 +228,34 @@ def test_identical_pdf_attachments_are_read_once(tmp_path: Path) -> None:
     result = scan_path(tmp_path, ScanOptions(faces=False, ocr="never"))
     assert [f.finding.masked for f in result.findings] == [MASK_IN]
     assert not result.errors
+
+
+@pytest.mark.parametrize(("name", "compress", "inner"), [
+    ("leak.csv.gz", "gzip", "leak.csv"),
+    ("notes.txt.bz2", "bz2", "notes.txt"),
+    ("blob.bin.xz", "lzma", "blob.bin"),
+])
+def test_a_file_compressed_on_its_own_is_read(tmp_path: Path, name: str, compress: str,
+                                              inner: str) -> None:
+    """A gzipped CSV of IDs was skipped as an unknown binary format (held-out set, A24)."""
+    import importlib
+
+    module = importlib.import_module(compress)
+    (tmp_path / name).write_bytes(module.compress(b"sfz,tel\n" + _good(ID_IN)))
+    result = scan_path(tmp_path, ScanOptions(faces=False, ocr="never"))
+    assert [(f.finding.masked, f.location.path.rsplit("!/", 1)[-1]) for f in result.findings
+            ] == [(MASK_IN, inner)]
+    assert not result.errors and not result.skipped
+
+
+def test_a_large_compressed_table_is_read_in_pieces(tmp_path: Path) -> None:
+    import gzip
+
+    from tests.scan.test_pieces import _csv, _people
+
+    people = _people(60)
+    (tmp_path / "leak.csv.gz").write_bytes(gzip.compress(_csv(people)))
+    result = scan_path(tmp_path, ScanOptions(limits=Limits(piece_bytes=300), faces=False,
+                                             ocr="never"))
+    assert result.entity_counts()["CN_RESIDENT_ID"] == 60 and result.files == 1
+    assert max(f.location.row or 0 for f in result.findings) > 60  # rows numbered as a file

@@ -29,6 +29,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ..fingerprint import installation_key
 from ..text.mask import mask_name
@@ -65,6 +66,8 @@ def archive_kind(name: str, head: bytes) -> str | None:
     compressed = head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00"))
     if compressed and (".tar." in lowered or lowered.endswith((".tgz", ".tbz2", ".tbz", ".txz"))):
         return "tar"
+    if compressed and lowered.endswith((".gz", ".bz2", ".xz")):
+        return "compressed"  # one file compressed on its own (leak.csv.gz)
     return None
 
 
@@ -106,6 +109,29 @@ class _BoundedTarInfo(tarfile.TarInfo):
         if self.size > MAX_TAR_HEADER_BYTES:
             return self._skipped(tarfile_)
         return super()._proc_pax(tarfile_)  # type: ignore[misc]
+
+
+#: Suffixes of a file compressed on its own, read as the container of one file.
+_COMPRESSED_FILES = (".gz", ".bz2", ".xz")
+
+
+def _open_stream(file: Path, compressed: bool) -> Any:
+    """``file`` opened for reading in binary, decompressed as it is read when asked."""
+    if not compressed:
+        return file.open("rb")
+    import bz2
+    import gzip
+    import lzma
+
+    with file.open("rb") as probe:
+        magic = probe.read(6)
+    if magic.startswith(b"\x1f\x8b"):
+        return gzip.open(file, "rb")
+    if magic.startswith(b"BZh"):
+        return bz2.open(file, "rb")
+    if magic.startswith(b"\xfd7zXZ\x00"):
+        return lzma.open(file, "rb")
+    raise OSError(0, "not a gzip, bzip2 or xz stream")
 
 
 def open_zip(data: bytes) -> zipfile.ZipFile:
@@ -182,6 +208,8 @@ def opens(kind: str, data: bytes) -> bool:
                               tarinfo=_BoundedTarInfo) as archive:
                 archive.next()
             return True
+        if kind == "compressed":
+            return True  # a bad stream is the member's error record (open_archive)
     except Exception:  # noqa: BLE001 - any failure to open means: not this archive
         return False
     return False
@@ -278,6 +306,11 @@ class Walker:
         if streamed and info.st_size > self.limits.piece_bytes:
             yield from self._pieces(file, raw, shown, streamed)
             return
+        inner = pieces.streamed_format(Path(file.stem).suffix) \
+            if file.suffix.lower() in _COMPRESSED_FILES else None
+        if inner:  # leak.csv.gz: decompressed as it is read, in pieces, whatever its size
+            yield from self._pieces(file, raw, shown, inner, compressed=True)
+            return
         if info.st_size > self.limits.max_member_bytes:
             yield error_at(shown, f"larger than the member limit ({info.st_size} > "
                                   f"{self.limits.max_member_bytes} bytes)", raw, self.key)
@@ -290,13 +323,19 @@ class Walker:
         self.budget.take_input(len(data))
         yield from self.expand(member_at(raw, data, self.key))
 
-    def _pieces(self, file: Path, raw: str, shown: str, fmt: str) -> Iterator[Item]:
+    def _pieces(self, file: Path, raw: str, shown: str, fmt: str, compressed: bool = False
+                ) -> Iterator[Item]:
         """A large text file, piece by piece (:mod:`read.pieces`); only the first piece
-        carries the file's name (its findings are told once)."""
+        carries the file's name (its findings are told once). A compressed one
+        (``leak.csv.gz``) is the container of its text, read as its member."""
         first: Member | None = None
         whole = self.current
+        outer: Member | None = None
+        if compressed:
+            outer = member_at(raw, b"", self.key)
+            yield Container(outer.path, outer.name_findings, outer.folders)
         try:
-            with file.open("rb") as handle:
+            with _open_stream(file, compressed) as handle:
                 for cut in pieces.pieces(handle, fmt, self.limits.piece_bytes,
                                          self.limits.max_member_bytes):
                     self.current = f"{whole}#{cut.piece.index}"
@@ -308,15 +347,19 @@ class Walker:
                         return
                     self.budget.take_input(len(cut.data))
                     if first is None:  # the file's name, without its bytes
-                        first = replace(member_at(raw, b"", self.key), piece=cut.piece)
+                        first = replace(outer.child(file.stem, b"", self.key)
+                                        if outer is not None else
+                                        member_at(raw, b"", self.key), piece=cut.piece)
                     if cut.piece.index == 0:
                         yield replace(first, data=cut.data, piece=cut.piece)
                     else:
                         yield replace(first, data=cut.data, piece=cut.piece, name_findings=(),
                                       folders=())
-        except OSError as error:
-            yield error_at(shown, f"cannot read ({error.strerror})",
-                           raw if first is None else "", self.key)
+        except (OSError, EOFError, zlib.error) as error:  # also a corrupt compressed stream
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else \
+                str(error) or type(error).__name__
+            yield error_at(shown, f"cannot read ({reason})", raw if first is None else "",
+                           self.key)
 
     def expand(self, member: Member) -> Iterator[Item]:
         """``member`` itself, or, when it is an archive, every member inside it (opened to
@@ -347,7 +390,8 @@ class Walker:
         a header that lies — ends this archive with an error record; the members read
         before it stand, and the scan goes on.
         """
-        opener = {"zip": self._zip, "tar": self._tar, "7z": self._7z}[kind]
+        opener = {"zip": self._zip, "tar": self._tar, "7z": self._7z,
+                  "compressed": self._compressed}[kind]
         # Members refused because a scan-wide limit is spent are told once per archive, not
         # once each (a nest of 4 MiB leaves gave a thousand records).
         spent: dict[str, list[MemberError]] = {}
@@ -468,6 +512,34 @@ class Walker:
         yield MemberError(archive_member.path, f"zip without its central directory (cut "
                                                f"short?): {read} member(s) read from their "
                                                "local headers, the rest could not be")
+
+    # -- one compressed file ---------------------------------------------------------------
+
+    def _compressed(self, archive_member: Member) -> Iterator[Item]:
+        """A file compressed on its own (``.gz``, ``.bz2``, ``.xz``): the one file inside,
+        named without the suffix, decompressed up to the member limit."""
+        import bz2
+        import gzip
+        import lzma
+
+        data = archive_member.data
+        opener: Any = gzip.open if data.startswith(b"\x1f\x8b") else \
+            bz2.open if data.startswith(b"BZh") else lzma.open
+        raw = archive_member.name.rsplit(".", 1)[0] or "(unnamed)"
+        display = self._shown_child(archive_member, raw)
+        refused = self.budget.take_file()
+        if refused:
+            yield error_at(display, refused, raw, self.key)
+            return
+        with opener(io.BytesIO(data), "rb") as handle:
+            content = handle.read(self.limits.max_member_bytes + 1)
+        refused = "decompresses to more than the member limit" \
+            if len(content) > self.limits.max_member_bytes else \
+            self._check_read(content, len(data))
+        if refused:
+            yield error_at(display, refused, raw, self.key)
+            return
+        yield archive_member.child(raw, content, self.key)
 
     # -- tar -----------------------------------------------------------------------------
 
