@@ -259,3 +259,34 @@ def test_a_large_compressed_table_is_read_in_pieces(tmp_path: Path) -> None:
                                              ocr="never"))
     assert result.entity_counts()["CN_RESIDENT_ID"] == 60 and result.files == 1
     assert max(f.location.row or 0 for f in result.findings) > 60  # rows numbered as a file
+
+
+def _tail_zip(method: int) -> bytes:
+    """A member whose declared size (and CRC) cover its first 100 bytes, an ID after them."""
+    import struct
+    import zlib
+
+    head = b"harmless words. " * 6 + b"abcd"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", method) as archive:
+        archive.writestr("a_in.txt", _good(ID_IN))
+        archive.writestr("m_tail.txt", head + _good(ID_AFTER))
+    data = bytearray(out.getvalue())
+    crc = zlib.crc32(head)
+    local = data.find(b"PK\x03\x04", 1)
+    struct.pack_into("<I", data, local + 14, crc)
+    struct.pack_into("<I", data, local + 22, 100)
+    central = data.find(b"PK\x01\x02", data.find(b"PK\x01\x02") + 1)
+    struct.pack_into("<I", data, central + 16, crc)
+    struct.pack_into("<I", data, central + 24, 100)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_data_past_a_members_declared_size_is_an_error_record(tmp_path: Path,
+                                                               method: int) -> None:
+    (tmp_path / "tail.zip").write_bytes(_tail_zip(method))
+    result = scan_path(tmp_path, ScanOptions(faces=False, ocr="never"))
+    assert [e.message for e in result.errors] == [
+        "data past the member's declared size (a hidden tail?); not read"]
+    assert [f.finding.masked for f in result.findings] == [MASK_IN]

@@ -191,6 +191,49 @@ def overlapping_entries(archive: zipfile.ZipFile, data: bytes) -> set[int]:
     return overlapping
 
 
+def _hidden_tail(info: zipfile.ZipInfo, data: bytes) -> str | None:
+    """Data past a member's declared size (zipfile stops there, and a CRC of the declared
+    part passes): the member is not trusted."""
+    if info.compress_type == zipfile.ZIP_STORED:
+        hidden = info.compress_size != info.file_size
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        head = data[info.header_offset:info.header_offset + 30]
+        start = info.header_offset + 30 + int.from_bytes(head[26:28], "little") + \
+            int.from_bytes(head[28:30], "little")
+        try:
+            out = zlib.decompressobj(-15).decompress(data[start:start + info.compress_size],
+                                                     info.file_size + 1)
+        except zlib.error:
+            return None
+        hidden = len(out) > info.file_size
+    else:
+        return None
+    return "data past the member's declared size (a hidden tail?); not read" if hidden else None
+
+
+def unclaimed_bytes(archive: zipfile.ZipFile, data: bytes) -> int:
+    """Bytes between a zip's entries, and between the last one and its directory, that
+    belong to no entry (data after a member's declared size hides from every reader that
+    trusts the directory); a data descriptor's 16 bytes are not counted."""
+    spans = []
+    for info in archive.infolist():
+        start = info.header_offset
+        head = data[start:start + 30]
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            return 0  # not a plain layout: nothing is claimed
+        spans.append((start, start + 30 + int.from_bytes(head[26:28], "little") +
+                      int.from_bytes(head[28:30], "little") + info.compress_size))
+    spans.sort()
+    directory = archive.start_dir  # type: ignore[attr-defined]
+    unclaimed = 0
+    for (_, end), following in zip(spans, [s for s, _ in spans[1:]] + [directory],
+                                   strict=True):
+        gap = following - end
+        if gap > 16:
+            unclaimed += gap
+    return unclaimed
+
+
 def opens(kind: str, data: bytes) -> bool:
     """Whether bytes that look like an archive of ``kind`` open as one (headers only)."""
     try:
@@ -423,6 +466,11 @@ class Walker:
             return
         with open_zip(archive_member.data) as archive:
             overlapping = overlapping_entries(archive, archive_member.data)
+            hidden = 0 if overlapping else unclaimed_bytes(archive, archive_member.data)
+            if hidden:
+                yield MemberError(archive_member.path, f"{hidden} bytes between members "
+                                  "belong to no member (data after a member's declared size?); "
+                                  "not read")
             if overlapping:
                 yield MemberError(archive_member.path, f"{len(overlapping)} entries share their "
                                   "data with other entries (an overlapping-entry zip bomb); "
@@ -458,7 +506,8 @@ class Walker:
                     yield error_at(display, f"unreadable member ({error or type(error).__name__})"
                                             "; the rest of the archive is read")
                     continue
-                refused = self._check_read(content, info.compress_size)
+                refused = self._check_read(content, info.compress_size) or \
+                    _hidden_tail(info, archive_member.data)
                 if refused:
                     yield error_at(display, refused, raw, self.key)
                     continue
