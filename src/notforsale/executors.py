@@ -69,6 +69,8 @@ class Executor:
         self.key = key
         self.key_id = key_id(key)
         self.in_flight = 2 * workers
+        #: Bytes of members sent and not yet collected, at most (the driver waits).
+        self.max_in_flight_bytes = 256 * 1024 * 1024
 
     def submit(self, members: list[Member]) -> Any:
         raise NotImplementedError
@@ -159,6 +161,10 @@ class Ray(Executor):
                 ray.init(address=address, log_to_driver=False, configure_logging=False)
         workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
         super().__init__(workers, options, key)
+        # Members wait in the cluster's object store, not in the driver: two batches a
+        # worker may be in flight whatever their size (256 MiB kept 11 of 100 busy).
+        self.max_in_flight_bytes = max(self.max_in_flight_bytes,
+                                       2 * workers * self.batch_bytes)
         self.key_ref = ray.put(key)
         self.options_ref = ray.put(options)
         self.task = ray.remote(run_batch)

@@ -396,8 +396,6 @@ def scan_path(path: str | Path | Iterable[str | Path], options: ScanOptions | No
     return _Scan(options or ScanOptions(), progress, base, store, resume).run(paths)
 
 
-#: Most bytes of members in flight to the workers at once (besides the oldest batch).
-MAX_IN_FLIGHT_BYTES = 256 * 1024 * 1024
 #: Seconds between commits of a kept store (what a resume starts from).
 COMMIT_EVERY = 2.0
 
@@ -621,7 +619,7 @@ class _Scan:
         self.in_flight_bytes += self.batch_size
         self.batch, self.batch_tags, self.batch_size = [], [], 0
         while self.queue and (len(self.queue) > self.executor.in_flight
-                              or self.in_flight_bytes > MAX_IN_FLIGHT_BYTES):
+                              or self.in_flight_bytes > self.executor.max_in_flight_bytes):
             self._receive()
 
     def _receive(self) -> None:
