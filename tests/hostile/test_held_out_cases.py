@@ -290,3 +290,9 @@ def test_data_past_a_members_declared_size_is_an_error_record(tmp_path: Path,
     assert [e.message for e in result.errors] == [
         "data past the member's declared size (a hidden tail?); not read"]
     assert [f.finding.masked for f in result.findings] == [MASK_IN]
+
+
+def test_a_name_with_a_right_to_left_override_is_shown_in_order() -> None:
+    from notforsale.text.mask import mask_name
+
+    assert mask_name("photo\u202egpj.exe") == "photo[U+202E]gpj.exe"

@@ -72,6 +72,8 @@ def mask_name(text: str) -> str:
     """
     if _has_surrogates(text):  # bytes of a name that were not UTF-8 (os.fsdecode)
         text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if _BIDI_CONTROLS.intersection(text):  # a name shown reversed (photo\u202egpj.exe)
+        text = text.translate(_SHOWN_BIDI)
     if not _AT.intersection(text) and sum(ch.isdigit() for ch in text) < 7:
         return text  # the shortest number reported (a passport) has 7 digits after its letter
     return _LONG_RUN.sub(_mask_run, mask_text(text)[0])
@@ -85,6 +87,12 @@ _LONG_RUN = re.compile(r"\d{19,}")
 def _mask_run(match: re.Match[str]) -> str:
     run = match.group()
     return run[:3] + "*" * (len(run) - 5) + run[-2:]
+
+
+#: Bidirectional controls: shown as their code point, so no name displays reordered.
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+                           "\u2066\u2067\u2068\u2069")
+_SHOWN_BIDI = {ord(ch): f"[U+{ord(ch):04X}]" for ch in _BIDI_CONTROLS}
 
 
 def _has_surrogates(text: str) -> bool:
