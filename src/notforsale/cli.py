@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from . import __version__
@@ -149,7 +150,7 @@ def scan(
 
             def progress(path: str) -> None:
                 if bar is not None and task is not None:
-                    bar.update(task, description=f"scanning {path[-60:]}", advance=1)
+                    bar.update(task, description=f"scanning {escape(path[-60:])}", advance=1)
 
             result = scan_path(paths, options, progress, store=store, resume=resume)
     except NotForSaleError as error:

@@ -158,9 +158,12 @@ def write_xlsx(member: Member, ctx: Context) -> Written:
         if count:
             sheet.title = masked_title[:31]
             total += count
-        headers = {cell.column: str(cell.value) for cell in next(sheet.iter_rows(max_row=1), ())
-                   if cell.value is not None}
-        for row in sheet.iter_rows():
+        # The cells the sheet holds, not every coordinate up to its declared size (iter_rows
+        # makes a cell for each: A1:XFD1048576 took 4 GB).
+        cells = list(sheet._cells.values())  # noqa: SLF001 - openpyxl keeps no public view
+        headers = {cell.column: str(cell.value) for cell in cells
+                   if cell.row == 1 and cell.value is not None}
+        for row in (cells,):
             for cell in row:
                 value = cell.value
                 if isinstance(value, float) and value.is_integer():
