@@ -100,12 +100,17 @@ def decode(data: bytes, max_side: int) -> Decoded:
     swapped = orientation in (5, 6, 7, 8)
     original = (height, width) if swapped else (width, height)
     frame: Image.Image = ImageOps.exif_transpose(image) if orientation else image
-    frame = frame.convert("RGB")
+    # Shrunk before it is converted where the mode allows (one full-size copy less: a 120 MP
+    # RGB PNG held two, 720 MB); palette and other modes are converted first.
+    if frame.mode not in ("RGB", "L"):  # (RGBA: resize premultiplies alpha)
+        frame = frame.convert("RGB")
     longer = max(frame.size)
     if longer > max_side:
         factor = max_side / longer
         frame = frame.resize((max(1, round(frame.size[0] * factor)),
                               max(1, round(frame.size[1] * factor))), Image.Resampling.BILINEAR)
+    if frame.mode != "RGB":
+        frame = frame.convert("RGB")
     scale = frame.size[0] / original[0]
     from .exif import text_metadata
 

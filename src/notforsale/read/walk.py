@@ -134,6 +134,21 @@ def _open_stream(file: Path, compressed: bool) -> Any:
     raise OSError(0, "not a gzip, bzip2 or xz stream")
 
 
+def _decompressing(raw: Any, magic: bytes) -> Any:
+    """``raw`` as a file object read decompressed (gzip, bzip2, xz), or as it is."""
+    import bz2
+    import gzip
+    import lzma
+
+    if magic.startswith(b"\x1f\x8b"):
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    if magic.startswith(b"BZh"):
+        return bz2.BZ2File(raw, "rb")
+    if magic.startswith(b"\xfd7zXZ\x00"):
+        return lzma.LZMAFile(raw, "rb")
+    return raw
+
+
 def open_zip(data: bytes) -> zipfile.ZipFile:
     """A zip archive; names flagged UTF-8 that are not valid UTF-8 are read as legacy names
     instead of failing the whole archive (the flag is cleared in a copy of the bytes)."""
@@ -247,7 +262,7 @@ def opens(kind: str, data: bytes) -> bool:
                 archive.list()
             return True
         if kind == "tar":
-            with tarfile.open(fileobj=io.BytesIO(data), mode="r|*",
+            with tarfile.open(fileobj=_decompressing(io.BytesIO(data), data[:6]), mode="r|",
                               tarinfo=_BoundedTarInfo) as archive:
                 archive.next()
             return True
@@ -594,8 +609,10 @@ class Walker:
 
     def _tar(self, archive_member: Member) -> Iterator[Item]:
         compressed = len(archive_member.data)
-        with tarfile.open(fileobj=io.BytesIO(archive_member.data), mode="r|*",
-                          tarinfo=_BoundedTarInfo) as archive:
+        # Decompressed by the gzip/bz2/lzma file objects (bounded reads), not by tarfile's
+        # own stream, which inflates a whole bzip2 block of a bomb at once (1.3 GB).
+        stream = _decompressing(io.BytesIO(archive_member.data), archive_member.data[:6])
+        with tarfile.open(fileobj=stream, mode="r|", tarinfo=_BoundedTarInfo) as archive:
             read_total = 0
             for info in archive:
                 if info.name == TOO_LONG_NAME:  # read under a name of ours
