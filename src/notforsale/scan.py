@@ -256,14 +256,22 @@ def image_member(member: Member, options: ImageOptions, min_score: float = 0.0
     for where, finding in report.metadata:
         result.findings.append(LocatedFinding(Location(member.path, field=where), finding))
         entities.append(_entity(finding))
-    result.image_evidence = ImageEvidence(member.path, tuple(faces))
-    result.records.append(RecordEvidence(tuple(entities), (member.path,), (),
-                                         "face and number in one image", member.path, None))
-    named = tuple(_entity(f) for f in member.name_findings if f.score >= min_score)
-    result.records.append(RecordEvidence(named, (member.path,), (),
-                                         "number in the image's file name", member.path, None))
+    _picture_evidence(result, member, faces, entities, "image", min_score)
     result.thumbnail = report.thumbnail
     return result
+
+
+def _picture_evidence(result: MemberResult, member: Member, faces: list[Location],
+                      entities: list[ProfileEntity], kind: str, min_score: float) -> None:
+    """An image's or a video's linking evidence: its faces, the numbers it shows, and the
+    numbers in its file name, each tied to it."""
+    result.image_evidence = ImageEvidence(member.path, tuple(faces))
+    result.records.append(RecordEvidence(tuple(entities), (member.path,), (),
+                                         f"face and number in one {kind}", member.path, None))
+    named = tuple(_entity(f) for f in member.name_findings if f.score >= min_score)
+    result.records.append(RecordEvidence(named, (member.path,), (),
+                                         f"number in the {kind}'s file name", member.path,
+                                         None))
 
 
 def guarded(step: Callable[..., MemberResult], member: Member, *args: object) -> MemberResult:
@@ -308,13 +316,8 @@ def video_member(member: Member, options: ScanOptions, key: bytes) -> MemberResu
         entities.append(_entity(hit.finding))
     result.findings.extend(LocatedFinding(Location(member.path, field="video metadata"), f)
                            for f in report.metadata)
-    result.image_evidence = ImageEvidence(member.path, tuple(faces))
+    _picture_evidence(result, member, faces, entities, "video", options.min_score)
     result.faces_identity = tuple(FaceIdentity(face, None, VIDEO_NOT_EMBEDDED) for face in faces)
-    result.records.append(RecordEvidence(tuple(entities), (member.path,), (),
-                                         "face and number in one video", member.path, None))
-    named = tuple(_entity(f) for f in member.name_findings if f.score >= options.min_score)
-    result.records.append(RecordEvidence(named, (member.path,), (),
-                                         "number in the video's file name", member.path, None))
     result.thumbnail = report.thumbnail
     if not report.complete:
         result.state = ERROR

@@ -10,35 +10,7 @@ from openpyxl import Workbook
 
 from notforsale.errors import InputError
 from notforsale.read.formats import read_units
-
-
-def _pdf(pages: list[str]) -> bytes:
-    """A minimal PDF with one line of Helvetica text per page (no library writes text)."""
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>", ""]
-    kids = []
-    for text in pages:
-        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
-        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream.decode('latin-1')}\n"
-                       "endstream")
-        content = len(objects)
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-                       f"/Contents {content} 0 R /Resources << /Font << /F1 "
-                       f"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>")
-        kids.append(f"{len(objects)} 0 R")
-    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1"))
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode("latin-1"))
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode("latin-1"))
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
-              .encode("latin-1"))
-    return out.getvalue()
+from tests.builders import text_pdf as _pdf
 
 
 def test_pdf_pages() -> None:

@@ -103,10 +103,14 @@ def page_scale(page: Any) -> float:
     return min(scale, RENDER_MAX_SIDE / longer)
 
 
-def render_png(page: Any, scale: float) -> bytes:
-    image = page.render(scale=scale, may_draw_forms=True).to_pil().convert("RGB")
+def render_png(page: Any, scale: float) -> bytes | None:
+    """The page as a PNG, or None when it is blank (nothing to find on it)."""
+    image = page.render(scale=scale, may_draw_forms=True).to_pil()
+    low, high = image.convert("L").getextrema()
+    if high - low <= 8:
+        return None
     out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=1)
+    image.convert("RGB").save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 
@@ -209,14 +213,9 @@ def _page_parts(pdf: Any, form: Any, number: int, member: Member, ctx: ReadConte
                     budget[3] = budget[3] or number
                     return
                 budget[1] -= 1
-                image = page.render(scale=page_scale(page), may_draw_forms=True).to_pil()
-                low, high = image.convert("L").getextrema()
-                if high - low <= 8:
-                    return  # a blank page: nothing to find on it
-                out = io.BytesIO()
-                image.convert("RGB").save(out, format="PNG", compress_level=1)
-                yield member.child(f"page-{number}.png", out.getvalue(), ctx.key,
-                                   embedded=True)
+                rendered = render_png(page, page_scale(page))
+                if rendered is not None:
+                    yield member.child(f"page-{number}.png", rendered, ctx.key, embedded=True)
             return
         for index, obj in enumerate(page.get_objects(filter=[c.FPDF_PAGEOBJ_IMAGE],
                                                      max_depth=4), start=1):

@@ -63,7 +63,7 @@ def archive_kind(name: str, head: bytes) -> str | None:
         return "7z"
     if len(head) > 262 and head[257:262] == b"ustar":
         return "tar"
-    compressed = head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00"))
+    compressed = _codec(head) is not None
     if compressed and (".tar." in lowered or lowered.endswith((".tgz", ".tbz2", ".tbz", ".txz"))):
         return "tar"
     if compressed and lowered.endswith((".gz", ".bz2", ".xz")):
@@ -115,38 +115,34 @@ class _BoundedTarInfo(tarfile.TarInfo):
 _COMPRESSED_FILES = (".gz", ".bz2", ".xz")
 
 
+def _codec(magic: bytes) -> Any:
+    """The module that decompresses a stream starting with ``magic`` (gzip, bzip2, xz)."""
+    import bz2
+    import gzip
+    import lzma
+
+    for start, module in ((b"\x1f\x8b", gzip), (b"BZh", bz2), (b"\xfd7zXZ\x00", lzma)):
+        if magic.startswith(start):
+            return module
+    return None
+
+
+def _decompressing(source: Any, magic: bytes) -> Any:
+    """``source`` (a path or a binary file object) read decompressed in bounded reads by the
+    gzip, bz2 or lzma file object its ``magic`` names; a file object without one as it is."""
+    codec = _codec(magic)
+    return codec.open(source, "rb") if codec is not None else source
+
+
 def _open_stream(file: Path, compressed: bool) -> Any:
     """``file`` opened for reading in binary, decompressed as it is read when asked."""
     if not compressed:
         return file.open("rb")
-    import bz2
-    import gzip
-    import lzma
-
     with file.open("rb") as probe:
         magic = probe.read(6)
-    if magic.startswith(b"\x1f\x8b"):
-        return gzip.open(file, "rb")
-    if magic.startswith(b"BZh"):
-        return bz2.open(file, "rb")
-    if magic.startswith(b"\xfd7zXZ\x00"):
-        return lzma.open(file, "rb")
-    raise OSError(0, "not a gzip, bzip2 or xz stream")
-
-
-def _decompressing(raw: Any, magic: bytes) -> Any:
-    """``raw`` as a file object read decompressed (gzip, bzip2, xz), or as it is."""
-    import bz2
-    import gzip
-    import lzma
-
-    if magic.startswith(b"\x1f\x8b"):
-        return gzip.GzipFile(fileobj=raw, mode="rb")
-    if magic.startswith(b"BZh"):
-        return bz2.BZ2File(raw, "rb")
-    if magic.startswith(b"\xfd7zXZ\x00"):
-        return lzma.LZMAFile(raw, "rb")
-    return raw
+    if _codec(magic) is None:
+        raise OSError(0, "not a gzip, bzip2 or xz stream")
+    return _decompressing(file, magic)
 
 
 def open_zip(data: bytes) -> zipfile.ZipFile:
@@ -582,20 +578,14 @@ class Walker:
     def _compressed(self, archive_member: Member) -> Iterator[Item]:
         """A file compressed on its own (``.gz``, ``.bz2``, ``.xz``): the one file inside,
         named without the suffix, decompressed up to the member limit."""
-        import bz2
-        import gzip
-        import lzma
-
         data = archive_member.data
-        opener: Any = gzip.open if data.startswith(b"\x1f\x8b") else \
-            bz2.open if data.startswith(b"BZh") else lzma.open
         raw = archive_member.name.rsplit(".", 1)[0] or "(unnamed)"
         display = self._shown_child(archive_member, raw)
         refused = self.budget.take_file()
         if refused:
             yield error_at(display, refused, raw, self.key)
             return
-        with opener(io.BytesIO(data), "rb") as handle:
+        with _decompressing(io.BytesIO(data), data[:6]) as handle:
             content = handle.read(self.limits.max_member_bytes + 1)
         refused = "decompresses to more than the member limit" \
             if len(content) > self.limits.max_member_bytes else \

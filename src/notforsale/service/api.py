@@ -188,23 +188,30 @@ async def off_loop(request: Request, function: Any, *args: Any) -> Any:
                             headers={"Retry-After": "5"}) from None
 
 
+def save_upload(file: UploadFile, folder: str | Path, limit: int) -> Path:
+    """An upload written into ``folder`` under its own base name (a dot name gets a safe
+    one), refused with 413 past ``limit`` bytes as it streams in."""
+    name = Path(file.filename or "upload").name
+    if name in ("", ".", "..") or name.startswith("."):
+        name = "upload" + (name if name.startswith(".") and name not in (".", "..") else "")
+    target = Path(folder) / name
+    written = 0
+    with target.open("wb") as handle:
+        while chunk := file.file.read(1 << 20):
+            written += len(chunk)
+            if written > limit:
+                raise HTTPException(413, f"upload larger than {limit} bytes")
+            handle.write(chunk)
+    return target
+
+
 @router.post("/files/scan", summary="Scan an uploaded file or archive; opens a case")
 def scan_upload(request: Request, session: SessionDep, client: ClientDep,
                 file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     settings: ServiceSettings = request.app.state.settings
-    name = Path(file.filename or "upload").name
-    if name in ("", ".", "..") or name.startswith("."):
-        name = "upload" + (name if name.startswith(".") and name not in (".", "..") else "")
     with tempfile.TemporaryDirectory(prefix="notforsale-upload-") as folder:
-        target = Path(folder) / name
-        written = 0
-        with target.open("wb") as handle:
-            while chunk := file.file.read(1 << 20):
-                written += len(chunk)
-                if written > settings.max_upload_bytes:
-                    raise HTTPException(413, f"upload larger than {settings.max_upload_bytes} "
-                                             "bytes")
-                handle.write(chunk)
+        target = save_upload(file, folder, settings.max_upload_bytes)
+        name = target.name
         # Paths start at the uploaded file's name (masked like the rest).
         result = scan_path(target, ScanOptions(thumbnails=True, ocr=settings.ocr), base=folder)
         case_id = repository.record_scan(session, name, result, client)

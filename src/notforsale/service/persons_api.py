@@ -20,7 +20,7 @@ from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from ..link.gallery import Gallery, GalleryError, match_pack
 from ..link.persons import DEFAULT_THRESHOLD
 from ..text.mask import mask_path
-from .api import ClientDep
+from .api import ClientDep, save_upload
 from .settings import ServiceSettings
 
 GALLERY_ENV = "NOTFORSALE_GALLERY"
@@ -56,18 +56,9 @@ def match_upload(request: Request, client: ClientDep, file: Annotated[UploadFile
                  ) -> dict[str, Any]:
     settings: ServiceSettings = request.app.state.settings
     gallery = _gallery()
-    name = Path(file.filename or "upload").name
     folder = tempfile.mkdtemp(prefix="notforsale-match-")
     try:
-        target = Path(folder) / name
-        written = 0
-        with target.open("wb") as handle:
-            while chunk := file.file.read(1 << 20):
-                written += len(chunk)
-                if written > settings.max_upload_bytes:
-                    raise HTTPException(413, f"upload larger than {settings.max_upload_bytes} "
-                                             "bytes")
-                handle.write(chunk)
+        target = save_upload(file, folder, settings.max_upload_bytes)
         document = match_pack(target, gallery, threshold).to_dict()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -376,7 +376,10 @@ class DigitRunDetector:
                                     start if plus_at is None else plus_at, end)
             return
         if self._joined_alike(text, start, end):
-            yield from self._groups_alone(text, start, end, plus_at)
+            # Short groups joined alike (``1 2 3 …``, a spaced list): no span of them but the
+            # whole run — longer than any number here — stands apart, and no group alone is
+            # long enough to be one, so nothing in the run is weighed (a megabyte of it costs
+            # one pass and no lists).
             return
         groups = [(m.start(), m.end()) for m in _GROUP.finditer(text, start, end)]
         lengths = [e - s for s, e in groups]
@@ -430,17 +433,6 @@ class DigitRunDetector:
             previous = match.end()
             count += 1
         return count > _MAX_DIGITS  # a short run is weighed whole, as any other
-
-    def _groups_alone(self, text: str, start: int, end: int, plus_at: int | None
-                      ) -> Iterator[Candidate]:
-        """A run of short groups joined alike: no span of them but the whole run (longer
-        than any number here) stands apart, so each group is weighed on its own, as it
-        comes — a megabyte of ``1 2 3 …`` costs one pass and no lists."""
-        for match in _GROUP.finditer(text, start, end):
-            digits = match.group().upper()
-            found = readings(digits, False, digits)
-            if found:
-                yield from self._placed(found, match.start(), match.end())
 
     @staticmethod
     def _stands_apart(text: str, groups: list[tuple[int, int]], lengths: list[int],
