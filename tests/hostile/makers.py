@@ -202,3 +202,21 @@ def xlsx_with_huge_shared_string(size: int) -> bytes:
                b'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>'
         target.writestr("xl/sharedStrings.xml", head + b"A" * size + b"</t></si></sst>")
     return out.getvalue()
+
+
+def barred_png(width: int, height: int) -> bytes:
+    """A flat white RGB PNG with bands of short black bars (text-like to a text detector),
+    written row by row: small on disk, ``3 * width * height`` bytes decoded."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + \
+            struct.pack(">I", zlib.crc32(kind + body))
+
+    white = b"\0" + b"\xff" * (3 * width)
+    bars = b"\0" + (b"\xff" * 30 + b"\0" * 30) * (width // 20) + \
+        b"\xff" * (3 * width - 60 * (width // 20))
+    squeeze = zlib.compressobj(6)
+    idat = b"".join(squeeze.compress(bars if (y // 50) % 7 == 3 else white)
+                    for y in range(height)) + squeeze.flush()
+    return b"\x89PNG\r\n\x1a\n" + \
+        chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + \
+        chunk(b"IDAT", idat) + chunk(b"IEND", b"")
