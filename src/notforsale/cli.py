@@ -133,8 +133,8 @@ def scan(
         typer.echo("notforsale: error: --format html needs --output FILE", err=True)
         raise typer.Exit(EXIT_USAGE)
     options = ScanOptions(
-        limits=Limits(max_member_bytes, max_total_bytes, max_ratio,
-                      _DEFAULT_LIMITS.ratio_floor_bytes, max_depth, max_files),
+        limits=Limits(max_member_bytes=max_member_bytes, max_total_bytes=max_total_bytes,
+                      max_ratio=max_ratio, max_depth=max_depth, max_files=max_files),
         ocr=ocr.value, faces=faces, min_score=min_score, workers=workers,
         thumbnails=output_format is OutputFormat.html,
         executor="ray" if ray else str(executor), ray_address=ray)

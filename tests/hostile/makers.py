@@ -151,21 +151,31 @@ def seven_zip_variants(good: bytes = GOOD) -> dict[str, bytes]:
             "magic.txt": b"7z\xbc\xaf\x27\x1c" + b" " + good}
 
 
-def pdf_with_stream_bomb(inflated: int) -> bytes:
-    """A one-page PDF whose content stream is ``inflated`` bytes of spaces after a line of
-    text (compressed to a few hundred KB)."""
+def pdf_with_stream_bomb(inflated: int, after: bytes | None = None) -> bytes:
+    """A PDF whose first page's content stream is ``inflated`` bytes of spaces after a line
+    of text (compressed to a few hundred KB); ``after``, a line of text for a second page
+    whose content stream is small."""
     compressor = zlib.compressobj(9)
     body = compressor.compress(b"BT /F1 12 Tf 72 720 Td (ID 110101199003071233) Tj ET\n")
     chunk = b" " * (1 << 20)
     for _ in range(inflated // len(chunk)):
         body += compressor.compress(chunk)
     body += compressor.flush()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+    font = (b"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont "
+            b"/Helvetica >> >> >>")
+    kids = b"[4 0 R 6 0 R]" if after else b"[4 0 R]"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids %s /Count %d >>" % (kids, 2 if after else 1),
                b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body
                + b"\nendstream",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R "
-               b"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont "
-               b"/Helvetica >> >> >> >>"]
+               + font + b" >>"]
+    if after:
+        small = zlib.compress(b"BT /F1 12 Tf 72 720 Td (" + after + b") Tj ET\n")
+        objects += [b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(small) + small
+                    + b"\nendstream",
+                    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R "
+                    + font + b" >>"]
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []

@@ -148,15 +148,38 @@ def test_findings_are_capped_per_member_and_per_scan(tmp_path: Path) -> None:
     assert [count for _, count in result.not_kept] == [20_000, 20_000, 25_000]
 
 
-def test_a_pdf_stream_that_inflates_past_the_limit_is_refused(tmp_path: Path) -> None:
-    """PDFium inflates a content stream whole (1 GiB of spaces: 1 GB of memory): the
-    stream is measured first, and the PDF is an error record beside the good file."""
+def test_a_pdf_stream_that_inflates_past_the_limit_is_left_out(tmp_path: Path) -> None:
+    """PDFium inflates a content stream whole (1 GiB of spaces: 1 GB of memory): streams are
+    measured first, and one past the limit is left out of what PDFium reads (an error
+    record says where). The rest of the PDF is read: here its second page."""
     (tmp_path / "pack").mkdir()
-    (tmp_path / "pack" / "bomb.pdf").write_bytes(makers.pdf_with_stream_bomb(80 * MiB))
+    (tmp_path / "pack" / "bomb.pdf").write_bytes(
+        makers.pdf_with_stream_bomb(80 * MiB, after=b"phone 13812345678"))
     (tmp_path / "pack" / "good.txt").write_bytes(makers.GOOD)
     result = scan_path(tmp_path / "pack", ScanOptions(limits=Limits(max_member_bytes=32 * MiB)))
     assert GOOD in _masks(result)
+    on_page_2 = [i for i in result.findings if i.location.path.endswith("bomb.pdf")]
+    assert [(i.location.page, i.finding.type) for i in on_page_2] == [(2, "PHONE_NUMBER")]
     assert len(result.errors) == 1 and "expands past" in result.errors[0].message
+    assert "bomb.pdf (stream at byte " in result.errors[0].path
+
+
+def test_a_pdf_with_many_bombs_is_refused_whole(tmp_path: Path) -> None:
+    """Each stream is inflated up to the limit to be measured: past a few, the PDF is
+    refused (one record) rather than measured bomb by bomb."""
+    from notforsale.read import pdf
+
+    data = makers.pdf_with_stream_bomb(8 * MiB, after=b"phone 13812345678")
+    result, _ = _scan(tmp_path, "bomb.pdf", data, max_member_bytes=4 * MiB)
+    assert len(result.errors) == 1 and result.findings  # type: ignore[attr-defined]
+    limited = pdf.MAX_BOMB_STREAMS
+    try:
+        pdf.MAX_BOMB_STREAMS = 0
+        refused, _ = _scan(tmp_path, "bomb2.pdf", data, max_member_bytes=4 * MiB)
+    finally:
+        pdf.MAX_BOMB_STREAMS = limited
+    assert not refused.findings and len(refused.errors) == 1  # type: ignore[attr-defined]
+    assert "expands past" in refused.errors[0].message  # type: ignore[attr-defined]
 
 
 def test_a_pdf_stream_under_the_limit_is_read(tmp_path: Path) -> None:

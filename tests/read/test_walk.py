@@ -106,6 +106,45 @@ def test_zip_bomb_is_refused(tmp_path: Path) -> None:
     assert "ratio" in next(iter(errors.values()))
 
 
+def _tar_stream(mode: str, entries: list[tuple[str, bytes]]) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode=mode) as archive:
+        for name, data in entries:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("mode,suffix", [("w:xz", "tar.xz"), ("w:gz", "tar.gz"),
+                                         ("w:bz2", "tar.bz2")])
+def test_a_tar_member_past_the_ratio_costs_only_itself(tmp_path: Path, mode: str,
+                                                       suffix: str) -> None:
+    """A compressed tar is one stream: a bomb between good members used to end the archive
+    (the members after it lost). It is now skipped through, bounded reads, no memory; a
+    record says it was not read."""
+    data = _tar_stream(mode, [("a.txt", b"before"), ("zeros.bin", bytes(64 * 1024 * 1024)),
+                              ("z.txt", b"after")])
+    (tmp_path / f"pack.{suffix}").write_bytes(data)
+    members, errors = _walk(tmp_path / f"pack.{suffix}")
+    assert sorted(members.values()) == [b"after", b"before"]
+    assert list(errors) == [f"{tmp_path / f'pack.{suffix}'}!/zeros.bin"]
+    assert "ratio" in next(iter(errors.values()))
+
+
+def test_a_tar_stream_stops_after_skipping_too_much(tmp_path: Path) -> None:
+    """Skipping costs decompression time: past the skip allowance the rest is not read,
+    and one record says so."""
+    data = _tar_stream("w:gz", [("a.bin", bytes(32 * 1024 * 1024)),
+                                ("b.bin", bytes(32 * 1024 * 1024)), ("z.txt", b"after")])
+    (tmp_path / "pack.tar.gz").write_bytes(data)
+    members, errors = _walk(tmp_path / "pack.tar.gz",
+                            Limits(max_skipped_stream_bytes=40 * 1024 * 1024))
+    assert members == {}
+    assert [m for m in errors.values()][0].startswith("compression ratio")
+    assert "rest of the archive not read" in list(errors.values())[-1]
+
+
 def test_nesting_depth_limit(tmp_path: Path) -> None:
     data = b"core"
     for _ in range(5):

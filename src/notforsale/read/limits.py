@@ -13,9 +13,10 @@ MiB = 1024 * 1024
 GiB = 1024 * MiB
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
-    """Limits for one scan. All are overridable from the CLI, the API and the service."""
+    """Limits for one scan (by keyword). All are overridable from the CLI, the API and the
+    service."""
 
     #: Largest single file or archive member read into memory.
     max_member_bytes: int = 256 * MiB
@@ -26,6 +27,10 @@ class Limits:
     max_ratio: float = 250.0
     #: A member is only judged by its ratio once it is at least this large.
     ratio_floor_bytes: int = 4 * MiB
+    #: Bytes of a compressed tar stream's members past its ratio that are skipped through
+    #: (decompressed and thrown away, a block at a time) to read the members after them;
+    #: past this the rest of the stream is not read. About 4 s for 4 GiB of an xz bomb.
+    max_skipped_stream_bytes: int = 4 * GiB
     #: Archives inside archives, counted from the input (the input itself is depth 0).
     max_depth: int = 6
     #: Files (including archive members) read in one scan.

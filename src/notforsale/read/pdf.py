@@ -44,19 +44,29 @@ MAX_ATTACHMENT_BYTES_FACTOR = 2
 _STREAM = re.compile(rb"stream\r?\n")
 
 
-def expanded_streams(data: bytes, limit: int) -> str | None:
-    """Why the PDF is refused, if one of its compressed streams expands past ``limit``.
+#: Streams past the limit left out of one PDF at most; past them the PDF is refused (each
+#: is inflated up to the limit to be measured: ~0.2 s a stream at the default limit).
+MAX_BOMB_STREAMS = 8
+#: A zlib stream that inflates to nothing: written over a bomb's first bytes, it ends the
+#: stream for PDFium's decoder, which ignores what follows up to ``endstream``.
+_EMPTY_ZLIB = zlib.compress(b"")
+
+
+def expanded_streams(data: bytes, limit: int, most: int | None = None) -> list[int]:
+    """Where the compressed streams that expand past ``limit`` start (byte offsets).
 
     PDFium decompresses a page's content stream whole: a 400 KB stream that inflates to
     1 GiB would cost that much memory. Every stream that inflates with zlib (FlateDecode,
     the usual filter) is inflated here first, counted and thrown away, a megabyte at a
-    time; the first one past the limit ends the count.
+    time, each only up to the limit. The search stops after ``most`` + 1 bombs.
     """
+    most = MAX_BOMB_STREAMS if most is None else most
+    found: list[int] = []
     at = 0
-    while True:
+    while len(found) <= most:
         match = _STREAM.search(data, at)
         if match is None:
-            return None
+            break
         start = match.end()
         at = start
         if data[start:start + 1] != b"x":  # every zlib stream starts 0x78
@@ -72,28 +82,53 @@ def expanded_streams(data: bytes, limit: int) -> str | None:
                     piece = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
                     total += len(piece)
                 if total > limit:
-                    return f"a stream inside expands past {limit} bytes (a bomb?)"
+                    break
                 chunk_at += 1 << 16
         except zlib.error:
             continue
+        if total > limit:
+            found.append(start)
+            end = data.find(b"endstream", start)
+            at = end if end > 0 else len(data)
+            continue
         at = max(at, chunk_at - (1 << 16))
+    return found
 
 
-def open_pdf(member: Member, limit: int | None = None) -> Any:
+def open_pdf(member: Member, limit: int | None = None, *, leave_out: bool = False
+             ) -> tuple[Any, list[PartError]]:
+    """The document, and the records of what was left out of it.
+
+    With ``limit``, a stream that inflates past it is a bomb: with ``leave_out`` its first
+    bytes are overwritten in a copy of the file, so PDFium reads it as empty and the rest
+    of the document is read (a record per stream says where); without, or past
+    ``MAX_BOMB_STREAMS``, the document is refused (:class:`InputError`).
+    """
     import pypdfium2 as pdfium
 
+    data, left_out = member.data, []
     if limit is not None:
-        refused = expanded_streams(member.data, limit)
-        if refused:
-            raise InputError(member.path, f"not read: {refused}")
+        bombs = expanded_streams(data, limit)
+        if len(bombs) > (MAX_BOMB_STREAMS if leave_out else 0):
+            many = f"{len(bombs)} streams inside expand" if len(bombs) > 1 \
+                else "a stream inside expands"
+            raise InputError(member.path, f"not read: {many} past {limit} bytes (a bomb?)")
+        if bombs:
+            copy = bytearray(data)
+            for start in bombs:
+                copy[start:start + len(_EMPTY_ZLIB)] = _EMPTY_ZLIB
+                left_out.append(PartError(
+                    f"stream at byte {start}", f"not read: expands past {limit} bytes (a "
+                    "bomb?); the page or picture drawn from it is read without it"))
+            data = bytes(copy)
     try:
-        pdf = pdfium.PdfDocument(member.data)
+        pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
         message = str(error).lower()
         if "password" in message:
             raise InputError(member.path, "encrypted PDF; not read") from None
         raise InputError(member.path, f"unreadable PDF ({error})") from None
-    return pdf
+    return pdf, left_out
 
 
 def page_scale(page: Any) -> float:
@@ -146,8 +181,9 @@ def _annotations(page: Any, form: Any) -> list[str]:
 def read_pdf(member: Member, ctx: ReadContext) -> Iterator[Part]:
     """The parts of a PDF, page by page (the lock is held while a page is read, never
     across a yield, so nested members can be read meanwhile on other threads)."""
-    pdf = open_pdf(member, ctx.limits.max_member_bytes)
+    pdf, left_out = open_pdf(member, ctx.limits.max_member_bytes, leave_out=True)
     try:
+        yield from left_out
         with PDFIUM_LOCK:
             head = list(_document_parts(pdf))
             form = _form(pdf)

@@ -603,7 +603,7 @@ class Walker:
         # own stream, which inflates a whole bzip2 block of a bomb at once (1.3 GB).
         stream = _decompressing(io.BytesIO(archive_member.data), archive_member.data[:6])
         with tarfile.open(fileobj=stream, mode="r|", tarinfo=_BoundedTarInfo) as archive:
-            read_total = 0
+            read_total = skipped = 0
             for info in archive:
                 if info.name == TOO_LONG_NAME:  # read under a name of ours
                     info.name = f"(name over {MAX_TAR_HEADER_BYTES} bytes, not read)"
@@ -624,12 +624,22 @@ class Walker:
                     yield error_at(display, "path climbs out of the archive; not read",
                                    info.name, self.key)
                     continue
+                if read_total + info.size > self.limits.ratio_floor_bytes and \
+                        read_total + info.size > compressed * self.limits.max_ratio:
+                    # Past the stream's ratio: not read, but skipped through (bounded reads,
+                    # decompression time only) so the members after it are read; past the
+                    # skip allowance the rest of the stream is left.
+                    skipped += info.size
+                    if skipped > self.limits.max_skipped_stream_bytes:
+                        yield error_at(display, "compression ratio over the limit (a bomb?); "
+                                       f"rest of the archive not read (more than "
+                                       f"{self.limits.max_skipped_stream_bytes} bytes skipped)",
+                                       info.name, self.key)
+                        return
+                    yield error_at(display, "compression ratio over the limit (a bomb?); "
+                                            "not read", info.name, self.key)
+                    continue
                 read_total += info.size
-                if read_total > self.limits.ratio_floor_bytes and \
-                        read_total > compressed * self.limits.max_ratio:
-                    yield error_at(display, "compression ratio over the limit (a bomb?); rest "
-                                            "of the archive not read", info.name, self.key)
-                    return
                 refused = self._check_member(info.size, None)
                 if refused:
                     yield error_at(display, refused, info.name, self.key)

@@ -89,7 +89,7 @@ def write_pdf(member: Member, ctx: Context) -> Written:
     import pypdfium2 as pdfium
 
     with PDFIUM_LOCK:
-        pdf = open_pdf(member, ctx.limits.max_member_bytes)
+        pdf, _ = open_pdf(member, ctx.limits.max_member_bytes)  # a bomb: not rewritten
         try:
             needs, _ = _needs_rasterizing(pdf)
             if not needs:
