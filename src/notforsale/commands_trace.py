@@ -28,7 +28,7 @@ class TraceFormat(StrEnum):
 
 def hash_command(
     paths: Annotated[list[Path], typer.Argument(
-        help="Folders, images or archives (zip, tar.*, 7z) of the seized pack.",
+        help="Folders, images, videos or archives (zip, tar.*, 7z) of the seized pack.",
         metavar="PACK")],
     output: Annotated[Path, typer.Option(
         "--output", "-o", help="The list file to write (must not exist).", dir_okay=False)],
@@ -41,10 +41,11 @@ def hash_command(
         "ThreatExchange/HMA tools; hma: one {\"pdq\": hex} body per line for HMA's bank "
         "API.")] = ExportFormat.notforsale,
 ) -> None:
-    """Hash every image of a pack into a shareable list of PDQ hashes.
+    """Hash every image (PDQ) and video (vPDQ, four frames a second) of a pack into a
+    shareable list.
 
-    Exit codes: 0 every image hashed, 1 the list was written but some members could not be
-    read (listed), 2 nothing could be hashed or bad usage.
+    Exit codes: 0 every image and video hashed, 1 the list was written but some members
+    could not be read (listed), 2 nothing could be hashed or bad usage.
     """
     from .text.mask import mask_path
     from .trace.hashlist import export_hma_json, export_threatexchange
@@ -59,7 +60,7 @@ def hash_command(
         typer.echo(f"error: {problem.path}: {problem.message}", err=True)
     entries = result.hash_list.entries
     if not entries:
-        typer.echo("notforsale: error: no image could be hashed", err=True)
+        typer.echo("notforsale: error: no image or video could be hashed", err=True)
         raise typer.Exit(EXIT_USAGE)
     if export is ExportFormat.notforsale:
         result.hash_list.write(output)
@@ -70,23 +71,26 @@ def hash_command(
     hashes = sum(len(entry.hashes) for entry in entries)
     weak = sum(entry.whole.weak for entry in entries)
     documents = sum(entry.document for entry in entries)
-    typer.echo(f"{len(entries)} images hashed ({hashes} hashes; {weak} weak, {documents} "
-               f"documents), {len(result.skipped)} other files skipped, {len(result.errors)} "
-               f"errors -> {mask_path(str(output))} ({export.value})")
+    videos = sum(entry.video for entry in entries)
+    typer.echo(f"{len(entries) - videos} images and {videos} videos hashed ({hashes} hashes; "
+               f"{weak} weak, {documents} documents), {len(result.skipped)} other files "
+               f"skipped, {len(result.errors)} errors -> {mask_path(str(output))} "
+               f"({export.value})")
     raise typer.Exit(EXIT_FINDINGS if result.errors else EXIT_CLEAN)
 
 
 def trace_command(
     paths: Annotated[list[Path], typer.Argument(
-        help="Images, folders or archives to trace.", metavar="PATH")],
+        help="Images, videos, folders or archives to trace.", metavar="PATH")],
     against: Annotated[list[Path], typer.Option(
         "--against", "-a", help="Hash list files (notforsale or ThreatExchange format); "
         "repeat for several.")],
     output_format: Annotated[TraceFormat, typer.Option(
-        "--format", "-f", help="table: matched images; jsonl: every image, one JSON "
-        "object per line.")] = TraceFormat.table,
+        "--format", "-f", help="table: matched images and videos; jsonl: every one, one "
+        "JSON object per line.")] = TraceFormat.table,
 ) -> None:
-    """Which images of PATH match which list entries, with the Hamming distance.
+    """Which images and videos of PATH match which list entries, with the Hamming distance
+    (videos by vPDQ: the share of frames that match).
 
     Exit codes: 0 no match, 1 matches found, 2 a list cannot be read or bad usage.
     """
@@ -111,7 +115,8 @@ def trace_command(
             errors += 1
             if output_format is TraceFormat.table:
                 typer.echo(f"error: {traced.path}: {traced.error}", err=True)
-            continue
+            if not traced.matches:  # a video cut short still has the matches of its start
+                continue
         if traced.skipped:
             skipped += 1
             continue
@@ -121,11 +126,12 @@ def trace_command(
         if output_format is TraceFormat.table:
             for match in traced.matches:
                 state = "confirmed" if match.confirmed else \
-                    "weak" if match.weak else "document: needs a second signal"
+                    "weak" if match.weak else "partial: too few frames" \
+                    if match.signal == "vpdq" else "document: needs a second signal"
                 typer.echo(f"{traced.path}\t{match.list}\t{match.entry}\t{match.signal}\t"
                            f"distance {match.distance}\t{match.variant}\t{state}")
     if output_format is TraceFormat.table:
-        typer.echo(f"{images} images traced against {len(matcher.entries)} entries of "
+        typer.echo(f"{images} images and videos traced against {len(matcher.entries)} entries of "
                    f"{len(lists)} lists: {matched} matched; {skipped} other files skipped, "
                    f"{errors} errors")
     raise typer.Exit(EXIT_FINDINGS if matched else EXIT_CLEAN)

@@ -76,7 +76,7 @@ def test_unreadable_lists_are_refused(lines: list[str], message: str, why: str) 
 
 
 def test_unknown_kinds_are_skipped_and_counted() -> None:
-    later = {"kind": "vpdq", "hash": B, "quality": 90, "frame": 3}
+    later = {"kind": "tmk", "hash": B, "quality": 90, "frame": 3}
     parsed = parse([header(), entry(WHOLE, later)])
     assert len(parsed.entries[0].hashes) == 1 and parsed.skipped_kinds == 1
 

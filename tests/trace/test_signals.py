@@ -9,6 +9,7 @@ from notforsale.trace.signals import (
     PDQ_FACE,
     PDQ_WINDOW,
     SIGNAL_TYPES,
+    VPDQ,
     SignalError,
     validate_hex,
 )
@@ -44,9 +45,9 @@ def test_junk_hashes_are_refused(junk: object) -> None:
 
 
 def test_every_signal_type_is_registered_once_with_examples_that_match_themselves() -> None:
-    assert list(SIGNAL_TYPES) == ["pdq", "pdq_window", "pdq_face"]
-    for signal in (PDQ, PDQ_WINDOW, PDQ_FACE):
-        assert signal.content_types == ("photo",)
+    assert list(SIGNAL_TYPES) == ["pdq", "pdq_window", "pdq_face", "vpdq"]
+    for signal in (PDQ, PDQ_WINDOW, PDQ_FACE, VPDQ):
+        assert signal.content_types == (("video",) if signal is VPDQ else ("photo",))
         examples = signal.examples()
         assert examples, signal.name
         for example in examples:

@@ -36,7 +36,7 @@ def test_hash_writes_a_list_without_paths_or_numbers(pack: Path, tmp_path: Path)
     out = tmp_path / "pack.hashes"
     result = runner.invoke(app, ["hash", str(pack), "-o", str(out), "--case", f"CASE {RAW}"])
     assert result.exit_code == 1, result.output  # written, but one member was an error
-    assert "2 images hashed" in result.output and "1 other files skipped" in result.output
+    assert "2 images and 0 videos hashed" in result.output and "1 other files skipped" in result.output
     assert "1 errors" in result.output
     assert RAW not in result.output and "110101********1233" in result.output  # the error
     text = out.read_text(encoding="utf-8")
@@ -58,7 +58,7 @@ def test_hash_exports_threatexchange_lines(pack: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("setup", "message", "why"), [
     ("exists", "exists", "an existing output is never overwritten"),
-    ("empty", "no image could be hashed", "nothing to hash is an input error"),
+    ("empty", "no image or video could be hashed", "nothing to hash is an input error"),
 ])
 def test_hash_usage_errors_exit_2(tmp_path: Path, setup: str, message: str, why: str) -> None:
     out = tmp_path / "out.hashes"
@@ -90,7 +90,7 @@ def test_trace_finds_copies_with_distances(pack: Path, tmp_path: Path) -> None:
                                                            "cropped.jpg"}
     assert RAW not in result.output
     assert all(row[1] == "pack" and int(row[4].split()[1]) <= 31 for row in rows)
-    assert "3 images traced against 2 entries of 1 lists: 2 matched" in result.output
+    assert "3 images and videos traced against 2 entries of 1 lists: 2 matched" in result.output
 
     jsonl = runner.invoke(app, ["trace", str(found), "-a", str(listing), "-f", "jsonl"])
     records = [json.loads(line) for line in jsonl.output.splitlines()]

@@ -64,6 +64,9 @@ class ImageHash:
     kind: str
     hash: bytes
     quality: int | None  # None: not known (hashes imported from other tools)
+    #: A video frame's hash (``vpdq``): the frame's number and time in seconds.
+    frame: int | None = None
+    time: float | None = None
 
     @property
     def hex(self) -> str:

@@ -19,14 +19,17 @@ a header; each further line is one picture of the pack::
   data is ever written; the name and case label are masked like any output.
 - ``document``: the picture looks like a card or a screenshot; matches on it need a
   second signal (its face region).
+- ``video``: the entry is a clip; its first hash is the ``pdq`` of its sharpest sampled
+  frame (so readers that know only ``pdq`` still get one), then a ``vpdq`` hash a second
+  with the ``frame`` number and ``time`` (seconds) of the frame it was computed on.
 - Readers refuse another ``format`` and any ``version`` they do not know; hashes of a
-  kind they do not know (a later ``vpdq`` frame, say) are skipped and counted.
+  kind they do not know are skipped and counted.
 
 :func:`export_threatexchange` writes the ThreatExchange / HMA PDQ signal file: one
 ``pdq <hex>`` line per picture (the "local file" exchange of python-threatexchange
 reads it); :func:`export_hma_json` writes one ``{"pdq": "<hex>"}`` body per line for
 HMA's ``POST /c/bank/<BANK>/signal``. Both carry whole-image hashes of quality 50 or
-more only, as HMA keeps them.
+more only, as HMA keeps them, and pictures only (not videos' entries).
 """
 
 from __future__ import annotations
@@ -60,15 +63,29 @@ class HashEntry:
     hashes: tuple[ImageHash, ...]
     document: bool = False
     ref: str = ""
+    #: A video: its whole-image ``pdq`` is its sharpest sampled frame's, then one ``vpdq``
+    #: hash a second (:mod:`.video`).
+    video: bool = False
 
     @property
     def whole(self) -> ImageHash:
         return self.hashes[0]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "ref": self.ref, "document": self.document,
-                "hashes": [{"kind": h.kind, "hash": h.hex, "quality": h.quality}
-                           for h in self.hashes]}
+        out: dict[str, Any] = {"id": self.id, "ref": self.ref, "document": self.document}
+        if self.video:
+            out["video"] = True
+        out["hashes"] = [_hash_dict(h) for h in self.hashes]
+        return out
+
+
+def _hash_dict(item: ImageHash) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": item.kind, "hash": item.hex, "quality": item.quality}
+    if item.frame is not None:
+        out["frame"] = item.frame
+    if item.time is not None:
+        out["time"] = round(item.time, 3)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +132,15 @@ def _hash(raw: object, where: str) -> ImageHash | None:
         code = bytes.fromhex(validate_hex(str(raw.get("hash", ""))))
     except SignalError as error:
         raise HashListError(f"{where}: {error}") from None
-    return ImageHash(str(kind), code, quality)  # type: ignore[arg-type]
+    frame, time = raw.get("frame"), raw.get("time")
+    if frame is not None and (not isinstance(frame, int) or isinstance(frame, bool)
+                              or frame < 0):
+        raise HashListError(f"{where}: frame must be a whole number from 0")
+    if time is not None and (not isinstance(time, int | float) or isinstance(time, bool)
+                             or not 0 <= time < 1e7):
+        raise HashListError(f"{where}: time must be seconds from 0")
+    return ImageHash(str(kind), code, quality, frame,  # type: ignore[arg-type]
+                     None if time is None else float(time))
 
 
 def parse(lines: Iterable[str], source: str = "hash list") -> HashList:
@@ -154,7 +179,8 @@ def parse(lines: Iterable[str], source: str = "hash list") -> HashList:
         if not hashes or hashes[0].kind != PDQ.name:
             raise HashListError(f"{where}: an entry's first hash is its whole-image pdq")
         entries.append(HashEntry(str(raw.get("id") or f"entry-{number - 1}"), tuple(hashes),
-                                 bool(raw.get("document", False)), str(raw.get("ref", ""))))
+                                 bool(raw.get("document", False)), str(raw.get("ref", "")),
+                                 bool(raw.get("video", False))))
     return HashList(safe_label(header.get("name", "")), tuple(entries),
                     safe_label(header.get("case", "")), str(header.get("created", "")),
                     skipped)
@@ -201,6 +227,8 @@ def read(path: str | Path, name: str | None = None) -> HashList:
 
 def _exportable(hash_list: HashList) -> Iterator[str]:
     for entry in hash_list.entries:
+        if entry.video:  # HMA's photo signal; a clip's frames are not a photo's hash
+            continue
         whole = entry.whole
         if whole.quality is None or whole.quality >= QUALITY_THRESHOLD:
             yield whole.hex

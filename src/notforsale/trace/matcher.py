@@ -42,8 +42,10 @@ from .signals import (
     PDQ_THRESHOLD,
     PDQ_WINDOW,
     QUALITY_THRESHOLD,
+    VPDQ,
     validate_hex,
 )
+from .video import Shares, VideoQuery, shares
 
 #: pdqhash's order of the dihedral variants.
 DIHEDRAL = ("original", "rotated 90°", "rotated 180°", "rotated 270°", "flipped vertically",
@@ -125,15 +127,32 @@ class Matcher:
     def __init__(self, lists: Iterable[HashList], threshold: int = PDQ_THRESHOLD) -> None:
         self.threshold = threshold
         self.entries: list[tuple[str, HashEntry]] = []
-        codes: dict[str, list[bytes]] = {PDQ.name: [], PDQ_WINDOW.name: [], PDQ_FACE.name: []}
+        codes: dict[str, list[bytes]] = {PDQ.name: [], PDQ_WINDOW.name: [], PDQ_FACE.name: [],
+                                         VPDQ.name: []}
         owners: dict[str, list[int]] = {kind: [] for kind in codes}
+        #: entry number -> the seconds of its video frames of quality 50 or more, and the
+        #: second of each stored frame hash (vPDQ's shares are counted in seconds)
+        self._seconds_of: dict[int, int] = {}
+        seconds: list[int] = []
         for hash_list in lists:
             for entry in hash_list.entries:
                 number = len(self.entries)
                 self.entries.append((hash_list.name, entry))
+                frames: set[bytes] = set()
+                slots: set[int] = set()
                 for item in entry.hashes:
+                    if item.kind == VPDQ.name:
+                        if item.weak or item.hash in frames:
+                            continue
+                        frames.add(item.hash)
+                        slot = int(item.time) if item.time is not None else len(frames)
+                        slots.add(slot)
+                        seconds.append(slot)
                     codes[item.kind].append(item.hash)
                     owners[item.kind].append(number)
+                if slots:
+                    self._seconds_of[number] = len(slots)
+        self._second = np.asarray(seconds, np.int64)
         self._indexes = {kind: HashIndex(np.frombuffer(b"".join(found), np.uint8)
                                          .reshape(-1, HASH_BYTES))
                          for kind, found in codes.items()}
@@ -156,9 +175,15 @@ class Matcher:
                     best[entry] = (gap, number)
         return best
 
-    def match(self, query: Query) -> list[Match]:
+    def match(self, query: Query | VideoQuery) -> list[Match]:
         """Every matching entry once, confirmed matches first, nearest first."""
+        if isinstance(query, VideoQuery):
+            return self._match_video(query)
         whole = self._nearest(PDQ.name, query.whole)
+        # a still of a listed clip: any of its frames (the sharpest one is ``whole``'s)
+        for number, found in self._nearest(VPDQ.name, query.whole).items():
+            if number not in whole or found[0] < whole[number][0]:
+                whole[number] = found
         windows = self._nearest(PDQ_WINDOW.name, query.windows)
         faces = self._nearest(PDQ_FACE.name, query.faces) if query.faces else {}
         out = []
@@ -178,6 +203,44 @@ class Matcher:
             confirmed = not weak and (not document or number in faces)
             out.append(Match(list_name, entry.id, signal, gap, variant, weak, document,
                              confirmed))
+        out.sort(key=lambda m: (not m.confirmed, m.distance, m.list, m.entry))
+        return out
+
+    def _match_video(self, query: VideoQuery) -> list[Match]:
+        """Listed clips by vPDQ (:mod:`.video`), under each turn and mirror; listed
+        pictures by any frame of the clip (a clip made from a listed photo)."""
+        best: dict[int, tuple[Shares, int]] = {}
+        for variant in range(len(query.variants)):
+            codes = query.usable(variant)
+            if not codes:
+                continue
+            found = self._indexes[VPDQ.name].search(
+                np.frombuffer(b"".join(codes), np.uint8).reshape(-1, HASH_BYTES),
+                self.threshold)
+            pairs: dict[int, list[tuple[int, int, int]]] = {}
+            for number, hits in enumerate(found):
+                for row, gap in hits:
+                    pairs.setdefault(int(self._owners[VPDQ.name][row]), []).append(
+                        (number, int(self._second[row]), gap))
+            for owner, found_pairs in pairs.items():
+                result = shares(found_pairs, self._seconds_of.get(owner, 0), len(codes))
+                known = best.get(owner)
+                if known is None or (result.confirmed, result.query, -result.distance) > \
+                        (known[0].confirmed, known[0].query, -known[0].distance):
+                    best[owner] = (result, variant)
+        out = []
+        for number, (result, variant) in best.items():
+            list_name, entry = self.entries[number]
+            out.append(Match(list_name, entry.id, VPDQ.name, result.distance,
+                             result.describe() + (f", {DIHEDRAL[variant]}" if variant else ""),
+                             False, False, result.confirmed))
+        for number, (gap, _) in self._nearest(PDQ.name, query.usable()).items():
+            list_name, entry = self.entries[number]
+            if entry.video:
+                continue  # compared frame by frame above
+            weak = entry.whole.weak
+            out.append(Match(list_name, entry.id, PDQ.name, gap, "a frame of this clip", weak,
+                             entry.document, not weak and not entry.document))
         out.sort(key=lambda m: (not m.confirmed, m.distance, m.list, m.entry))
         return out
 

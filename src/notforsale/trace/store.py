@@ -21,6 +21,7 @@ from ..store.repository import audit
 from .hashing import ImageHash
 from .hashlist import HashEntry, HashList
 from .matcher import Matcher
+from .signals import VPDQ
 
 
 class ListExists(ValueError):
@@ -85,7 +86,10 @@ def load_lists(session: Session, name: str | None = None) -> list[HashList]:
     for list_id, entry, ref, kind, code, quality, document in session.execute(query):
         slot = grouped[list_id].setdefault(entry, [ref, document, []])
         slot[2].append(ImageHash(kind, bytes(code), quality))
-    return [HashList(row.name, tuple(HashEntry(entry, tuple(hashes), document, ref)
+    # A video's entry is told by its frame hashes (their times are not stored: a stored
+    # clip's share is counted in frames, see trace.video).
+    return [HashList(row.name, tuple(HashEntry(entry, tuple(hashes), document, ref,
+                                               any(h.kind == VPDQ.name for h in hashes))
                                      for entry, (ref, document, hashes)
                                      in grouped[list_id].items()),
                      row.case_label, row.list_created)
