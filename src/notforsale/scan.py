@@ -30,7 +30,7 @@ from typing import Any
 
 from .errors import InputError
 from .fingerprint import installation_key, key_id
-from .link.identity import VIDEO_NOT_EMBEDDED, FaceIdentity, identify
+from .link.identity import FaceIdentity, identify, identify_tracks
 from .link.profiles import ImageEvidence, NameRef, RecordEvidence, Reducer
 from .model import (
     FACE,
@@ -288,13 +288,15 @@ def video_member(member: Member, options: ScanOptions, key: bytes) -> MemberResu
     """A video's face tracks (one finding per person on screen, with first and last time),
     the numbers read off its frames, and its identifying metadata."""
     from .read.video import VideoError
+    from .vision.track_faces import BestLooks
     from .vision.video import VideoOptions, scan_video
 
     result = MemberResult.of(member, format="video", image=False)
+    looks = BestLooks()  # each track's best look, to embed for persons
     try:
         report = scan_video(member.data, member.path, VideoOptions(
             faces=options.faces, face_threshold=options.face_threshold, ocr=options.ocr,
-            thumbnails=options.thumbnails, key=key))
+            thumbnails=options.thumbnails, key=key, frame_hook=looks))
     except VideoError as error:
         result.state = ERROR
         result.errors.append(ScanError(member.path, mask_name(str(error))))
@@ -317,7 +319,7 @@ def video_member(member: Member, options: ScanOptions, key: bytes) -> MemberResu
     result.findings.extend(LocatedFinding(Location(member.path, field="video metadata"), f)
                            for f in report.metadata)
     _picture_evidence(result, member, faces, entities, "video", options.min_score)
-    result.faces_identity = tuple(FaceIdentity(face, None, VIDEO_NOT_EMBEDDED) for face in faces)
+    result.faces_identity = identify_tracks(faces, looks, report.tracks)
     result.thumbnail = report.thumbnail
     if not report.complete:
         result.state = ERROR

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -26,8 +27,6 @@ from .persons import DEFAULT_THRESHOLD, cluster
 
 log = logging.getLogger(__name__)
 
-#: Why a video's face tracks have no person (their best frames are not embedded yet).
-VIDEO_NOT_EMBEDDED = "video face tracks are not embedded (only photos are)"
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -78,6 +77,26 @@ def identify(path: str, data: bytes, faces: Sequence[object]) -> tuple[FaceIdent
         else:
             out.append(FaceIdentity(location, None, result.reason))
     return tuple(out)
+
+
+def identify_tracks(locations: Sequence[Location], looks: Any, tracks: Sequence[Any]
+                    ) -> tuple[FaceIdentity, ...]:
+    """A :class:`FaceIdentity` per face track of a video (``locations`` in the tracks'
+    order), from the best looks kept while it was scanned
+    (:class:`~notforsale.vision.track_faces.BestLooks`); a failure leaves them unassigned."""
+    from ..vision.embeddings import Embedding
+
+    try:
+        results = looks.embed(tracks)
+    except Exception as error:  # noqa: BLE001 - the tracks stay, unassigned, with why
+        log.debug("track embedding failed: %s", type(error).__name__)
+        return tuple(FaceIdentity(location, None,
+                                  f"could not be embedded ({type(error).__name__})")
+                     for location in locations)
+    return tuple(FaceIdentity(location, np.asarray(result.vector, np.float32))
+                 if isinstance(result, Embedding) else
+                 FaceIdentity(location, None, result.reason)
+                 for location, result in zip(locations, results, strict=True))
 
 
 class FaceBook:
