@@ -234,7 +234,8 @@ class FrameText:
     numbers, moved together at most (:func:`line_shift`: the same card, held a little
     higher), only the part around those numbers is read again (a tenth of the cost): if
     every number read there before is read again, nothing else is read; if any is
-    missing, the whole frame is read as usual. Redaction reads at a steady interval, the
+    missing, or the whole text was last read ``MAX_INTERVAL`` seconds ago or more, the
+    whole frame is read as usual. Redaction reads at a steady interval, the
     whole text every time (it needs every number's box).
     """
 
@@ -255,6 +256,7 @@ class FrameText:
         #: The gate's lines at the last reading, and the numbers it read (displayed pixels).
         self._lines: tuple[Box, ...] = ()
         self._found: list[tuple[tuple[str, str], Box]] = []
+        self._whole: float | None = None  # time of the last reading of the whole text
 
     def due(self, time: float) -> bool:
         if self.mode == "never":
@@ -274,9 +276,11 @@ class FrameText:
         if decision.reason not in self.reasons:
             self.reasons.append(decision.reason)
         view = detector_view(frame, OCR_MAX_SIDE)
-        hits = self._spot_reading(view, decision.lines) if self.backoff else None
+        recent = self._whole is not None and frame.time - self._whole < self.MAX_INTERVAL
+        hits = self._spot_reading(view, decision.lines) if self.backoff and recent else None
         if hits is None:
             hits = read_text_hits(view, decision.region)
+            self._whole = frame.time
         self._lines = decision.lines
         self._found = [((h.finding.type, h.finding.fingerprint), h.box) for h in hits]
         new = False
