@@ -161,6 +161,7 @@ SKIPS = [
     ("pan", {}, lambda: Sampler(5), True, "H.264 with B-frames, 5 looks a second: most "
      "B-frames between looks are not rebuilt"),
     ("card", {}, lambda: Sampler(5), True, "a rotated phone clip: the same upright frames"),
+    ("pan", {"codec": "libx265"}, lambda: Sampler(5), True, "HEVC, phones' other codec"),
     ("pan", {"fmt": "matroska"}, lambda: Sampler(10, phase=0.5), True,
      "Matroska, a grid offset by half a step"),
     ("pan", {}, lambda: Sampler(5, every_frame=True), False, "every frame looked at"),

@@ -341,7 +341,7 @@ class VideoReader:
         """The packet's time when its frame need not be rebuilt: the sampler cannot take
         it (an earlier frame of its slot is known, and it is no keyframe) and, if no
         other frame refers to it, the decoder may drop it. None: decode it."""
-        if first_time is None or self.sampler is None:
+        if first_time is None or self.sampler is None or not self.stream.time_base:
             return None  # times are counted from the first frame out
         time = float(packet.pts * self.stream.time_base) - first_time
         slot = self.sampler.slot(time)
