@@ -300,6 +300,11 @@ class VideoReader:
                     codec.skip_frame = "DEFAULT" if skip is None else "NONREF"
                 decoded: list[Any] = packet.decode()  # video frames (the stream is video)
                 for frame in decoded:
+                    if self._skipping and (frame.pts is None or frame.pts not in pending):
+                        # Frames not carrying their packets' pts: skipped frames could not
+                        # be placed; decode every frame from here on.
+                        self._skipping = False
+                        codec.skip_frame = "DEFAULT"
                     if pending and frame.pts is not None:
                         pending.pop(frame.pts, None)
                         for pts in sorted(p for p in pending if p < frame.pts):
