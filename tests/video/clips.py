@@ -32,6 +32,8 @@ SOURCE_FACES: dict[str, Box] = {
 TWO_PEOPLE: tuple[Box, Box] = ((237, 21, 389, 225), (792, 44, 945, 258))
 #: A made-up resident ID number (valid check character, belonging to no one).
 CARD_NUMBER = "310115198001010016"
+#: Another, two digits apart (the card swapped for one alike).
+OTHER_CARD_NUMBER = "310115198001010024"
 
 
 @dataclass
@@ -226,10 +228,11 @@ def cut(shared: Path, frames: int = 30, fps: float = 15, size: tuple[int, int] =
 
 
 def card(shared: Path, frames: int = 30, fps: float = 15, size: tuple[int, int] = (720, 1280),
-         rotation: int = 90, **encoding: object) -> Clip:
+         rotation: int = 90, swap_to: str | None = None, **encoding: object) -> Clip:
     """A phone clip (portrait, stored sideways with a display rotation): a man holds up an ID
     card with his photo and a made-up number. Two face tracks (his, the card's portrait) and
-    one number."""
+    one number. With ``swap_to``, from the middle frame on he holds a card alike but for its
+    number, ``swap_to`` (same layout, same place: the text lines do not change)."""
     from notforsale.demo import id_card_image
 
     person = _open(shared, "persons/obama_2.jpg")
@@ -246,6 +249,10 @@ def card(shared: Path, frames: int = 30, fps: float = 15, size: tuple[int, int] 
     factor = card_width / card_image.width
     held = card_image.resize((card_width, round(card_image.height * factor)),
                              Image.Resampling.LANCZOS)
+    second = held
+    if swap_to is not None:
+        other = Image.open(io.BytesIO(id_card_image(portrait, swap_to))).convert("RGB")
+        second = other.resize(held.size, Image.Resampling.LANCZOS)
     scale = size[0] * 0.85 / person.width
     background = person.resize((round(person.width * scale), round(person.height * scale)))
     canvas = Image.new("RGB", size, (70, 80, 90))
@@ -259,12 +266,13 @@ def card(shared: Path, frames: int = 30, fps: float = 15, size: tuple[int, int] 
         left = (size[0] - card_width) / 2 + 12 * math.sin(phase)
         top = size[1] * 0.6 + 20 * math.sin(2 * phase)
         frame = canvas.copy()
-        frame.paste(held, (round(left), round(top)))
+        frame.paste(held if index < frames // 2 else second, (round(left), round(top)))
         on_card = tuple(round(v * factor + (left if i % 2 == 0 else top))
                         for i, v in enumerate(card_face))
         return frame, {"holder": his_face, "card portrait": on_card}  # type: ignore[dict-item]
 
-    return _clip("card", scene, frames, fps, size, numbers=(CARD_NUMBER,), rotation=rotation,
+    numbers = (CARD_NUMBER,) if swap_to is None else (CARD_NUMBER, swap_to)
+    return _clip("card", scene, frames, fps, size, numbers=numbers, rotation=rotation,
                  **encoding)
 
 

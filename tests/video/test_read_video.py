@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pytest
 
 from notforsale.read.video import (
@@ -105,6 +108,12 @@ def test_rotation_is_read_and_applied(clip: ClipMaker) -> None:
     assert (first.frame.width, first.frame.height) == (1280, 720)
     rgb, _ = first.rgb()
     assert rgb.shape[:2] == (1280, 720)
+    # Turned counter-clockwise by the display matrix's 90 degrees (as np.rot90), also shrunk.
+    assert np.array_equal(rgb, np.rot90(first.frame.to_ndarray(format="rgb24")))
+    small, _ = first.rgb(640)
+    stored = first.frame.reformat(width=640, height=360, format="rgb24",
+                                  interpolation="BILINEAR").to_ndarray()
+    assert np.array_equal(small, np.rot90(stored))
 
 
 def test_junk_and_empty_input_are_errors() -> None:
@@ -145,3 +154,42 @@ def test_identifying_tags_become_masked_findings(clip: ClipMaker) -> None:
     assert findings["EXIF_DATETIME"].masked == "2024-05-06"
     assert "121.4737" not in str([f.to_dict() for f in findings.values()])
     assert "location" in identifying_tags(tags) and "creation_time" in identifying_tags(tags)
+
+
+SKIPS = [
+    # (clip, encoding, sampler, frames skipped?, reason)
+    ("pan", {}, lambda: Sampler(5), True, "H.264 with B-frames, 5 looks a second: most "
+     "B-frames between looks are not rebuilt"),
+    ("card", {}, lambda: Sampler(5), True, "a rotated phone clip: the same upright frames"),
+    ("pan", {"codec": "libx265"}, lambda: Sampler(5), True, "HEVC, phones' other codec"),
+    ("pan", {"fmt": "matroska"}, lambda: Sampler(10, phase=0.5), True,
+     "Matroska, a grid offset by half a step"),
+    ("pan", {}, lambda: Sampler(5, every_frame=True), False, "every frame looked at"),
+    ("cat", {"fmt": "webm", "codec": "libvpx-vp9"}, lambda: Sampler(5), False,
+     "VP9: every frame decoded (no skipping for it)"),
+    ("cat", {"fmt": "avi", "codec": "mpeg4"}, lambda: Sampler(5), False,
+     "MPEG-4 part 2 in AVI: every frame decoded"),
+]
+
+
+@pytest.mark.parametrize(("name", "encoding", "sampler", "skips", "reason"), SKIPS)
+def test_frames_no_look_needs_are_skipped_and_the_looks_are_the_same(
+        clip: ClipMaker, name: str, encoding: dict, sampler: Any, skips: bool,
+        reason: str) -> None:
+    made = clip(name, **encoding)
+
+    def looks(reader: VideoReader) -> list[tuple[int, float, bool, Any]]:
+        taker = sampler()
+        return [(f.index, f.time, f.keyframe, f.rgb(320)[0]) for f in reader
+                if taker.take(f.time, f.keyframe)]
+
+    with VideoReader(made.data) as reader:
+        every = looks(reader)
+        frames, last = reader.frames_decoded, reader.last_time
+    with VideoReader(made.data, sampler=sampler()) as reader:
+        sampled = looks(reader)
+        assert reader.frames_decoded == frames == made.frames, reason
+        assert reader.last_time == last and reader.complete, reason
+        assert (reader.frames_skipped > 0) == skips, reason
+    assert [f[:3] for f in sampled] == [f[:3] for f in every], reason
+    assert all(np.array_equal(a[3], b[3]) for a, b in zip(sampled, every, strict=True)), reason

@@ -147,3 +147,102 @@ def test_ocr_readings_back_off(monkeypatch: pytest.MonkeyPatch, values: list[lis
             if text.readings > before:
                 read.append(time)
     assert read == expected, reason
+
+
+LINES = [(70, 816, 302, 843), (70, 867, 398, 897), (71, 921, 442, 948), (71, 1096, 528, 1123)]
+SHIFTS = [
+    # (lines before, lines now, expected shift, reason)
+    (LINES, LINES, (0, 0), "the same lines where they were"),
+    (LINES, [(b[0] + 14, b[1] - 20, b[2] + 14, b[3] - 20) for b in LINES], (14, -20),
+     "the card held a little higher and to the right: the same lines, moved together"),
+    (LINES, [(b[0] + (i % 2) * 3, b[1] - i, b[2] + (i % 2) * 3, b[3] - i)
+             for i, b in enumerate(LINES)], (2, -2), "the gate's jitter of a few pixels"),
+    (LINES, LINES[:3], None, "a line fewer: another text"),
+    (LINES, LINES + [(71, 1150, 400, 1177)], None, "a line more: another text"),
+    (LINES, LINES[:3] + [(71, 1096, 428, 1123)], None, "the number line 100 px shorter"),
+    (LINES, [LINES[0], LINES[1], (71, 921, 442, 948), (71, 1036, 528, 1063)], None,
+     "one line moved alone: another layout"),
+    (LINES, [(round(b[0] * 1.3), round(b[1] * 1.3), round(b[2] * 1.3), round(b[3] * 1.3))
+             for b in LINES], None, "the card brought closer: longer lines, further apart"),
+    ([], [], None, "no lines at the last reading: nothing to compare"),
+]
+
+
+@pytest.mark.parametrize(("before", "now", "expected", "reason"), SHIFTS)
+def test_line_shift(before: list, now: list, expected: tuple[int, int] | None,
+                    reason: str) -> None:
+    from notforsale.vision.video import line_shift
+
+    assert line_shift(before, now) == expected, reason
+
+
+SPOTS = [
+    # (values at the full reading, lines at the second question (2 s later unless said),
+    #  what a reading of the number's place finds, the regions read at the second
+    #  question, reason)
+    (["A"], LINES, ["A"], ["spot"], "the same lines, the number read again where it was: "
+     "nothing else read"),
+    (["A"], [(b[0], b[1] + 30, b[2], b[3] + 30) for b in LINES], ["A"], ["spot"],
+     "the card moved down a little: read where the number moved to"),
+    (["A"], LINES, ["B"], ["spot", None], "another number there: the whole frame read too"),
+    (["A"], LINES, [], ["spot", None], "the number not read there: the whole frame read"),
+    (["A"], LINES[:2], ["A"], [None], "other lines: the whole frame read"),
+    ([], LINES, ["A"], [None], "nothing found before: the whole frame read"),
+    (["A"], LINES, ["A"], [None, 16.0], "the whole text last read 16 s ago: read whole again"),
+]
+
+
+@pytest.mark.parametrize(("first", "lines", "spot", "expected", "reason"), SPOTS)
+def test_a_card_whose_lines_have_not_changed_is_read_again_only_where_its_numbers_were(
+        monkeypatch: pytest.MonkeyPatch, first: list[str], lines: list, spot: list[str],
+        expected: list, reason: str) -> None:
+    later = 2.0
+    if isinstance(expected[-1], float):
+        *expected, later = expected
+    from types import SimpleNamespace
+
+    from notforsale.vision import video
+    from notforsale.vision.ocr_policy import Decision
+
+    number_box = (300, 1096, 528, 1123)  # where the first reading found the number
+    moved = (lines[-1][1] - LINES[-1][1]) if len(lines) == len(LINES) else 0
+    regions: list = []
+
+    def read(decoded: object, region: object) -> list:
+        regions.append(region)
+        values = first if len(regions) == 1 else (spot if region is not None else ["A"])
+        down = 0 if len(regions) == 1 else moved
+        return [SimpleNamespace(finding=SimpleNamespace(type="X", fingerprint=v),
+                                box=(number_box[0], number_box[1] + down, number_box[2],
+                                     number_box[3] + down)) for v in values]
+
+    answers = iter([Decision(True, "gate", None, tuple(LINES)),
+                    Decision(True, "gate", None, tuple(lines))])
+    monkeypatch.setattr(video.ocr_policy, "decide", lambda *a: next(answers))
+    monkeypatch.setattr(video, "detector_view",
+                        lambda frame, side: SimpleNamespace(size=(720, 1280)))
+    monkeypatch.setattr(video, "read_text_hits", read)
+    text = video.FrameText("auto", "x.mp4", 1.0, 2.0, backoff=True)
+    for time in (0.0, later):
+        text.look(SimpleNamespace(time=time, index=round(time * 30)), None, [])  # type: ignore[arg-type]
+    assert regions[0] is None
+    second = regions[1:]
+    assert ["spot" if r is not None else None for r in second] == expected, reason
+    if expected[0] == "spot":  # the number's line, grown by its height, in the frame
+        x0, y0, x1, y1 = second[0]
+        assert x0 <= number_box[0] and x1 >= number_box[2], reason
+        assert y0 <= number_box[1] + moved and y1 >= number_box[3] + moved, reason
+        assert (x1 - x0) * (y1 - y0) < 0.1 * 720 * 1280, reason
+    assert text.readings == 2, reason
+
+
+def test_a_card_swapped_for_one_alike_is_read_again(clip: ClipMaker) -> None:
+    from tests.video.clips import OTHER_CARD_NUMBER
+
+    made = clip("card", frames=40, fps=5, swap_to=OTHER_CARD_NUMBER)  # 8 s, swapped at 4 s
+    report = scan_video(made.data, "VID_0002.mp4")
+    read = {h.finding.masked: h for h in report.text_hits}
+    assert set(read) == {n[:6] + "********" + n[-4:] for n in (CARD_NUMBER, OTHER_CARD_NUMBER)}
+    assert read[CARD_NUMBER[:6] + "********" + CARD_NUMBER[-4:]].first == 0.0
+    assert read[OTHER_CARD_NUMBER[:6] + "********" + OTHER_CARD_NUMBER[-4:]].first >= 4.0
+    assert any("re-read where its numbers were" in r for r in report.ocr_reasons)

@@ -51,12 +51,14 @@ WHOLE_IMAGE = 0.6
 class Decision(NamedTuple):
     """Whether to read an image's text, why, and where (None: all of it).
 
-    ``region`` is a box in the original image's pixels.
+    ``region`` is a box in the original image's pixels; ``lines``, the text lines the gate
+    found (when it ran and found some), in the original image's pixels too.
     """
 
     run: bool
     reason: str
     region: Box | None = None
+    lines: tuple[Box, ...] = ()
 
 
 def flatness(decoded: Decoded) -> float:
@@ -110,6 +112,9 @@ def decide(mode: str, path: str, decoded: Decoded, faces: list[Face]) -> Decisio
         return Decision(False, "portrait (a face fills the frame)")
     lines = shared_gate().lines(decoded.rgb)
     if lines:
+        scale = decoded.scale
         return Decision(True, f"text detector found {len(lines)} line(s) of text",
-                        text_region(lines, decoded))
+                        text_region(lines, decoded),
+                        tuple((round(b[0] / scale), round(b[1] / scale), round(b[2] / scale),
+                               round(b[3] / scale)) for b in lines))
     return Decision(False, "photo (no text lines)")

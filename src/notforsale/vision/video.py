@@ -12,9 +12,10 @@ looks.
 Text: the OCR policy of photos (:func:`notforsale.vision.ocr_policy.decide`)
 is asked about a sampled frame at most once every ``text_interval`` seconds; when
 it says read, the frame is read by OCR (at most once every ``ocr_interval``
-seconds, the interval doubling after each reading that finds nothing new) and
-the numbers found are kept once per value (first and last time
-seen, masked, fingerprinted). A clip whose faces fill the frame (a liveness
+seconds, the interval doubling after each reading that finds nothing new; a card
+whose text lines have not changed since a reading that found its number is read
+again only around that number) and the numbers found are kept once per value (first
+and last time seen, masked, fingerprinted). A clip whose faces fill the frame (a liveness
 selfie) is not read unless its name says it is a document (手持, sfz, …),
 as for photos.
 
@@ -26,7 +27,7 @@ per frame, such as vPDQ frame hashes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,16 +188,59 @@ def detector_view(frame: DecodedFrame, max_side: int) -> Decoded:
     return Decoded(rgb, scale, size, {})
 
 
+def line_shift(before: Sequence[Box], now: Sequence[Box]) -> tuple[int, int] | None:
+    """How far the text lines ``before`` moved to be ``now``, when they are the same lines
+    moved together (a card held a little higher); None when they are not.
+
+    The same lines: as many, each of about the same length (within 12 % or 8 pixels) and
+    height, each where the common shift (that of the lines' centre) puts it, within a
+    line's height up or down and a tenth of its length (or 8 pixels) sideways.
+
+    >>> line_shift([(10, 10, 110, 20), (10, 40, 60, 50)], [(22, 2, 122, 12), (22, 32, 72, 42)])
+    (12, -8)
+    >>> line_shift([(10, 10, 110, 20)], [(10, 10, 160, 20)]) is None  # a longer line
+    True
+    """
+    if not before or len(before) != len(now):
+        return None
+
+    def centre(boxes: Sequence[Box]) -> tuple[float, float]:
+        return (sum(b[0] + b[2] for b in boxes) / (2 * len(boxes)),
+                sum(b[1] + b[3] for b in boxes) / (2 * len(boxes)))
+
+    (ax, ay), (bx, by) = centre(before), centre(now)
+    dx, dy = bx - ax, by - ay
+    left = list(before)
+    for box in now:
+        width, height = box[2] - box[0], box[3] - box[1]
+        cx, cy = (box[0] + box[2]) / 2 - dx, (box[1] + box[3]) / 2 - dy
+        best = min(left, key=lambda b: abs((b[0] + b[2]) / 2 - cx) + abs((b[1] + b[3]) / 2 - cy))
+        was_w, was_h = best[2] - best[0], best[3] - best[1]
+        if abs(width - was_w) > max(8, 0.12 * was_w) or abs(height - was_h) > max(6, was_h / 2) \
+                or abs((best[0] + best[2]) / 2 - cx) > max(8, 0.1 * was_w) \
+                or abs((best[1] + best[3]) / 2 - cy) > max(6, was_h):
+            return None
+        left.remove(best)
+    return round(dx), round(dy)
+
+
 class FrameText:
     """Asks the OCR policy now and then, reads when it says so, keeps one hit per value.
 
     With ``backoff`` (scanning), a reading that finds no value not read before doubles the
     time to the next one (up to 16 s), and a new value brings it back to
     ``ocr_interval``: a card held up for the whole clip is read a few times, not every
-    two seconds. Redaction reads at a steady interval (it needs the numbers' boxes).
+    two seconds. And when the text gate's lines are those of the last reading that found
+    numbers, moved together at most (:func:`line_shift`: the same card, held a little
+    higher), only the part around those numbers is read again (a tenth of the cost): if
+    every number read there before is read again, nothing else is read; if any is
+    missing, or the whole text was last read ``MAX_INTERVAL`` seconds ago or more, the
+    whole frame is read as usual. Redaction reads at a steady interval, the
+    whole text every time (it needs every number's box).
     """
 
     MAX_INTERVAL = 16.0
+    SPOT_REASON = "the text lines of the last reading: re-read where its numbers were"
 
     def __init__(self, mode: str, path: str, text_interval: float, ocr_interval: float,
                  backoff: bool = False) -> None:
@@ -209,6 +253,10 @@ class FrameText:
         self.readings = 0
         self.reasons: list[str] = []
         self.hits: dict[tuple[str, str], list[Any]] = {}
+        #: The gate's lines at the last reading, and the numbers it read (displayed pixels).
+        self._lines: tuple[Box, ...] = ()
+        self._found: list[tuple[tuple[str, str], Box]] = []
+        self._whole: float | None = None  # time of the last reading of the whole text
 
     def due(self, time: float) -> bool:
         if self.mode == "never":
@@ -227,7 +275,14 @@ class FrameText:
         self.readings += 1
         if decision.reason not in self.reasons:
             self.reasons.append(decision.reason)
-        hits = read_text_hits(detector_view(frame, OCR_MAX_SIDE), decision.region)
+        view = detector_view(frame, OCR_MAX_SIDE)
+        recent = self._whole is not None and frame.time - self._whole < self.MAX_INTERVAL
+        hits = self._spot_reading(view, decision.lines) if self.backoff and recent else None
+        if hits is None:
+            hits = read_text_hits(view, decision.region)
+            self._whole = frame.time
+        self._lines = decision.lines
+        self._found = [((h.finding.type, h.finding.fingerprint), h.box) for h in hits]
         new = False
         for hit in hits:
             key = (hit.finding.type, hit.finding.fingerprint)
@@ -240,6 +295,32 @@ class FrameText:
                 self.hits[key] = [hit.finding, frame.time, frame.time, frame.index, hit.box, 1]
         if self.backoff:
             self._wait = self.ocr_interval if new else min(self.MAX_INTERVAL, 2 * self._wait)
+        return hits
+
+    def _spot_reading(self, view: Decoded, lines: tuple[Box, ...]) -> list[TextHit] | None:
+        """The numbers read again where the last reading found them, when the gate's lines
+        are that reading's (moved together at most) and every one of them is read again;
+        else None (read the whole text)."""
+        shift = line_shift(self._lines, lines) if self._found else None
+        if shift is None:
+            return None
+        dx, dy = shift
+        boxes = [(b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy) for _, b in self._found]
+        # Each number's whole line (its label too), grown by a line's height all round.
+        parts = boxes + [line for line in lines if any(
+            line[0] < b[2] and b[0] < line[2] and line[1] < b[3] and b[1] < line[3]
+            for b in boxes)]
+        grow = max(b[3] - b[1] for b in parts)
+        width, height = view.size
+        region = (max(0, min(b[0] for b in parts) - grow), max(0, min(b[1] for b in parts) - grow),
+                  min(width, max(b[2] for b in parts) + grow),
+                  min(height, max(b[3] for b in parts) + grow))
+        hits = read_text_hits(view, region)
+        if not {key for key, _ in self._found} <= {(h.finding.type, h.finding.fingerprint)
+                                                    for h in hits}:
+            return None
+        if self.SPOT_REASON not in self.reasons:
+            self.reasons.append(self.SPOT_REASON)
         return hits
 
     def result(self) -> tuple[VideoTextHit, ...]:
@@ -263,11 +344,10 @@ def scan_video(data: bytes, shown_path: str, options: VideoOptions | None = None
                      backoff=True)
     sampled = 0
     best: tuple[float, Decoded, list[Face]] | None = None
-    last_time = 0.0
-    with VideoReader(data, options.limits, options.threads) as reader:
+    with VideoReader(data, options.limits, options.threads,
+                     sampler=Sampler(options.rate, every_frame=options.every_frame)) as reader:
         info: VideoInfo = reader.info
         for frame in reader:
-            last_time = frame.time
             if not sampler.take(frame.time, frame.keyframe):
                 continue
             sampled += 1
@@ -284,7 +364,7 @@ def scan_video(data: bytes, shown_path: str, options: VideoOptions | None = None
             if options.frame_hook is not None:
                 options.frame_hook(SampledFrame(frame.index, frame.time, frame.keyframe,
                                                 small.rgb, small.scale, tuple(faces)))
-        frames, problem = reader.frames_decoded, reader.problem
+        frames, problem, last_time = reader.frames_decoded, reader.problem, reader.last_time
     tracks = tracker.tracks()
     if sampled > MIN_LOOKS:
         tracks = [t for t in tracks if len(t.detections) >= MIN_LOOKS]
