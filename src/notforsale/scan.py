@@ -31,7 +31,7 @@ from typing import Any
 from .errors import InputError
 from .fingerprint import installation_key, key_id
 from .link.identity import VIDEO_NOT_EMBEDDED, FaceIdentity, identify
-from .link.profiles import ImageEvidence, NameRef, RecordEvidence, Reducer
+from .link.profiles import LINE, ROW, ImageEvidence, NameRef, RecordEvidence, Reducer, Values
 from .model import (
     FACE,
     Explanation,
@@ -60,7 +60,7 @@ from .read.member import (
 from .read.units import Part, PartError, ReadContext, TextUnit
 from .read.walk import Walker
 from .store.results import ResultsStore
-from .text.engine import scan_text
+from .text.engine import scan_many
 from .text.mask import mask_name
 from .vision.analyze import ImageOptions, analyze
 from .vision.faces import DEFAULT_THRESHOLD
@@ -112,6 +112,8 @@ class MemberResult:
     image_evidence: ImageEvidence | None = None
     #: Identity values of the whole member (for files that share a stem or a group).
     entities: list[ProfileEntity] = field(default_factory=list)
+    #: A document's values and the records they form, packed (its entities and records).
+    values: Values | None = field(default=None, repr=False)
     thumbnail: bytes | None = None
     keys: PathKeys | None = None
     group: str | None = None
@@ -161,6 +163,11 @@ def _names_an_image(text: str) -> bool:
     return len(stripped) < 260 and stripped.endswith(tuple(IMAGE_SUFFIXES))
 
 
+#: Text units scanned in one call of the engine (a table piece's cells, joined: a call per
+#: cell cost more than the cell's scan).
+UNIT_BATCH = 2048
+
+
 def read_member(member: Member, fmt: formats.Format, options: ScanOptions, key: bytes
                 ) -> Iterator[Member | MemberResult]:
     """A document read: nested members as they come, then its :class:`MemberResult`.
@@ -171,10 +178,11 @@ def read_member(member: Member, fmt: formats.Format, options: ScanOptions, key: 
     assert fmt.reader is not None
     ctx = ReadContext(key, options.limits, render_pages=options.faces or options.ocr != "never")
     result = MemberResult.of(member, format=fmt.name)
-    result.entities.extend(_entity(f) for f in member.name_findings
-                           if f.score >= options.min_score)
-    records: dict[tuple[str, int], list[ProfileEntity]] = {}
-    named: dict[int, list[NameRef]] = {}
+    values = result.values = Values()
+    for f in member.name_findings:
+        if f.score >= options.min_score:
+            values.add(f)
+    pending: list[TextUnit] = []
     for part in fmt.reader(member, ctx):
         if isinstance(part, Member):
             if part.group == member.path:
@@ -183,49 +191,62 @@ def read_member(member: Member, fmt: formats.Format, options: ScanOptions, key: 
         elif isinstance(part, PartError):
             result.errors.append(ScanError(f"{member.path} ({part.where})", part.message))
         else:
-            if part.record is not None and part.record > result.rows:
-                result.rows = part.record
-            for item in _unit_findings(member.path, part, options):
-                if len(result.findings) >= options.limits.max_findings_per_member:
-                    result.not_kept += 1  # not kept as a finding; still linked and counted
-                else:
-                    result.findings.append(item)
-                entity = _entity(item.finding)
-                result.entities.append(entity)
-                record = ("row", part.record) if part.record is not None else \
-                    ("line", item.location.line or 0)
-                records.setdefault(record, []).append(entity)
-            if part.record is not None and _names_an_image(part.text):
-                cell = part.text.strip()
-                base = cell.replace("\\", "/").rsplit("/", 1)[-1]
-                named.setdefault(part.record, []).append(NameRef(
-                    name_print(key, base), follow(key, member.keys.folder, cell),
-                    member.keys.folder[-1] if member.keys.folder else ""))
-    for (kind, number), entities in records.items():
-        reason = "same record" if kind == "row" else "same line"
-        names: tuple[NameRef, ...] = tuple(named.pop(number, [])) if kind == "row" else ()
-        if names:
-            reason = "table row names the image"
-        result.records.append(RecordEvidence(
-            tuple(entities), (), names, reason, member.path,
-            (member.path, number) if kind == "row" else None))
-    for number, refs in named.items():  # rows that name an image but hold no number
-        result.records.append(RecordEvidence((), (), tuple(refs), "table row names the image",
-                                             member.path, (member.path, number)))
+            pending.append(part)
+            if len(pending) >= UNIT_BATCH:
+                _add_units(result, member, pending, options, key)
+                pending = []
+    _add_units(result, member, pending, options, key)
     if result.errors:
         result.state = ERROR
     yield result
 
 
-def _unit_findings(path: str, unit: TextUnit, options: ScanOptions) -> list[LocatedFinding]:
-    findings = scan_text(unit.text, min_score=options.min_score, context_hint=unit.hint)
-    if not findings:
-        return []
-    if unit.whole_text:
-        return locate(unit.text, path, findings, unit.line_offset, page=unit.page,
-                      part=unit.part, field=unit.field)
-    return [LocatedFinding(Location(path, row=unit.row, field=unit.field, page=unit.page,
-                                    part=unit.part), finding) for finding in findings]
+def _add_units(result: MemberResult, member: Member, units: list[TextUnit],
+               options: ScanOptions, key: bytes) -> None:
+    """Units' findings into the member's result, in the units' order: located and kept up
+    to the member's cap (the rest counted, not kept), every one an identity value of the
+    member and of its record (the unit's record, else the finding's line)."""
+    if not units:
+        return
+    path = member.path
+    cap = options.limits.max_findings_per_member
+    values = result.values
+    assert values is not None
+    found_all = scan_many([unit.text for unit in units], [unit.hint for unit in units],
+                          min_score=options.min_score, key=key)
+    for unit, found in zip(units, found_all, strict=True):
+        record = unit.record
+        if record is not None:
+            if record > result.rows:
+                result.rows = record
+            if "." in unit.text and _names_an_image(unit.text):
+                cell = unit.text.strip()
+                base = cell.replace("\\", "/").rsplit("/", 1)[-1]
+                values.names.setdefault(record, []).append(NameRef(
+                    name_print(key, base), follow(key, member.keys.folder, cell),
+                    member.keys.folder[-1] if member.keys.folder else ""))
+        if not found:
+            continue
+        room = max(0, cap - len(result.findings))
+        if unit.whole_text:
+            located = locate(unit.text, path, found, unit.line_offset, page=unit.page,
+                             part=unit.part, field=unit.field)
+            kept = located[:room]
+        else:
+            kept = [LocatedFinding(Location(path, row=unit.row, field=unit.field,
+                                            page=unit.page, part=unit.part), finding)
+                    for finding in found[:room]]
+        if record is not None:
+            for finding in found:
+                values.add(finding, ROW, record)
+        elif unit.whole_text:
+            for item in located:
+                values.add(item.finding, LINE, item.location.line or 0)
+        else:
+            for finding in found:
+                values.add(finding, LINE, 0)
+        result.findings.extend(kept)
+        result.not_kept += len(found) - len(kept)  # not kept as findings; still linked
 
 
 def image_member(member: Member, options: ImageOptions, min_score: float = 0.0
@@ -684,3 +705,5 @@ class _Scan:
             if item.location.row is not None else item for item in result.findings]
         result.records = [replace(record, key=(record.key[0], record.key[1] + offset))
                           if record.key is not None else record for record in result.records]
+        if result.values is not None:
+            result.values.offset = offset

@@ -10,6 +10,8 @@ titles, file names.
 from __future__ import annotations
 
 import bisect
+from itertools import accumulate
+from collections.abc import Sequence
 
 from ..fingerprint import fingerprint, installation_key
 from ..model import Explanation, Finding
@@ -43,12 +45,16 @@ Weighed = tuple[Candidate, float, tuple[str, ...]]
 _WHOLE_TEXT_CONTEXT = 4096
 
 
-def _weigh(candidates: list[Candidate], text: str, hint: str) -> list[Weighed]:
+def _weigh(candidates: list[Candidate], text: str, hint: str, lo: int = 0,
+           hi: int | None = None) -> list[Weighed]:
+    """Candidates scored by the context words around them, in ``text[lo:hi]`` (one text of
+    several joined: no window reaches past its bounds)."""
+    hi = len(text) if hi is None else hi
     weighed: list[Weighed] = []
     # Without a hint, a candidate's windows are slices of the text (the hint's " " starts
     # no context word), so a type whose words the text lacks has none near any candidate.
     absent: dict[str, bool] = {}
-    lowered = text.lower() if not hint and len(text) <= _WHOLE_TEXT_CONTEXT else None
+    lowered = text[lo:hi].lower() if not hint and hi - lo <= _WHOLE_TEXT_CONTEXT else None
     if lowered is not None and not context.any_mentioned(lowered):
         # no context word at all (most table rows): scores stand, weak shapes are dropped
         return [(cand, cand.score, ()) for cand in candidates if not cand.needs_context]
@@ -61,13 +67,14 @@ def _weigh(candidates: list[Candidate], text: str, hint: str) -> list[Weighed]:
                 if not cand.needs_context:  # (one that needs a word is dropped)
                     weighed.append((cand, cand.score, ()))
                 continue
-        words = context.words_near(
-            cand.type,
-            hint + " " + text[max(0, cand.start - context.BEFORE):cand.start],
-            text[cand.end:cand.end + context.AFTER],
-        )
+        before = text[max(lo, cand.start - context.BEFORE):cand.start]
+        after = text[cand.end:min(hi, cand.end + context.AFTER)]
+        if (not before or before.isdigit()) and (not after or after.isdigit()):
+            words = context.words_in_hint(cand.type, hint)  # a cell of its number alone
+        else:
+            words = context.words_near(cand.type, hint + " " + before, after)
         if cand.needs_context:
-            near = hint + " " + text[max(0, cand.start - context.BEFORE_REQUIRED):cand.start]
+            near = hint + " " + text[max(lo, cand.start - context.BEFORE_REQUIRED):cand.start]
             if not context.label_is_own(cand.type, near):
                 continue
         score = min(1.0, cand.score + CONTEXT_BOOST) if words else cand.score
@@ -145,12 +152,81 @@ def scan_text(text: str, *, min_score: float = 0.0, key: bytes | None = None,
     if not candidates:
         return []
     secret = key if key is not None else installation_key()
+    hint = normalize(context_hint) if context_hint else ""
+    return _findings(_resolve(_weigh(candidates, normalized, hint)), min_score, secret, 0)
+
+
+def _findings(weighed: list[Weighed], min_score: float, secret: bytes, offset: int
+              ) -> list[Finding]:
     findings = []
-    for cand, score, words in _resolve(_weigh(candidates, normalized, normalize(context_hint))):
+    for cand, score, words in weighed:
         if score < min_score:
             continue
         findings.append(Finding(
-            type=cand.type, start=cand.start, end=cand.end, score=score, masked=cand.masked,
-            fingerprint=fingerprint(cand.type, cand.canonical, secret), detector=cand.detector,
-            explanation=Explanation(cand.pattern, cand.checks, words)))
+            type=cand.type, start=cand.start - offset, end=cand.end - offset, score=score,
+            masked=cand.masked, fingerprint=fingerprint(cand.type, cand.canonical, secret),
+            detector=cand.detector, explanation=Explanation(cand.pattern, cand.checks, words)))
     return findings
+
+
+#: Texts joined for one pass of the detectors (table cells): "\n" ends every shape the
+#: detectors find (no run of digits, e-mail address or context word holds one, and what a
+#: detector looks at beside a number stops at it as at a text's end), so each text's
+#: candidates are exactly those it gives alone.
+_JOIN = "\n"
+#: Texts longer than this are scanned alone (joining them would copy them for nothing).
+_JOIN_MAX = 4096
+_DIGIT_RUNS = DETECTORS[0]
+_EMAIL = DETECTORS[1]
+_PASSPORT = DETECTORS[2]
+
+
+def scan_many(texts: Sequence[str], hints: Sequence[str], *, min_score: float = 0.0,
+              key: bytes | None = None) -> list[list[Finding]]:
+    """``[scan_text(t, min_score=…, key=…, context_hint=h) for t, h in zip(texts, hints)]``,
+    the same findings, with one pass of the detectors over the short texts joined (a table
+    piece's cells: most hold no number, and a call per cell cost more than its scan)."""
+    if not all(isinstance(text, str) for text in texts) or \
+            tuple(d.name for d in DETECTORS) != ("digit_runs", "email", "cn_passport"):
+        return [scan_text(t, min_score=min_score, key=key, context_hint=h)
+                for t, h in zip(texts, hints, strict=True)]
+    out: list[list[Finding]] = [[] for _ in texts]
+    joined = _JOIN.join(texts)
+    if joined.count(_JOIN) == len(texts) - 1 and max(map(len, texts), default=0) <= _JOIN_MAX:
+        short: Sequence[int] = range(len(texts))  # (the common case: every text joins)
+    else:
+        short = [i for i, text in enumerate(texts)
+                 if len(text) <= _JOIN_MAX and _JOIN not in text]
+        for i in sorted(set(range(len(texts))) - set(short)):
+            out[i] = scan_text(texts[i], min_score=min_score, key=key, context_hint=hints[i])
+        if not short:
+            return out
+        joined = _JOIN.join(texts[i] for i in short)
+    joined = normalize(joined)
+    starts = list(accumulate((len(texts[i]) + 1 for i in short[:-1]), initial=0))
+    per_text: dict[int, list[Candidate]] = {}
+    for cand in _DIGIT_RUNS.find(joined):
+        per_text.setdefault(bisect.bisect_right(starts, cand.start) - 1, []).append(cand)
+    if "@" in joined:
+        for cand in _EMAIL.find(joined):
+            per_text.setdefault(bisect.bisect_right(starts, cand.start) - 1, []).append(cand)
+    worded = {bisect.bisect_right(starts, position - 1) - 1
+              for position in context.occurrences("CN_PASSPORT", joined)}
+    for n in sorted(worded):
+        # (rare in tables) the detector looks past its context word: run it on the text
+        lo = starts[n]
+        hi = lo + len(texts[short[n]])
+        found = [cand._replace(start=cand.start + lo, end=cand.end + lo)
+                 for cand in _PASSPORT.find(joined[lo:hi])]
+        if found:
+            per_text.setdefault(n, []).extend(found)
+    if not per_text:
+        return out
+    secret = key if key is not None else installation_key()
+    for n in sorted(per_text):
+        i = short[n]
+        lo = starts[n]
+        hint = normalize(hints[i]) if hints[i] else ""
+        weighed = _weigh(per_text[n], joined, hint, lo, lo + len(texts[i]))
+        out[i] = _findings(_resolve(weighed), min_score, secret, lo)
+    return out
