@@ -60,7 +60,7 @@ from .read.member import (
 from .read.units import Part, PartError, ReadContext, TextUnit
 from .read.walk import Walker
 from .store.results import ResultsStore
-from .text.engine import scan_many
+from .text.engine import scan_hits
 from .text.mask import mask_name
 from .vision.analyze import ImageOptions, analyze
 from .vision.faces import DEFAULT_THRESHOLD
@@ -140,18 +140,23 @@ class MemberResult:
 def locate(text: str, path: str, findings: list[Finding], line_offset: int = 0,
            **where: object) -> list[LocatedFinding]:
     """Attach 1-based line and column numbers to findings (in text order)."""
-    located = []
+    return [LocatedFinding(Location(path, line, column, **where), finding)  # type: ignore[arg-type]
+            for finding, (line, column) in zip(
+                findings, _lines(text, [f.start for f in findings], line_offset), strict=True)]
+
+
+def _lines(text: str, starts: list[int], line_offset: int = 0) -> list[tuple[int, int]]:
+    """1-based (line, column) of each offset of ``starts`` (in text order)."""
+    out = []
     line, counted_to, line_start = 1 + line_offset, 0, 0
-    for finding in findings:
-        newlines = text.count("\n", counted_to, finding.start)
+    for start in starts:
+        newlines = text.count("\n", counted_to, start)
         if newlines:
             line += newlines
-            line_start = text.rfind("\n", counted_to, finding.start) + 1
-        counted_to = finding.start
-        column = finding.start - line_start + 1
-        located.append(LocatedFinding(Location(path, line, column, **where),  # type: ignore[arg-type]
-                                      finding))
-    return located
+            line_start = text.rfind("\n", counted_to, start) + 1
+        counted_to = start
+        out.append((line, start - line_start + 1))
+    return out
 
 
 def _entity(finding: Finding) -> ProfileEntity:
@@ -212,7 +217,7 @@ def _add_units(result: MemberResult, member: Member, units: list[TextUnit],
     cap = options.limits.max_findings_per_member
     values = result.values
     assert values is not None
-    found_all = scan_many([unit.text for unit in units], [unit.hint for unit in units],
+    found_all = scan_hits([unit.text for unit in units], [unit.hint for unit in units],
                           min_score=options.min_score, key=key)
     for unit, found in zip(units, found_all, strict=True):
         record = unit.record
@@ -229,22 +234,23 @@ def _add_units(result: MemberResult, member: Member, units: list[TextUnit],
             continue
         room = max(0, cap - len(result.findings))
         if unit.whole_text:
-            located = locate(unit.text, path, found, unit.line_offset, page=unit.page,
-                             part=unit.part, field=unit.field)
-            kept = located[:room]
+            lines = _lines(unit.text, [hit.start for hit in found], unit.line_offset)
+            kept = [LocatedFinding(Location(path, line, column, page=unit.page, part=unit.part,
+                                            field=unit.field), hit.finding())
+                    for hit, (line, column) in zip(found[:room], lines, strict=False)]
         else:
             kept = [LocatedFinding(Location(path, row=unit.row, field=unit.field,
-                                            page=unit.page, part=unit.part), finding)
-                    for finding in found[:room]]
+                                            page=unit.page, part=unit.part), hit.finding())
+                    for hit in found[:room]]
         if record is not None:
-            for finding in found:
-                values.add(finding, ROW, record)
+            for hit in found:
+                values.add(hit, ROW, record)
         elif unit.whole_text:
-            for item in located:
-                values.add(item.finding, LINE, item.location.line or 0)
+            for hit, (line, _) in zip(found, lines, strict=True):
+                values.add(hit, LINE, line)
         else:
-            for finding in found:
-                values.add(finding, LINE, 0)
+            for hit in found:
+                values.add(hit, LINE, 0)
         result.findings.extend(kept)
         result.not_kept += len(found) - len(kept)  # not kept as findings; still linked
 

@@ -34,9 +34,9 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..model import FACE, Finding, Location, Person, Profile, ProfileEntity, UnassignedFace
+from ..model import FACE, Location, Person, Profile, ProfileEntity, UnassignedFace
 from .identity import FaceBook, FaceIdentity, location_key, make_person
 
 if TYPE_CHECKING:
@@ -85,6 +85,17 @@ ROW, LINE = 0, 1
 _NO_RECORD = 255
 
 
+class _Value(Protocol):
+    """What a value is packed from (a finding, an engine's hit, a profile's entity)."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def masked(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+
+
 class Values:
     """A member's identity values and the records they form, packed in flat buffers.
 
@@ -122,8 +133,7 @@ class Values:
     def __len__(self) -> int:
         return len(self._codes)
 
-    def add(self, value: ProfileEntity | Finding, kind: int | None = None, number: int = 0
-            ) -> None:
+    def add(self, value: _Value, kind: int | None = None, number: int = 0) -> None:
         """One value (a finding's); with ``kind``, a value of that record (else of the
         member only)."""
         try:

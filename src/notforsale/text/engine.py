@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from itertools import accumulate
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from ..fingerprint import fingerprint, installation_key
 from ..model import Explanation, Finding
@@ -134,6 +135,33 @@ def _best_of(cluster: list[Weighed]) -> list[Weighed]:
     return chosen
 
 
+class Hit(NamedTuple):
+    """A finding before its objects are made (a dense table gives hundreds of thousands,
+    most of them past the member's cap: only counted and linked, never shown)."""
+
+    type: str
+    start: int
+    end: int
+    score: float
+    masked: str
+    fingerprint: str
+    detector: str
+    pattern: str
+    checks: tuple[str, ...]
+    context: tuple[str, ...]
+
+    def __repr__(self) -> str:  # (no canonical value here, but keep the form short)
+        return f"Hit({self.type}, {self.start}-{self.end}, {self.masked}, {self.score})"
+
+    def finding(self) -> Finding:
+        return Finding(self.type, self.start, self.end, self.score, self.masked,
+                       self.fingerprint, self.detector,
+                       Explanation(self.pattern, self.checks, self.context))
+
+
+_new_hit = tuple.__new__
+
+
 def scan_text(text: str, *, min_score: float = 0.0, key: bytes | None = None,
               context_hint: str = "") -> list[Finding]:
     """Identity numbers and addresses in ``text``, in text order.
@@ -143,6 +171,10 @@ def scan_text(text: str, *, min_score: float = 0.0, key: bytes | None = None,
     ``context_hint`` is text that stands before every number without being part
     of ``text`` — a table's column header, the label beside an OCR line.
     """
+    return [hit.finding() for hit in _scan_one(text, min_score, key, context_hint)]
+
+
+def _scan_one(text: str, min_score: float, key: bytes | None, context_hint: str) -> list[Hit]:
     if not isinstance(text, str):
         raise TypeError(f"scan_text() needs a str, not {type(text).__name__}")
     normalized = normalize(text)
@@ -153,20 +185,14 @@ def scan_text(text: str, *, min_score: float = 0.0, key: bytes | None = None,
         return []
     secret = key if key is not None else installation_key()
     hint = normalize(context_hint) if context_hint else ""
-    return _findings(_resolve(_weigh(candidates, normalized, hint)), min_score, secret, 0)
+    return _hits(_resolve(_weigh(candidates, normalized, hint)), min_score, secret, 0)
 
 
-def _findings(weighed: list[Weighed], min_score: float, secret: bytes, offset: int
-              ) -> list[Finding]:
-    findings = []
-    for cand, score, words in weighed:
-        if score < min_score:
-            continue
-        findings.append(Finding(
-            type=cand.type, start=cand.start - offset, end=cand.end - offset, score=score,
-            masked=cand.masked, fingerprint=fingerprint(cand.type, cand.canonical, secret),
-            detector=cand.detector, explanation=Explanation(cand.pattern, cand.checks, words)))
-    return findings
+def _hits(weighed: list[Weighed], min_score: float, secret: bytes, offset: int) -> list[Hit]:
+    return [_new_hit(Hit, (cand.type, cand.start - offset, cand.end - offset, score,
+                           cand.masked, fingerprint(cand.type, cand.canonical, secret),
+                           cand.detector, cand.pattern, cand.checks, words))
+            for cand, score, words in weighed if score >= min_score]
 
 
 #: Texts joined for one pass of the detectors (table cells): "\n" ends every shape the
@@ -179,6 +205,7 @@ _JOIN_MAX = 4096
 _DIGIT_RUNS = DETECTORS[0]
 _EMAIL = DETECTORS[1]
 _PASSPORT = DETECTORS[2]
+_NONE: tuple[Hit, ...] = ()
 
 
 def scan_many(texts: Sequence[str], hints: Sequence[str], *, min_score: float = 0.0,
@@ -186,11 +213,17 @@ def scan_many(texts: Sequence[str], hints: Sequence[str], *, min_score: float = 
     """``[scan_text(t, min_score=…, key=…, context_hint=h) for t, h in zip(texts, hints)]``,
     the same findings, with one pass of the detectors over the short texts joined (a table
     piece's cells: most hold no number, and a call per cell cost more than its scan)."""
+    return [[hit.finding() for hit in hits]
+            for hits in scan_hits(texts, hints, min_score=min_score, key=key)]
+
+
+def scan_hits(texts: Sequence[str], hints: Sequence[str], *, min_score: float = 0.0,
+              key: bytes | None = None) -> list[Sequence[Hit]]:
+    """:func:`scan_many`'s findings as hits (:meth:`Hit.finding` makes each one)."""
     if not all(isinstance(text, str) for text in texts) or \
             tuple(d.name for d in DETECTORS) != ("digit_runs", "email", "cn_passport"):
-        return [scan_text(t, min_score=min_score, key=key, context_hint=h)
-                for t, h in zip(texts, hints, strict=True)]
-    out: list[list[Finding]] = [[] for _ in texts]
+        return [_scan_one(t, min_score, key, h) for t, h in zip(texts, hints, strict=True)]
+    out: list[Sequence[Hit]] = [_NONE] * len(texts)
     joined = _JOIN.join(texts)
     if joined.count(_JOIN) == len(texts) - 1 and max(map(len, texts), default=0) <= _JOIN_MAX:
         short: Sequence[int] = range(len(texts))  # (the common case: every text joins)
@@ -198,15 +231,23 @@ def scan_many(texts: Sequence[str], hints: Sequence[str], *, min_score: float = 
         short = [i for i, text in enumerate(texts)
                  if len(text) <= _JOIN_MAX and _JOIN not in text]
         for i in sorted(set(range(len(texts))) - set(short)):
-            out[i] = scan_text(texts[i], min_score=min_score, key=key, context_hint=hints[i])
+            out[i] = _scan_one(texts[i], min_score, key, hints[i])
         if not short:
             return out
         joined = _JOIN.join(texts[i] for i in short)
     joined = normalize(joined)
     starts = list(accumulate((len(texts[i]) + 1 for i in short[:-1]), initial=0))
     per_text: dict[int, list[Candidate]] = {}
-    for cand in _DIGIT_RUNS.find(joined):
-        per_text.setdefault(bisect.bisect_right(starts, cand.start) - 1, []).append(cand)
+    n, following, last = 0, starts[1] if len(starts) > 1 else len(joined) + 1, len(starts) - 1
+    for cand in _DIGIT_RUNS.find(joined):  # (in text order: the text's index moves on)
+        if cand.start >= following or cand.start < starts[n]:
+            n = bisect.bisect_right(starts, cand.start) - 1
+            following = starts[n + 1] if n < last else len(joined) + 1
+        found = per_text.get(n)
+        if found is None:
+            per_text[n] = [cand]
+        else:
+            found.append(cand)
     if "@" in joined:
         for cand in _EMAIL.find(joined):
             per_text.setdefault(bisect.bisect_right(starts, cand.start) - 1, []).append(cand)
@@ -223,10 +264,13 @@ def scan_many(texts: Sequence[str], hints: Sequence[str], *, min_score: float = 
     if not per_text:
         return out
     secret = key if key is not None else installation_key()
+    normalized_hints: dict[str, str] = {"": ""}
     for n in sorted(per_text):
         i = short[n]
         lo = starts[n]
-        hint = normalize(hints[i]) if hints[i] else ""
+        hint = normalized_hints.get(hints[i])
+        if hint is None:
+            hint = normalized_hints[hints[i]] = normalize(hints[i])
         weighed = _weigh(per_text[n], joined, hint, lo, lo + len(texts[i]))
-        out[i] = _findings(_resolve(weighed), min_score, secret, lo)
+        out[i] = _hits(_resolve(weighed), min_score, secret, lo)
     return out
