@@ -459,7 +459,7 @@ class _Scan:
         self.in_flight_bytes = 0
         self.outstanding: dict[str, int] = {}
         self.partial: set[str] = set()  # inputs some of whose results are in, not all
-        self.walked: list[str] = []
+        self.walked: set[str] = set()  # inputs walked to their end, members outstanding
         self.tag = ""
         self.last_commit = time.monotonic()
         self.executor: Any = None
@@ -513,9 +513,13 @@ class _Scan:
             self._dispatch(item)
 
     def _drain(self, paths: list[str | Path]) -> None:
+        # Members found inside the last ones collected (attachments, embedded images) join
+        # a batch of their own: sent too, until nothing is left (batches of more than one
+        # member left them unsent).
         self._flush()
         while self.queue:
             self._receive()
+            self._flush()
 
     def _result(self, stopped: str) -> ScanResult:
         """The result, read from the store: whole when the scan was small, else rows read
@@ -624,22 +628,19 @@ class _Scan:
         current = current or ""
         if current != self.tag:
             if self.tag:
-                self.walked.append(self.tag)
+                if self.outstanding.get(self.tag, 0):
+                    self.walked.add(self.tag)  # done when its last member is collected
+                else:
+                    self._done(self.tag)
             self.tag = current
-            self._walked_out()
         return current
 
-    def _walked_out(self) -> None:
-        """Mark done the inputs walked to their end whose members are all collected."""
-        still = []
-        for tag in self.walked:
-            if self.outstanding.get(tag, 0):
-                still.append(tag)
-            else:
-                self.outstanding.pop(tag, None)
-                self.partial.discard(tag)
-                self.store.done(tag)
-        self.walked = still
+    def _done(self, tag: str) -> None:
+        """An input walked to its end whose members are all collected."""
+        self.walked.discard(tag)
+        self.outstanding.pop(tag, None)
+        self.partial.discard(tag)
+        self.store.done(tag)
 
     def _flush(self) -> None:
         if not self.batch:
@@ -662,7 +663,8 @@ class _Scan:
                 else:
                     self._collect(out, tag)
             self.outstanding[tag] -= 1
-        self._walked_out()
+            if not self.outstanding[tag] and tag in self.walked:
+                self._done(tag)
         # A commit holds only whole inputs (a resumed scan reads again the one it was in).
         if self.store.kept and not self.partial and \
                 time.monotonic() - self.last_commit > COMMIT_EVERY:

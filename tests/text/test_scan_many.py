@@ -82,3 +82,37 @@ def test_random_cells_match_cell_by_cell() -> None:
         assert scan_many(cells, hints, key=KEY) == \
             [scan_text(c, key=KEY, context_hint=h) for c, h in zip(cells, hints, strict=True)], \
             cells
+
+
+# (text, whether finds_nothing may say so, why)
+NOTHING = [
+    ("f0000001.txt", True, "seven digits: no run of ten"),
+    ("备注 第123456789条", True, "nine digits and no word"),
+    ("13812345678", False, "eleven digits: a mobile"),
+    ("①②③④⑤⑥⑦⑧⑨①", False, "circled digits fold to ten digits"),
+    ("护照E1234567", False, "a passport's word: a shape with fewer digits"),
+    ("ｐａｓｓｐｏｒｔ E12345678", False, "the word in full-width letters folds to ASCII"),
+    ("a＠b.cn", False, "a full-width at sign folds to one: an e-mail address"),
+    ("照片1.jpg", True, "one digit"),
+]
+
+
+@pytest.mark.parametrize(("text", "nothing", "why"), NOTHING, ids=[c[2] for c in NOTHING])
+def test_finds_nothing_is_told_without_the_detectors(text: str, nothing: bool, why: str) -> None:
+    from notforsale.text.engine import finds_nothing
+
+    assert finds_nothing(text) is nothing, why
+    if nothing:
+        assert scan_text(text, key=KEY) == [], why
+
+
+def test_finds_nothing_never_hides_a_finding() -> None:
+    from notforsale.text.engine import finds_nothing
+
+    fragments = ["1", "12", "123456", "@", "＠", "护照", "E", "passport", "PASSPORT", "pp no",
+                 "x", "-", " ", "①", "１２３", "a.cn", "号"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(fragments) for _ in range(rng.randint(1, 9)))
+        if finds_nothing(text):
+            assert scan_text(text, key=KEY) == [], text

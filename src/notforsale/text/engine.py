@@ -135,6 +135,20 @@ def _best_of(cluster: list[Weighed]) -> list[Weighed]:
     return chosen
 
 
+#: Characters that fold to an at sign (:mod:`normalize`): an e-mail address needs one.
+_AT_SIGNS = frozenset("@\uff20\ufe6b")
+
+
+def finds_nothing(text: str) -> bool:
+    """True when :func:`scan_text` surely finds nothing in ``text``, told without running
+    the detectors: fewer than ten digits (every run of digits weighed has ten; Unicode
+    digits count, as they fold to ASCII ones), no at sign, no passport context word (the
+    only shape with fewer digits). A file name such as ``f0000001.txt`` is told here."""
+    if _AT_SIGNS.intersection(text) or sum(ch.isdigit() for ch in text) >= 10:
+        return False
+    return not context.occurrences("CN_PASSPORT", normalize(text))
+
+
 class Hit(NamedTuple):
     """A finding before its objects are made (a dense table gives hundreds of thousands,
     most of them past the member's cap: only counted and linked, never shown)."""
