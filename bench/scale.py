@@ -162,8 +162,8 @@ HEADERS = {
     "csv": HEADER,
     "tsv": "姓名\t身份证号\t手机号\t银行卡号\t地址\n".encode(),
     "dash": b"",
-    "sql": ("CREATE TABLE `members` (`name` varchar(32), `idcard` char(18), "
-            "`mobile` char(11), `card` char(16), `address` varchar(64));\n").encode(),
+    "sql": (b"CREATE TABLE `members` (`name` varchar(32), `idcard` char(18), "
+            b"`mobile` char(11), `card` char(16), `address` varchar(64));\n"),
 }
 
 

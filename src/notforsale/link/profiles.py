@@ -193,8 +193,8 @@ class Values:
         grouped: dict[tuple[int, int], list[int]] = {}
         for kind, number, indexes in runs:
             grouped.setdefault((kind, number), []).extend(indexes)
-        for (kind, number), indexes in grouped.items():
-            yield kind, number, indexes
+        for (kind, number), grouped_indexes in grouped.items():
+            yield kind, number, grouped_indexes
 
     def _runs(self) -> Iterator[tuple[int, int, range]]:
         starts, size = self._starts, len(self)

@@ -229,7 +229,10 @@ class ResultsStore:
         as :meth:`add_record` takes them: one statement per table for all of them (a table
         piece gives tens of thousands of rows; one insert per value cost a fifth of a dense
         dump's scan)."""
-        rows, values, images_, names_ = [], [], [], []
+        rows: list[tuple[Any, ...]] = []
+        values: list[tuple[int, str]] = []
+        images_: list[tuple[int, str]] = []
+        names_: list[tuple[int, str, str | None, str]] = []
         entities: dict[str, tuple[str, str, str]] = {}
         record = self._next_record()
         for owned, reason, source, images, names, gkey, tie in records:
@@ -272,7 +275,9 @@ class ResultsStore:
         db = self.db
         db.executemany("INSERT OR IGNORE INTO entities (node, type, masked) VALUES (?, ?, ?)",
                        entities)
-        rows, owned, names_ = [], [], []
+        rows: list[tuple[Any, ...]] = []
+        owned: list[tuple[int, Sequence[int]]] = []
+        names_: list[tuple[int, str, str | None, str]] = []
         record = self._next_record()
         for indexes, reason, source, names, gkey, tie in records:
             if not indexes and not names:

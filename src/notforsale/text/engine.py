@@ -10,8 +10,8 @@ titles, file names.
 from __future__ import annotations
 
 import bisect
-from itertools import accumulate
 from collections.abc import Sequence
+from itertools import accumulate
 from typing import NamedTuple
 
 from ..fingerprint import fingerprint, installation_key
