@@ -10,7 +10,9 @@ removed at the end (``--keep`` keeps it):
   1950–2004), a mobile number (8 real prefixes) and an address. Every ID and every phone is
   distinct, so a scan must report exactly ``rows`` of each. Rows are laid out at a fixed
   width with numpy (~75 bytes), so 1 GB is written in seconds. The 10 % and 50 % inputs are
-  prefixes of the same rows (cut at a row end), written alongside.
+  prefixes of the same rows (cut at a row end), written alongside. ``--format tsv|dash|sql``
+  writes the same people as a tab-separated table, ``----``-separated lines or one SQL
+  ``INSERT`` per row, each with a (Luhn-valid, distinct) bank card as well.
 - **pack**: a *folder* (not a zip: a zip of a million members holds a central directory
   that must be read whole) ``pack/part0`` … ``pack/part9``, each with sub-folders of 1,000
   tiny ``.txt`` files (~30 bytes); every 10th file holds a phone, the next one a resident
@@ -469,6 +471,9 @@ def main() -> None:
     parser.add_argument("--ray-files", type=int, default=20_000,
                         help="files of the pack scanned on Ray (its first ones)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--format", default="csv", choices=FORMATS,
+                        help="the dump's layout (csv: name, ID, phone, address; the others "
+                             "add a bank card)")
     parser.add_argument("--skip", default="", help="comma-separated: dump,pack,ray,compare")
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
     args = parser.parse_args()
@@ -492,7 +497,8 @@ def main() -> None:
     try:
         if "dump" not in skip or "compare" not in skip:
             t = time.perf_counter()
-            dump = write_dump(tmp, size)
+            dump = write_dump(tmp, size, args.format)
+            cards = args.format != "csv"
             print(f"dump: {dump[1.0][1]:,} rows, {dump[1.0][0].stat().st_size / 2**20:,.0f} MiB,"
                   f" written in {time.perf_counter() - t:.1f} s")
         if "dump" not in skip:
@@ -502,7 +508,8 @@ def main() -> None:
                 path, rows = dump[f]
                 run = scan_cli(f"dump {int(f * 100)} %", [path], tmp / "report.json", env,
                                "--workers", str(args.workers))
-                verdict = check(run, 1, {"id": rows, "phone": rows})
+                verdict = check(run, 1, {"id": rows, "phone": rows,
+                                         **({"card": rows} if cards else {})})
                 lines.append(row(run, rows, "rows", verdict,
                                  f"{path.stat().st_size / 2**20:,.0f} MiB"))
                 results[f"dump{f}"] = run
@@ -518,7 +525,8 @@ def main() -> None:
             for kind in ("threads", "processes"):
                 run = scan_cli(f"dump 50 % {kind}", [path], tmp / "report.json", env,
                                "--workers", str(args.workers), "--executor", kind)
-                lines.append(row(run, rows, "rows", check(run, 1, {"id": rows, "phone": rows}),
+                lines.append(row(run, rows, "rows", check(run, 1, {
+                    "id": rows, "phone": rows, **({"card": rows} if cards else {})}),
                                  f"{path.stat().st_size / 2**20:,.0f} MiB"))
                 print(lines[-1], flush=True)
             profile = python_child("profile dump", PROFILE_CHILD, ["4", str(dump[0.1][0])], env)
