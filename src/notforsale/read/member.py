@@ -14,19 +14,33 @@ the table's own folder without either raw path.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from ..model import Finding
 from ..text.engine import finds_nothing, scan_text
 from ..text.mask import mask_name
 
 SEP = "!/"
+_T = TypeVar("_T")
 _PRINT_BYTES = 12
+
+
+def _pickled_by_fields(cls: type[_T]) -> type[_T]:
+    """Pickle a frozen slotted dataclass as its constructor and fields: the dataclass's own
+    pickling looks its fields up for every object, and members and their prints cross to
+    worker processes and Ray tasks by the thousand."""
+    names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+
+    def __reduce__(self: Any) -> tuple[type[_T], tuple[Any, ...]]:  # noqa: N807
+        return cls, tuple(getattr(self, name) for name in names)
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
 
 
 def _print(key: bytes, parent: str, part: str) -> str:
@@ -50,6 +64,7 @@ def _key_states(key: bytes) -> tuple[Any, Any]:
             hashlib.sha256(bytes(byte ^ 0x5C for byte in padded)))
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PathKeys:
     """Keyed prints of a member's raw path: never the path itself."""
@@ -137,6 +152,7 @@ def name_findings(name: str, key: bytes) -> tuple[Finding, ...]:
     return tuple(scan_text(stem, key=key))
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Piece:
     """Where a piece of a large file stands in it (see :mod:`read.pieces`).
@@ -155,6 +171,7 @@ class Piece:
     header: tuple[str, ...] | None = None
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Member:
     """One file's bytes, as shown, and where it came from.
@@ -259,6 +276,7 @@ def folder_at(raw_folder: str, key: bytes) -> Folder:
     return Folder(raw, probe.path[:-1], probe.keys.folder, probe.folders)
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class MemberError:
     """A file or member that could not be read, and why (both as shown), and what its own
@@ -277,6 +295,7 @@ def error_at(shown_path: str, message: str, raw_name: str = "",
     return MemberError(shown_path, mask_name(message), found)
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Container:
     """An archive, opened: its members follow. Its own name can hold a number too."""
