@@ -10,7 +10,9 @@ removed at the end (``--keep`` keeps it):
   1950–2004), a mobile number (8 real prefixes) and an address. Every ID and every phone is
   distinct, so a scan must report exactly ``rows`` of each. Rows are laid out at a fixed
   width with numpy (~75 bytes), so 1 GB is written in seconds. The 10 % and 50 % inputs are
-  prefixes of the same rows (cut at a row end), written alongside.
+  prefixes of the same rows (cut at a row end), written alongside. ``--format tsv|dash|sql``
+  writes the same people as a tab-separated table, ``----``-separated lines or one SQL
+  ``INSERT`` per row, each with a (Luhn-valid, distinct) bank card as well.
 - **pack**: a *folder* (not a zip: a zip of a million members holds a central directory
   that must be read whole) ``pack/part0`` … ``pack/part9``, each with sub-folders of 1,000
   tiny ``.txt`` files (~30 bytes); every 10th file holds a phone, the next one a resident
@@ -136,26 +138,82 @@ def _comma(n: int) -> np.ndarray:
     return np.full((n, 1), ord(","), dtype=np.uint8)
 
 
+def _text(count: int, text: str) -> np.ndarray:
+    return np.tile(np.frombuffer(text.encode(), np.uint8), (count, 1))
+
+
+def cards(index: np.ndarray) -> np.ndarray:
+    """16-digit UnionPay cards (prefix 622202, a valid Luhn check digit), distinct for
+    distinct rows (up to 10⁹ rows), as a (n, 16) array of ASCII codes."""
+    n = len(index)
+    out = np.empty((n, 16), dtype=np.uint8)
+    out[:, 0:6] = np.frombuffer(b"622202", np.uint8)
+    out[:, 6:15] = _digits((index * 7919) % 1_000_000_000, 9)
+    digits = out[:, :15].astype(np.int64) - 48
+    doubled = digits[:, ::-1][:, 0::2] * 2  # from the right, every other digit, doubled
+    total = (doubled // 10 + doubled % 10).sum(axis=1) + digits[:, ::-1][:, 1::2].sum(axis=1)
+    out[:, 15] = 48 + (10 - total % 10) % 10
+    return out
+
+
+#: The layouts leaks come in (``csv`` as measured since the first run: name, ID, phone,
+#: address; the others add a bank card): a header (or table declaration) and a row maker.
+FORMATS = ("csv", "tsv", "dash", "sql")
+SUFFIXES = {"csv": ".csv", "tsv": ".tsv", "dash": ".txt", "sql": ".sql"}
+HEADERS = {
+    "csv": HEADER,
+    "tsv": "姓名\t身份证号\t手机号\t银行卡号\t地址\n".encode(),
+    "dash": b"",
+    "sql": (b"CREATE TABLE `members` (`name` varchar(32), `idcard` char(18), "
+            b"`mobile` char(11), `card` char(16), `address` varchar(64));\n"),
+}
+
+
+def format_rows(fmt: str, start: int, count: int) -> bytes:
+    """``count`` rows from row ``start`` in layout ``fmt`` (fixed width), as bytes."""
+    if fmt == "csv":
+        return csv_rows(start, count)
+    index = np.arange(start, start + count, dtype=np.int64)
+    ids, phones = ids_and_phones(index)
+    name = [_SURNAMES[(index * 7) % len(SURNAMES)], _GIVEN[(index * 13) % len(GIVEN)],
+            _GIVEN[(index * 31 + 5) % len(GIVEN)]]
+    address = [_CITIES[index % len(CITIES)], _ROADS[(index // 3) % len(ROADS)],
+               _digits(index % 1000 + 1, 3), _text(count, "号")]
+    fields = [name, [ids], [phones], [cards(index)], address]
+    if fmt == "sql":  # one INSERT per row, as mysqldump --skip-extended-insert writes
+        parts = [_text(count, "INSERT INTO `members` VALUES ('")]
+        for i, field_ in enumerate(fields):
+            parts += field_ + [_text(count, "', '" if i < len(fields) - 1 else "');\n")]
+    else:
+        sep = "\t" if fmt == "tsv" else "----"
+        parts = []
+        for i, field_ in enumerate(fields):
+            parts += field_ + [_text(count, sep if i < len(fields) - 1 else "\n")]
+    return np.hstack(parts).tobytes()
+
+
 ROW_BYTES = len(csv_rows(0, 1))
 
 
-def write_dump(folder: Path, size: int) -> dict[float, tuple[Path, int]]:
-    """leak.csv of about ``size`` bytes and its 10 % and 50 % prefixes: {fraction: (path,
-    rows)}."""
-    total_rows = max(10, (size - len(HEADER)) // ROW_BYTES)
+def write_dump(folder: Path, size: int, fmt: str = "csv") -> dict[float, tuple[Path, int]]:
+    """leak-NNN.csv (or the layout ``fmt``) of about ``size`` bytes and its 10 % and 50 %
+    prefixes: {fraction: (path, rows)}."""
+    header = HEADERS[fmt]
+    row_bytes = len(format_rows(fmt, 0, 1))
+    total_rows = max(10, (size - len(header)) // row_bytes)
     wanted = {f: int(total_rows * f) for f in FRACTIONS}
-    paths = {f: folder / f"leak-{int(f * 100):03d}.csv" for f in FRACTIONS}
+    paths = {f: folder / f"leak-{int(f * 100):03d}{SUFFIXES[fmt]}" for f in FRACTIONS}
     handles = {f: paths[f].open("wb") for f in FRACTIONS}
     for handle in handles.values():
-        handle.write(HEADER)
+        handle.write(header)
     chunk = 500_000
     for start in range(0, total_rows, chunk):
         count = min(chunk, total_rows - start)
-        data = csv_rows(start, count)
+        data = format_rows(fmt, start, count)
         for f, handle in handles.items():
             keep = min(count, max(0, wanted[f] - start))
             if keep:
-                handle.write(data[:keep * ROW_BYTES])
+                handle.write(data[:keep * row_bytes])
     for handle in handles.values():
         handle.close()
     return {f: (paths[f], wanted[f]) for f in FRACTIONS}
@@ -307,11 +365,13 @@ def check(run: Run, files: int, expected: dict[str, int]) -> str:
         problems.append(f"{s['errors']} errors")
     if s.get("skipped"):
         problems.append(f"{s['skipped']} skipped")
+    # The summary's distinct values count every value linked (kept as a finding or only
+    # counted past the caps): each generated value is distinct, so they must match.
     entities = s.get("entities", {})
-    found = sum(entities.values()) + s.get("findings_not_kept", 0)
+    found = sum(entities.values())
     want = sum(expected.values())
     if found != want:
-        problems.append(f"values found {found} (kept {entities}, not kept "
+        problems.append(f"distinct values {found} ({entities}; findings not kept "
                         f"{s.get('findings_not_kept', 0)}) != generated {want} {expected}")
     elif s.get("findings_not_kept"):
         return (f"ok ({s['findings_not_kept']:,} findings counted, not kept: the scan's caps of "
@@ -411,6 +471,9 @@ def main() -> None:
     parser.add_argument("--ray-files", type=int, default=20_000,
                         help="files of the pack scanned on Ray (its first ones)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--format", default="csv", choices=FORMATS,
+                        help="the dump's layout (csv: name, ID, phone, address; the others "
+                             "add a bank card)")
     parser.add_argument("--skip", default="", help="comma-separated: dump,pack,ray,compare")
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
     args = parser.parse_args()
@@ -434,7 +497,8 @@ def main() -> None:
     try:
         if "dump" not in skip or "compare" not in skip:
             t = time.perf_counter()
-            dump = write_dump(tmp, size)
+            dump = write_dump(tmp, size, args.format)
+            cards = args.format != "csv"
             print(f"dump: {dump[1.0][1]:,} rows, {dump[1.0][0].stat().st_size / 2**20:,.0f} MiB,"
                   f" written in {time.perf_counter() - t:.1f} s")
         if "dump" not in skip:
@@ -444,7 +508,8 @@ def main() -> None:
                 path, rows = dump[f]
                 run = scan_cli(f"dump {int(f * 100)} %", [path], tmp / "report.json", env,
                                "--workers", str(args.workers))
-                verdict = check(run, 1, {"id": rows, "phone": rows})
+                verdict = check(run, 1, {"id": rows, "phone": rows,
+                                         **({"card": rows} if cards else {})})
                 lines.append(row(run, rows, "rows", verdict,
                                  f"{path.stat().st_size / 2**20:,.0f} MiB"))
                 results[f"dump{f}"] = run
@@ -460,7 +525,8 @@ def main() -> None:
             for kind in ("threads", "processes"):
                 run = scan_cli(f"dump 50 % {kind}", [path], tmp / "report.json", env,
                                "--workers", str(args.workers), "--executor", kind)
-                lines.append(row(run, rows, "rows", check(run, 1, {"id": rows, "phone": rows}),
+                lines.append(row(run, rows, "rows", check(run, 1, {
+                    "id": rows, "phone": rows, **({"card": rows} if cards else {})}),
                                  f"{path.stat().st_size / 2**20:,.0f} MiB"))
                 print(lines[-1], flush=True)
             profile = python_child("profile dump", PROFILE_CHILD, ["4", str(dump[0.1][0])], env)

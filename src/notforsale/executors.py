@@ -52,6 +52,12 @@ def run_batch(members: Sequence[Member], options: ScanOptions, key: bytes
 
 
 def _probe(key: bytes) -> tuple[str, str]:
+    """A worker's key id and version; it imports the per-member step meanwhile, so every
+    worker the probes reach starts warm (probes run at once, one a worker: an import of a
+    second or more on a worker's first batch made a second worker of no use on a short
+    scan)."""
+    from . import scan  # noqa: F401
+
     pin_key(key)
     return key_id(), __version__
 

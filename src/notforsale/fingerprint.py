@@ -33,6 +33,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_config_dir
 
@@ -176,15 +177,23 @@ def fingerprint(entity_type: str, canonical: str, key: bytes | None = None) -> s
     The entity type is part of the message, so the same digits as a phone
     number and as a card number do not share a fingerprint.
     """
-    mac = _keyed(entity_type, key if key is not None else installation_key()).copy()
+    inner, outer = _keyed(entity_type, key if key is not None else installation_key())
+    mac = inner.copy()
     mac.update(canonical.encode("utf-8"))
-    return mac.hexdigest()[:_FINGERPRINT_HEX_CHARS]
+    out = outer.copy()
+    out.update(mac.digest())
+    return out.hexdigest()[:_FINGERPRINT_HEX_CHARS]
 
 
 @lru_cache(maxsize=64)
-def _keyed(entity_type: str, key: bytes) -> hmac.HMAC:
-    """The HMAC state after the key and the type: copying it is cheaper than starting over."""
-    mac = hmac.new(key, digestmod=hashlib.sha256)
-    mac.update(entity_type.encode("ascii"))
-    mac.update(b"\x00")
-    return mac
+def _keyed(entity_type: str, key: bytes) -> tuple[Any, Any]:
+    """HMAC-SHA256 (RFC 2104, as :mod:`hmac` computes it) after the key and the type: the
+    inner and outer hash states, copied per value (``hmac.HMAC.copy`` is Python code and
+    cost a tenth of a dense table's scan; a hash state's copy is one C call)."""
+    block = hashlib.sha256().block_size
+    padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in padded))
+    inner.update(entity_type.encode("ascii"))
+    inner.update(b"\x00")
+    outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in padded))
+    return inner, outer

@@ -31,7 +31,7 @@ from typing import Any
 from .errors import InputError
 from .fingerprint import installation_key, key_id
 from .link.identity import FaceIdentity, identify, identify_tracks
-from .link.profiles import ImageEvidence, NameRef, RecordEvidence, Reducer
+from .link.profiles import LINE, ROW, ImageEvidence, NameRef, RecordEvidence, Reducer, Values
 from .model import (
     FACE,
     Explanation,
@@ -60,7 +60,7 @@ from .read.member import (
 from .read.units import Part, PartError, ReadContext, TextUnit
 from .read.walk import Walker
 from .store.results import ResultsStore
-from .text.engine import scan_text
+from .text.engine import scan_hits
 from .text.mask import mask_name
 from .vision.analyze import ImageOptions, analyze
 from .vision.faces import DEFAULT_THRESHOLD
@@ -112,6 +112,8 @@ class MemberResult:
     image_evidence: ImageEvidence | None = None
     #: Identity values of the whole member (for files that share a stem or a group).
     entities: list[ProfileEntity] = field(default_factory=list)
+    #: A document's values and the records they form, packed (its entities and records).
+    values: Values | None = field(default=None, repr=False)
     thumbnail: bytes | None = None
     keys: PathKeys | None = None
     group: str | None = None
@@ -138,18 +140,23 @@ class MemberResult:
 def locate(text: str, path: str, findings: list[Finding], line_offset: int = 0,
            **where: object) -> list[LocatedFinding]:
     """Attach 1-based line and column numbers to findings (in text order)."""
-    located = []
+    return [LocatedFinding(Location(path, line, column, **where), finding)  # type: ignore[arg-type]
+            for finding, (line, column) in zip(
+                findings, _lines(text, [f.start for f in findings], line_offset), strict=True)]
+
+
+def _lines(text: str, starts: list[int], line_offset: int = 0) -> list[tuple[int, int]]:
+    """1-based (line, column) of each offset of ``starts`` (in text order)."""
+    out = []
     line, counted_to, line_start = 1 + line_offset, 0, 0
-    for finding in findings:
-        newlines = text.count("\n", counted_to, finding.start)
+    for start in starts:
+        newlines = text.count("\n", counted_to, start)
         if newlines:
             line += newlines
-            line_start = text.rfind("\n", counted_to, finding.start) + 1
-        counted_to = finding.start
-        column = finding.start - line_start + 1
-        located.append(LocatedFinding(Location(path, line, column, **where),  # type: ignore[arg-type]
-                                      finding))
-    return located
+            line_start = text.rfind("\n", counted_to, start) + 1
+        counted_to = start
+        out.append((line, start - line_start + 1))
+    return out
 
 
 def _entity(finding: Finding) -> ProfileEntity:
@@ -159,6 +166,11 @@ def _entity(finding: Finding) -> ProfileEntity:
 def _names_an_image(text: str) -> bool:
     stripped = text.strip().lower()
     return len(stripped) < 260 and stripped.endswith(tuple(IMAGE_SUFFIXES))
+
+
+#: Text units scanned in one call of the engine (a table piece's cells, joined: a call per
+#: cell cost more than the cell's scan).
+UNIT_BATCH = 2048
 
 
 def read_member(member: Member, fmt: formats.Format, options: ScanOptions, key: bytes
@@ -171,10 +183,11 @@ def read_member(member: Member, fmt: formats.Format, options: ScanOptions, key: 
     assert fmt.reader is not None
     ctx = ReadContext(key, options.limits, render_pages=options.faces or options.ocr != "never")
     result = MemberResult.of(member, format=fmt.name)
-    result.entities.extend(_entity(f) for f in member.name_findings
-                           if f.score >= options.min_score)
-    records: dict[tuple[str, int], list[ProfileEntity]] = {}
-    named: dict[int, list[NameRef]] = {}
+    values = result.values = Values()
+    for f in member.name_findings:
+        if f.score >= options.min_score:
+            values.add(f)
+    pending: list[TextUnit] = []
     for part in fmt.reader(member, ctx):
         if isinstance(part, Member):
             if part.group == member.path:
@@ -183,49 +196,63 @@ def read_member(member: Member, fmt: formats.Format, options: ScanOptions, key: 
         elif isinstance(part, PartError):
             result.errors.append(ScanError(f"{member.path} ({part.where})", part.message))
         else:
-            if part.record is not None and part.record > result.rows:
-                result.rows = part.record
-            for item in _unit_findings(member.path, part, options):
-                if len(result.findings) >= options.limits.max_findings_per_member:
-                    result.not_kept += 1  # not kept as a finding; still linked and counted
-                else:
-                    result.findings.append(item)
-                entity = _entity(item.finding)
-                result.entities.append(entity)
-                record = ("row", part.record) if part.record is not None else \
-                    ("line", item.location.line or 0)
-                records.setdefault(record, []).append(entity)
-            if part.record is not None and _names_an_image(part.text):
-                cell = part.text.strip()
-                base = cell.replace("\\", "/").rsplit("/", 1)[-1]
-                named.setdefault(part.record, []).append(NameRef(
-                    name_print(key, base), follow(key, member.keys.folder, cell),
-                    member.keys.folder[-1] if member.keys.folder else ""))
-    for (kind, number), entities in records.items():
-        reason = "same record" if kind == "row" else "same line"
-        names: tuple[NameRef, ...] = tuple(named.pop(number, [])) if kind == "row" else ()
-        if names:
-            reason = "table row names the image"
-        result.records.append(RecordEvidence(
-            tuple(entities), (), names, reason, member.path,
-            (member.path, number) if kind == "row" else None))
-    for number, refs in named.items():  # rows that name an image but hold no number
-        result.records.append(RecordEvidence((), (), tuple(refs), "table row names the image",
-                                             member.path, (member.path, number)))
+            pending.append(part)
+            if len(pending) >= UNIT_BATCH:
+                _add_units(result, member, pending, options, key)
+                pending = []
+    _add_units(result, member, pending, options, key)
     if result.errors:
         result.state = ERROR
     yield result
 
 
-def _unit_findings(path: str, unit: TextUnit, options: ScanOptions) -> list[LocatedFinding]:
-    findings = scan_text(unit.text, min_score=options.min_score, context_hint=unit.hint)
-    if not findings:
-        return []
-    if unit.whole_text:
-        return locate(unit.text, path, findings, unit.line_offset, page=unit.page,
-                      part=unit.part, field=unit.field)
-    return [LocatedFinding(Location(path, row=unit.row, field=unit.field, page=unit.page,
-                                    part=unit.part), finding) for finding in findings]
+def _add_units(result: MemberResult, member: Member, units: list[TextUnit],
+               options: ScanOptions, key: bytes) -> None:
+    """Units' findings into the member's result, in the units' order: located and kept up
+    to the member's cap (the rest counted, not kept), every one an identity value of the
+    member and of its record (the unit's record, else the finding's line)."""
+    if not units:
+        return
+    path = member.path
+    cap = options.limits.max_findings_per_member
+    values = result.values
+    assert values is not None
+    found_all = scan_hits([unit.text for unit in units], [unit.hint for unit in units],
+                          min_score=options.min_score, key=key)
+    for unit, found in zip(units, found_all, strict=True):
+        record = unit.record
+        if record is not None:
+            if record > result.rows:
+                result.rows = record
+            if "." in unit.text and _names_an_image(unit.text):
+                cell = unit.text.strip()
+                base = cell.replace("\\", "/").rsplit("/", 1)[-1]
+                values.names.setdefault(record, []).append(NameRef(
+                    name_print(key, base), follow(key, member.keys.folder, cell),
+                    member.keys.folder[-1] if member.keys.folder else ""))
+        if not found:
+            continue
+        room = max(0, cap - len(result.findings))
+        if unit.whole_text:
+            lines = _lines(unit.text, [hit.start for hit in found], unit.line_offset)
+            kept = [LocatedFinding(Location(path, line, column, page=unit.page, part=unit.part,
+                                            field=unit.field), hit.finding())
+                    for hit, (line, column) in zip(found[:room], lines, strict=False)]
+        else:
+            kept = [LocatedFinding(Location(path, row=unit.row, field=unit.field,
+                                            page=unit.page, part=unit.part), hit.finding())
+                    for hit in found[:room]]
+        if record is not None:
+            for hit in found:
+                values.add(hit, ROW, record)
+        elif unit.whole_text:
+            for hit, (line, _) in zip(found, lines, strict=True):
+                values.add(hit, LINE, line)
+        else:
+            for hit in found:
+                values.add(hit, LINE, 0)
+        result.findings.extend(kept)
+        result.not_kept += len(found) - len(kept)  # not kept as findings; still linked
 
 
 def image_member(member: Member, options: ImageOptions, min_score: float = 0.0
@@ -434,7 +461,7 @@ class _Scan:
         self.in_flight_bytes = 0
         self.outstanding: dict[str, int] = {}
         self.partial: set[str] = set()  # inputs some of whose results are in, not all
-        self.walked: list[str] = []
+        self.walked: set[str] = set()  # inputs walked to their end, members outstanding
         self.tag = ""
         self.last_commit = time.monotonic()
         self.executor: Any = None
@@ -488,9 +515,13 @@ class _Scan:
             self._dispatch(item)
 
     def _drain(self, paths: list[str | Path]) -> None:
+        # Members found inside the last ones collected (attachments, embedded images) join
+        # a batch of their own: sent too, until nothing is left (batches of more than one
+        # member left them unsent).
         self._flush()
         while self.queue:
             self._receive()
+            self._flush()
 
     def _result(self, stopped: str) -> ScanResult:
         """The result, read from the store: whole when the scan was small, else rows read
@@ -599,22 +630,19 @@ class _Scan:
         current = current or ""
         if current != self.tag:
             if self.tag:
-                self.walked.append(self.tag)
+                if self.outstanding.get(self.tag, 0):
+                    self.walked.add(self.tag)  # done when its last member is collected
+                else:
+                    self._done(self.tag)
             self.tag = current
-            self._walked_out()
         return current
 
-    def _walked_out(self) -> None:
-        """Mark done the inputs walked to their end whose members are all collected."""
-        still = []
-        for tag in self.walked:
-            if self.outstanding.get(tag, 0):
-                still.append(tag)
-            else:
-                self.outstanding.pop(tag, None)
-                self.partial.discard(tag)
-                self.store.done(tag)
-        self.walked = still
+    def _done(self, tag: str) -> None:
+        """An input walked to its end whose members are all collected."""
+        self.walked.discard(tag)
+        self.outstanding.pop(tag, None)
+        self.partial.discard(tag)
+        self.store.done(tag)
 
     def _flush(self) -> None:
         if not self.batch:
@@ -637,7 +665,8 @@ class _Scan:
                 else:
                     self._collect(out, tag)
             self.outstanding[tag] -= 1
-        self._walked_out()
+            if not self.outstanding[tag] and tag in self.walked:
+                self._done(tag)
         # A commit holds only whole inputs (a resumed scan reads again the one it was in).
         if self.store.kept and not self.partial and \
                 time.monotonic() - self.last_commit > COMMIT_EVERY:
@@ -686,3 +715,5 @@ class _Scan:
             if item.location.row is not None else item for item in result.findings]
         result.records = [replace(record, key=(record.key[0], record.key[1] + offset))
                           if record.key is not None else record for record in result.records]
+        if result.values is not None:
+            result.values.offset = offset

@@ -49,6 +49,32 @@ def test_the_order_of_results_is_the_order_sent(pack: Path) -> None:
     assert [str(f.location) for f in one.findings] == [str(f.location) for f in two.findings]
 
 
+# (executor, members a batch of the threads holds) — why the case is there
+LAST_BATCH = [("threads", 1, "a batch a member (the threads' own): the reference"),
+              ("threads", 64, "threads sent batches of many members"),
+              ("processes", 64, "batches crossing to worker processes")]
+
+
+@pytest.mark.parametrize(("kind", "batch", "why"), LAST_BATCH, ids=[c[2] for c in LAST_BATCH])
+def test_members_found_inside_the_last_batch_are_read(tmp_path: Path, kind: str, batch: int,
+                                                      why: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Attachments found in the last members collected join a batch of their own: it is
+    sent too (they were left unsent, silently, by every executor batching members)."""
+    from PIL import Image
+
+    from tests.builders import eml, png
+
+    photo = png(Image.new("RGB", (64, 64), (200, 150, 120)))
+    for index in range(3):
+        (tmp_path / f"mail{index}.eml").write_bytes(eml(
+            f"手机 1381234567{index}", {f"photo{index}.png": photo, "note.txt": b"x"}))
+    monkeypatch.setattr(executors.Threads, "batch_members", batch)
+    result = scan_path(tmp_path, replace(BASE, executor=kind, faces=False, ocr="never"))
+    assert result.files == 9, why  # three messages and the two attachments of each
+    assert result.images == 3, why  # each message's photo, found inside it
+    assert not result.errors, why
+
+
 def test_a_worker_answering_with_another_key_stops_the_scan_before_it_is_kept(
         tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("手机 13812345678", encoding="utf-8")

@@ -30,10 +30,11 @@ merges with none.
 from __future__ import annotations
 
 import json
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..model import FACE, Location, Person, Profile, ProfileEntity, UnassignedFace
 from .identity import FaceBook, FaceIdentity, location_key, make_person
@@ -76,6 +77,131 @@ class RecordEvidence:
 class ImageEvidence:
     path: str
     faces: tuple[Location, ...]
+
+
+#: The kinds of record a member's values are grouped in: a table row (or database row,
+#: JSON record, message), a line of text.
+ROW, LINE = 0, 1
+_NO_RECORD = 255
+
+
+class _Value(Protocol):
+    """What a value is packed from (a finding, an engine's hit, a profile's entity)."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def masked(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+
+
+class Values:
+    """A member's identity values and the records they form, packed in flat buffers.
+
+    A table piece of 8 MiB holds ~300,000 values: as objects (a ProfileEntity each, with a
+    record and lists per row) its result held ~10 times the piece's bytes in memory, and a
+    scan keeps several pieces in flight. Here a value costs its characters and a few bytes;
+    the objects are made again, one member at a time, when the driver stores them.
+
+    Values are added in order with their record (kind and number); the records are the
+    runs of equal ones, in the order they first appear (values of one record that do not
+    stand together are grouped when the records are read).
+    """
+
+    __slots__ = ("_types", "_codes", "_prints", "_print_ends", "_masks", "_mask_ends",
+                 "_kinds", "_numbers", "_starts", "_monotone", "_last", "names", "offset")
+
+    def __init__(self) -> None:
+        self._types: list[str] = []
+        self._codes = bytearray()
+        self._prints = bytearray()
+        self._print_ends = array("q")
+        self._masks = bytearray()
+        self._mask_ends = array("q")
+        #: Records: kind, number and first value of each run of values of one record.
+        self._kinds = bytearray()
+        self._numbers = array("q")
+        self._starts = array("q")
+        self._monotone = True
+        self._last: tuple[int, int] | None = None
+        #: Images rows name, by row number (rare: kept as objects).
+        self.names: dict[int, list[NameRef]] = {}
+        #: Added to row numbers when they are read (a later piece of a table).
+        self.offset = 0
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def add(self, value: _Value, kind: int | None = None, number: int = 0) -> None:
+        """One value (a finding's); with ``kind``, a value of that record (else of the
+        member only)."""
+        try:
+            code = self._types.index(value.type)
+        except ValueError:
+            code = len(self._types)
+            self._types.append(value.type)
+        self._codes.append(code)
+        self._prints += value.fingerprint.encode()
+        self._print_ends.append(len(self._prints))
+        self._masks += value.masked.encode()
+        self._mask_ends.append(len(self._masks))
+        if kind is None:
+            kind, number = _NO_RECORD, 0
+        if self._kinds and self._kinds[-1] == kind and self._numbers[-1] == number:
+            return
+        if kind != _NO_RECORD:
+            if self._last is not None and self._last >= (kind, number):
+                self._monotone = False  # a record may come back: grouped when read
+            self._last = (kind, number)
+        self._kinds.append(kind)
+        self._numbers.append(number)
+        self._starts.append(len(self._codes) - 1)
+
+    def entity(self, index: int) -> ProfileEntity:
+        return ProfileEntity(self._types[self._codes[index]], self._text(self._masks,
+                             self._mask_ends, index), self._text(self._prints,
+                                                                 self._print_ends, index))
+
+    @staticmethod
+    def _text(buffer: bytearray, ends: array[int], index: int) -> str:
+        return buffer[ends[index - 1] if index else 0:ends[index]].decode()
+
+    def entities(self) -> list[ProfileEntity]:
+        return [self.entity(index) for index in range(len(self))]
+
+    def nodes(self) -> list[str]:
+        """Each value's node in the results store (type and fingerprint)."""
+        types, codes, prints, ends = self._types, self._codes, self._prints, self._print_ends
+        return [f"{types[codes[i]]}\0{prints[ends[i - 1] if i else 0:ends[i]].decode()}"
+                for i in range(len(codes))]
+
+    def rows(self, nodes: list[str], indexes: Iterable[int] | None = None
+             ) -> Iterator[tuple[str, str, str]]:
+        """(node, type, masked) of each value (or of those at ``indexes``), in order."""
+        types, codes = self._types, self._codes
+        for i in range(len(nodes)) if indexes is None else indexes:
+            yield nodes[i], types[codes[i]], self._text(self._masks, self._mask_ends, i)
+
+    def records(self) -> Iterator[tuple[int, int, Sequence[int]]]:
+        """(kind, number, value indexes) of each record, in the order they first appear
+        (row numbers as the member's reader gave them: without :attr:`offset`)."""
+        runs = self._runs()
+        if self._monotone:
+            yield from runs
+            return
+        grouped: dict[tuple[int, int], list[int]] = {}
+        for kind, number, indexes in runs:
+            grouped.setdefault((kind, number), []).extend(indexes)
+        for (kind, number), grouped_indexes in grouped.items():
+            yield kind, number, grouped_indexes
+
+    def _runs(self) -> Iterator[tuple[int, int, range]]:
+        starts, size = self._starts, len(self)
+        for run, kind in enumerate(self._kinds):
+            if kind != _NO_RECORD:
+                end = starts[run + 1] if run + 1 < len(starts) else size
+                yield kind, self._numbers[run], range(starts[run], end)
 
 
 class _UnionFind:
@@ -260,22 +386,56 @@ class Reducer:
             self.faces.add([*(result.faces_identity or ()), *(
                 FaceIdentity(face, None, "no descriptor was computed for this face")
                 for face in image.faces if location_key(face) not in given)])
-        if image is not None:
-            if image.faces:
-                store.add_image(image.path, keys, image.faces, result.group,
-                                result.parent_record)
-        elif keys is not None and result.entities:
-            store.add_record(result.entities, "same file stem", result.path,
-                             gkey="stem:" + keys.stem)
+            store.add_image(image.path, keys, image.faces, result.group, result.parent_record)
+        if result.values is not None:
+            self._add_values(result, result.values)
+        records: list[Any] = []
+        if image is None and keys is not None and result.entities:
+            records.append((result.entities, "same file stem", result.path, (), (),
+                            "stem:" + keys.stem, None))
             if result.group:
-                store.add_record(result.entities, "same e-mail or container", result.path,
-                                 gkey="group:" + result.group)
+                records.append((result.entities, "same e-mail or container", result.path, (),
+                                (), "group:" + result.group, None))
             if result.owns_group:
-                store.add_record(result.entities, "same e-mail or container", result.path,
-                                 gkey="group:" + result.path)
-        for record in result.records:
-            store.add_record(record.entities, record.reason, record.source, record.images,
-                             record.names, tie=record.key)
+                records.append((result.entities, "same e-mail or container", result.path, (),
+                                (), "group:" + result.path, None))
+        records.extend((record.entities, record.reason, record.source, record.images,
+                        record.names, None, record.key) for record in result.records)
+        store.add_records(records)
+
+    def _add_values(self, result: MemberResult, values: Values) -> None:
+        """A document's packed values: the records of its file stem and groups (all of its
+        values), then one per row or line (see :meth:`add`, which these records precede)."""
+        if not len(values):
+            return
+        every = range(len(values))
+        records: list[tuple[Sequence[int], str, str, tuple[NameRef, ...], str | None,
+                            tuple[str, int] | None]] = []
+        if result.keys is not None:
+            records.append((every, "same file stem", result.path, (),
+                            "stem:" + result.keys.stem, None))
+            if result.group:
+                records.append((every, "same e-mail or container", result.path, (),
+                                "group:" + result.group, None))
+            if result.owns_group:
+                records.append((every, "same e-mail or container", result.path, (),
+                                "group:" + result.path, None))
+        names = dict(values.names)
+        for kind, number, indexes in values.records():
+            if kind == ROW:
+                named = tuple(names.pop(number, ()))
+                records.append((indexes, "table row names the image" if named else
+                                "same record", result.path, named, None,
+                                (result.path, number + values.offset)))
+            else:
+                records.append((indexes, "same line", result.path, (), None, None))
+        for number, refs in names.items():  # rows that name an image but hold no number
+            records.append(((), "table row names the image", result.path, tuple(refs), None,
+                            (result.path, number + values.offset)))
+        nodes = values.nodes()
+        entities = values.rows(nodes) if result.keys is not None else \
+            values.rows(nodes, [i for indexes, *_ in records for i in indexes])
+        self.store.add_grouped(nodes, entities, records)
 
     def profiles(self) -> Linked:
         """Profiles and persons (the faces clustered), and every face finding in the store

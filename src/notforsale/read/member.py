@@ -14,28 +14,57 @@ the table's own folder without either raw path.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import hmac
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from ..model import Finding
-from ..text.engine import scan_text
+from ..text.engine import finds_nothing, scan_text
 from ..text.mask import mask_name
 
 SEP = "!/"
+_T = TypeVar("_T")
 _PRINT_BYTES = 12
 
 
+def _pickled_by_fields(cls: type[_T]) -> type[_T]:
+    """Pickle a frozen slotted dataclass as its constructor and fields: the dataclass's own
+    pickling looks its fields up for every object, and members and their prints cross to
+    worker processes and Ray tasks by the thousand."""
+    names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+
+    def __reduce__(self: Any) -> tuple[type[_T], tuple[Any, ...]]:  # noqa: N807
+        return cls, tuple(getattr(self, name) for name in names)
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
+
+
 def _print(key: bytes, parent: str, part: str) -> str:
-    mac = hmac.new(key, digestmod=hashlib.sha256)
+    """HMAC-SHA256 of ``parent``, NUL, ``part`` under ``key`` (RFC 2104, from the key's
+    two hash states: a pack of a million files makes several prints per file)."""
+    inner, outer = _key_states(key)
+    mac = inner.copy()
     mac.update(parent.encode("ascii"))
     mac.update(b"\x00")
     mac.update(part.encode("utf-8", "surrogatepass"))
-    return mac.hexdigest()[: 2 * _PRINT_BYTES]
+    out = outer.copy()
+    out.update(mac.digest())
+    return out.hexdigest()[: 2 * _PRINT_BYTES]
 
 
+@lru_cache(maxsize=8)
+def _key_states(key: bytes) -> tuple[Any, Any]:
+    block = hashlib.sha256().block_size
+    padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+    return (hashlib.sha256(bytes(byte ^ 0x36 for byte in padded)),
+            hashlib.sha256(bytes(byte ^ 0x5C for byte in padded)))
+
+
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PathKeys:
     """Keyed prints of a member's raw path: never the path itself."""
@@ -118,11 +147,12 @@ def _worth(name: str) -> bool:
 def name_findings(name: str, key: bytes) -> tuple[Finding, ...]:
     """Identity numbers in a file's own name (packs name photos by ID number)."""
     stem = stem_of(name)
-    if sum(char.isdigit() for char in stem) < 7 and "@" not in stem:
+    if sum(char.isdigit() for char in stem) < 7 and "@" not in stem or finds_nothing(stem):
         return ()
     return tuple(scan_text(stem, key=key))
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Piece:
     """Where a piece of a large file stands in it (see :mod:`read.pieces`).
@@ -141,6 +171,7 @@ class Piece:
     header: tuple[str, ...] | None = None
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Member:
     """One file's bytes, as shown, and where it came from.
@@ -206,8 +237,16 @@ class Member:
         )
 
 
-def member_at(raw_path: str, data: bytes, key: bytes) -> Member:
-    """A member for a file on disk (or standard input, ``-``), shown and printed."""
+def member_at(raw_path: str, data: bytes, key: bytes, folder: Folder | None = None
+              ) -> Member:
+    """A member for a file on disk (or standard input, ``-``), shown and printed;
+    ``folder`` is :func:`folder_at` of the folder it is in (made once for its files)."""
+    if folder is not None and raw_path.startswith(folder.raw) and \
+            "/" not in raw_path[len(folder.raw):] and raw_path[len(folder.raw):]:
+        name = raw_path[len(folder.raw):]
+        keys = path_keys(key, [name], folder.chain)
+        return Member(folder.shown + mask_name(name), data, keys, name_findings(name, key),
+                      folders=folder.folders)
     parts = [p for p in raw_path.split("/")]
     shown = "/".join(mask_name(part) for part in parts)
     named = [p for p in parts if p] or [raw_path]
@@ -218,6 +257,26 @@ def member_at(raw_path: str, data: bytes, key: bytes) -> Member:
                                           lead, key))
 
 
+@dataclass(frozen=True, slots=True)
+class Folder:
+    """What the files of one folder share in :func:`member_at`: the folder's raw path (with
+    its ``/``), its shown path, the prints of its chain and the findings in its names."""
+
+    raw: str
+    shown: str
+    chain: tuple[str, ...]
+    folders: FolderFindings
+
+
+def folder_at(raw_folder: str, key: bytes) -> Folder:
+    """:class:`Folder` of ``raw_folder`` as :func:`member_at` would make it for a file in it
+    (a probe file's results, less the file's own part)."""
+    probe = member_at(raw_folder.rstrip("/") + "/x", b"", key)
+    raw = raw_folder.rstrip("/") + "/"
+    return Folder(raw, probe.path[:-1], probe.keys.folder, probe.folders)
+
+
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class MemberError:
     """A file or member that could not be read, and why (both as shown), and what its own
@@ -236,6 +295,7 @@ def error_at(shown_path: str, message: str, raw_name: str = "",
     return MemberError(shown_path, mask_name(message), found)
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Container:
     """An archive, opened: its members follow. Its own name can hold a number too."""

@@ -157,16 +157,31 @@ def read_sql(member: Member, ctx: ReadContext) -> Iterator[Part]:
     from .documents import member_text
 
     text = member_text(member)
-    rest = list(text)
+    # The rest of the dump is its text with every value blanked: kept as the stretches
+    # between values (values come in text order), not as a list of every character.
+    rest: list[str] = []
+    last = 0
+    fields: dict[tuple[str, str], str] = {}  # each column's name, masked once
     found = False
     for value in sql_values(text):
         found = True
         cell = text[value.start:value.end]
-        rest[value.start:value.end] = " " * (value.end - value.start)
+        if value.start >= last:
+            rest.append(text[last:value.start])
+            rest.append(" " * (value.end - value.start))
+            last = value.end
+        else:  # (not in text order: blank it in what is kept so far)
+            kept = list("".join(rest) + text[last:])
+            kept[value.start:value.end] = " " * (value.end - value.start)
+            rest, last = ["".join(kept)], len(text)
         if cell.strip():
-            yield TextUnit(cell, row=value.row, field=shown(f"{value.table}.{value.column}"),
-                           hint=value.column, record=value.row)
-    remainder = "".join(rest) if found else text
+            where = (value.table, value.column)
+            field_ = fields.get(where)
+            if field_ is None:
+                field_ = fields[where] = shown(f"{value.table}.{value.column}")
+            yield TextUnit(cell, row=value.row, field=field_, hint=value.column,
+                           record=value.row)
+    remainder = "".join(rest) + text[last:] if found else text
     if remainder.strip():
         yield TextUnit(remainder, whole_text=True, part="statements",
                        line_offset=member.piece.lines_before if member.piece else 0)

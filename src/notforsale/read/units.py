@@ -75,13 +75,19 @@ def table_rows(rows: Iterable[list[str]], sheet: str = "", part: str | None = No
     known = header is not None
     header = list(header or ())
     prefix = f"{shown(sheet)}!" if sheet else ""
+    columns: list[tuple[str, str]] = []  # (field, hint) of each column, masked once
     for number, cells in enumerate(rows, start=1):
         if number == 1 and not known and looks_like_header(cells):
             header = [cell.strip() for cell in cells]
             continue
-        for index, cell in enumerate(cells):
-            if not cell or not cell.strip():
+        if len(cells) > len(columns):
+            for index in range(len(columns), len(cells)):
+                name = header[index] if index < len(header) and header[index] \
+                    else str(index + 1)
+                columns.append((prefix + shown(name), name))
+        record = record_base + number
+        for cell, (field_, name) in zip(cells, columns, strict=False):  # columns may be longer
+            if not cell or cell.isspace():
                 continue
-            name = header[index] if index < len(header) and header[index] else str(index + 1)
-            yield TextUnit(cell, row=number, field=prefix + shown(name), hint=name,
-                           record=record_base + number, part=part)
+            yield TextUnit(cell, row=number, field=field_, hint=name, record=record,
+                           part=part)

@@ -39,10 +39,12 @@ from .limits import Budget, Limits
 from .member import (
     SEP,
     Container,
+    Folder,
     Item,
     Member,
     MemberError,
     error_at,
+    folder_at,
     member_at,
     name_print,
 )
@@ -331,51 +333,59 @@ class Walker:
         for folder, dirs, files in os.walk(root, followlinks=False, onerror=None):
             dirs.sort()
             base = Path(folder)
+            shared: Folder | None = None  # what its files share, made once for all of them
             for name in sorted(files) + [d for d in dirs if (base / d).is_symlink()]:
-                yield from self._file(base / name, str(base / name)[start:])
+                file = base / name
+                raw = str(file)[start:]
+                if shared is None and "/" in raw:
+                    shared = folder_at(raw.rsplit("/", 1)[0], self.key)
+                yield from self._file(file, raw, shared)
 
-    def _file(self, file: Path, raw: str) -> Iterator[Item]:
+    def _file(self, file: Path, raw: str, folder: Folder | None = None) -> Iterator[Item]:
         # ``file`` is used to open the file and nothing else: the member is shown from
         # ``raw`` (the path as the user named it, or relative to the walk's base).
-        shown = "/".join(mask_name(part) for part in raw.split("/"))
+        def shown() -> str:
+            return "/".join(mask_name(part) for part in raw.split("/"))
         try:
-            info = file.lstat()
+            info = os.lstat(file)
         except OSError as error:
-            yield error_at(shown, f"cannot read ({error.strerror})", raw, self.key)
+            yield error_at(shown(), f"cannot read ({error.strerror})", raw, self.key)
             return
         if stat.S_ISLNK(info.st_mode):
-            yield error_at(shown, "symlink not followed", raw, self.key)
+            yield error_at(shown(), "symlink not followed", raw, self.key)
             return
         if not stat.S_ISREG(info.st_mode):
-            yield error_at(shown, "not a regular file", raw, self.key)
+            yield error_at(shown(), "not a regular file", raw, self.key)
             return
         self.current = "file:" + name_print(self.key, raw)
         if self.skip is not None and self.skip(self.current):
             return
         refused = self.budget.take_file()
         if refused:
-            yield error_at(shown, refused, raw, self.key)
+            yield error_at(shown(), refused, raw, self.key)
             return
-        streamed = pieces.streamed_format(file.suffix)
+        suffix = file.suffix
+        streamed = pieces.streamed_format(suffix)
         if streamed and info.st_size > self.limits.piece_bytes:
-            yield from self._pieces(file, raw, shown, streamed)
+            yield from self._pieces(file, raw, shown(), streamed)
             return
         inner = pieces.streamed_format(Path(file.stem).suffix) \
-            if file.suffix.lower() in _COMPRESSED_FILES else None
+            if suffix.lower() in _COMPRESSED_FILES else None
         if inner:  # leak.csv.gz: decompressed as it is read, in pieces, whatever its size
-            yield from self._pieces(file, raw, shown, inner, compressed=True)
+            yield from self._pieces(file, raw, shown(), inner, compressed=True)
             return
         if info.st_size > self.limits.max_member_bytes:
-            yield error_at(shown, f"larger than the member limit ({info.st_size} > "
-                                  f"{self.limits.max_member_bytes} bytes)", raw, self.key)
+            yield error_at(shown(), f"larger than the member limit ({info.st_size} > "
+                                    f"{self.limits.max_member_bytes} bytes)", raw, self.key)
             return
         try:
-            data = file.read_bytes()
+            with open(file, "rb", buffering=0) as handle:
+                data = handle.readall()
         except OSError as error:
-            yield error_at(shown, f"cannot read ({error.strerror})", raw, self.key)
+            yield error_at(shown(), f"cannot read ({error.strerror})", raw, self.key)
             return
         self.budget.take_input(len(data))
-        yield from self.expand(member_at(raw, data, self.key))
+        yield from self.expand(member_at(raw, data, self.key, folder))
 
     def _pieces(self, file: Path, raw: str, shown: str, fmt: str, compressed: bool = False
                 ) -> Iterator[Item]:

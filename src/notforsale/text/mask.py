@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 
 from ..model import Finding
-from .engine import scan_text
+from .engine import finds_nothing, scan_text
 
 
 def _mask_span(span: str, finding: Finding) -> str:
@@ -76,6 +76,8 @@ def mask_name(text: str) -> str:
         text = text.translate(_SHOWN_BIDI)
     if not _AT.intersection(text) and sum(ch.isdigit() for ch in text) < 7:
         return text  # the shortest number reported (a passport) has 7 digits after its letter
+    if finds_nothing(text):
+        return text  # (nor a run of 19 digits: it has fewer than ten)
     return _LONG_RUN.sub(_mask_run, mask_text(text)[0])
 
 
