@@ -278,3 +278,22 @@ def test_redacting_an_archive_holds_one_member_not_the_archive(tmp_path: Path) -
     with zipfile.ZipFile(tmp_path / "clean.zip") as archive:
         assert len(archive.namelist()) == 30
     assert peak < 60 * MiB, f"peak {peak / MiB:.0f} MiB for 30 members of 4 MiB"
+
+
+def test_a_sqlite_generated_column_bomb_is_an_error_record(tmp_path: Path) -> None:
+    """A virtual generated column computes its value on every read: zeroblob(300e6) per row
+    took the scan past 4 GB (an independent tester's case B06). SQLite's own length limit
+    now refuses such a value; that table is an error record, the others are read."""
+    import sqlite3
+
+    db = tmp_path / "people.db"
+    with sqlite3.connect(db) as connection:
+        connection.execute("create table a_people(name text, sfz text)")
+        connection.execute("insert into a_people values('张三', ?)", (makers.GOOD_ID,))
+        connection.execute("create table b_bomb(x integer, y blob generated always as "
+                           "(zeroblob(300000000)) virtual)")
+        connection.executemany("insert into b_bomb(x) values(?)", [(i,) for i in range(8)])
+    connection.close()
+    result = scan_path(db)
+    assert GOOD in _masks(result)
+    assert len(result.errors) == 1 and "b_bomb" in result.errors[0].path

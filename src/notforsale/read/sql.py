@@ -190,6 +190,8 @@ def read_sql(member: Member, ctx: ReadContext) -> Iterator[Part]:
 # -- SQLite ---------------------------------------------------------------------------------
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+#: Longest value (text or blob) read from an SQLite database.
+MAX_VALUE_BYTES = 64 * 1024 * 1024
 
 
 def open_sqlite(member: Member) -> sqlite3.Connection:
@@ -200,6 +202,10 @@ def open_sqlite(member: Member) -> sqlite3.Connection:
     if len(data) > 20 and data[18:20] == b"\x02\x02":
         data[18:20] = b"\x01\x01"  # WAL mode: read the main file as it is
     connection = sqlite3.connect(":memory:", check_same_thread=False)
+    # No value longer than this is made by SQLite, stored or computed: a virtual generated
+    # column of zeroblob(300e6) a row took a scan past 4 GB. Longer ones end their table
+    # as an error record ("string or blob too big").
+    connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     try:
         connection.deserialize(bytes(data))
         connection.execute("PRAGMA trusted_schema=OFF")
