@@ -25,11 +25,13 @@ WIDTH, HEIGHT = 9000, 9000  # 81 MP: 243 MB decoded; two do not fit the 160 MP b
 
 
 def _peak_mb(*args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
-    """Run the CLI in a fresh child (waited for alone) and return its peak RSS in MB."""
-    code = ("import resource, runpy, sys; sys.argv = ['notforsale', *sys.argv[1:]]\n"
+    """Run the CLI in a fresh child and return its peak RSS in MB: the kernel's high-water
+    mark of the child's own memory (``VmHWM``; ``ru_maxrss`` keeps the parent's across
+    exec, so a large test process would be measured instead)."""
+    code = ("import runpy, sys; sys.argv = ['notforsale', *sys.argv[1:]]\n"
             "try:\n    runpy.run_module('notforsale.cli', run_name='__main__')\n"
-            "finally:\n    print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-            " file=sys.stderr)")
+            "finally:\n    print('PEAK', [l.split()[1] for l in open('/proc/self/status')"
+            " if l.startswith('VmHWM')][0], file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
                           text=True, timeout=600, check=False)
     peak = [line for line in done.stderr.splitlines() if line.startswith("PEAK ")]
