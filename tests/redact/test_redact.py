@@ -274,3 +274,19 @@ def test_covered_heads_are_matched_inside_archives_and_lone_files(tmp_path: Path
     report = redact(source, target, RedactOptions(workers=1))
     assert report.covered_seen_again > 0
     assert report.verified is True
+
+
+def test_a_sheet_named_by_a_number_is_kept_with_its_title_masked(tmp_path: Path) -> None:
+    """openpyxl refuses '*' in a sheet title, so a masked title made the workbook
+    unwritable and it was left out of the copy (an independent tester's finding)."""
+    book = Workbook()
+    book.active.title = "13812345678"
+    book.active["A1"] = "ok"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "book.xlsx").write_bytes(buffer.getvalue())
+    result = redact(tmp_path / "src", tmp_path / "out", RedactOptions())
+    copy = load_workbook(tmp_path / "out" / "book.xlsx")
+    assert copy.sheetnames == ["138####5678"]
+    assert result.verified  # type: ignore[attr-defined]

@@ -155,8 +155,8 @@ def write_xlsx(member: Member, ctx: Context) -> Written:
     total = 0
     for sheet in book.worksheets:
         masked_title, count = mask_text(sheet.title)
-        if count:
-            sheet.title = masked_title[:31]
+        if count:  # a title may not hold '*' (nor \ ? : / [ ]): '#' masks it there
+            sheet.title = re.sub(r"[\\*?:/\[\]]", "#", masked_title)[:31]
             total += count
         # The cells the sheet holds, not every coordinate up to its declared size (iter_rows
         # makes a cell for each: A1:XFD1048576 took 4 GB).
