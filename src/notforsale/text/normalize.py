@@ -10,7 +10,8 @@ What is folded:
   ``𝟏``, circled ``①``, ...) to its ASCII digit;
 - full-width letters, digits and the signs numbers and addresses are written with
   (``Ｘ``, ``＋``, ``＠``, ``．``, ``－``, ``（``, ...) to ASCII;
-- dashes and minus signs to ``-``, exotic and zero-width spaces to a plain space;
+- dashes and minus signs to ``-``, exotic and zero-width spaces, invisible marks (soft
+  hyphen, bidi controls) and combining diacritics to a plain space;
 - look-alikes of the ID check character ``X`` (Cyrillic ``Х``, Greek ``Χ``, ``×``).
 
 >>> normalize("身份证号：１１０１０１")
@@ -48,8 +49,18 @@ def _build_table() -> dict[int, str]:
     for code in (0x00A0, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006,
                  0x2007, 0x2008, 0x2009, 0x200A, 0x202F, 0x205F, 0x3000,
                  # zero-width characters sellers slip into numbers to beat filters
-                 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF):
+                 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF,
+                 # and the other invisible ones: the soft hyphen, direction marks, bidi
+                 # embeddings and isolates
+                 0x00AD, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
+                 0x2066, 0x2067, 0x2068, 0x2069):
         table[code] = " "
+    # Combining marks (an underline or an accent drawn on a digit leave it a digit): the
+    # diacritical blocks only, so scripts that are written with marks keep them.
+    for first, last in ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF),
+                        (0x20D0, 0x20FF), (0xFE20, 0xFE2F)):
+        for code in range(first, last + 1):
+            table[code] = " "
     for code in (0x0425, 0x03A7, 0x00D7, 0x2573):  # Х Χ × ╳
         table[code] = "X"
     for code in (0x0445, 0x03C7):  # х χ

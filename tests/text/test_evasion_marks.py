@@ -1,0 +1,44 @@
+"""Invisible marks inside numbers: a number still displays as plain digits, so it is still a
+number. Found by an independent hostile set (cases T04, T10): soft hyphens, bidi marks and
+combining underlines inside IDs and phones were not found, and copies kept them.
+
+| mark | where | reason |
+|---|---|---|
+| U+00AD soft hyphen | between groups | invisible unless the line breaks there |
+| U+200E/U+200F LRM/RLM | between groups | invisible direction marks |
+| U+202A-U+202E, U+2066-U+2069 | between groups | invisible bidi embeddings and isolates |
+| U+0332 combining low line | after every digit | draws an underline, the digits unchanged |
+| U+0301 combining acute | after every digit | an accent, the digits unchanged |
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from notforsale import scan_text
+
+ID, PHONE, CARD = "110101199003071233", "13812345678", "6222021234567890128"
+
+
+def _between(number: str, mark: str, size: int = 4) -> str:
+    return mark.join(number[i:i + size] for i in range(0, len(number), size))
+
+
+@pytest.mark.parametrize("mark", ["\u00ad", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c",
+                                  "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"])
+@pytest.mark.parametrize("label,number,kind", [("身份证", ID, "CN_RESIDENT_ID"),
+                                               ("手机", PHONE, "PHONE_NUMBER"),
+                                               ("卡号", CARD, "BANK_CARD")])
+def test_invisible_marks_between_groups(mark: str, label: str, number: str,
+                                        kind: str) -> None:
+    text = f"{label} {_between(number, mark)}"
+    assert [f.type for f in scan_text(text)] == [kind]
+
+
+@pytest.mark.parametrize("mark", ["\u0332", "\u0301", "\u20e3"])
+@pytest.mark.parametrize("label,number,kind", [("身份证", ID, "CN_RESIDENT_ID"),
+                                               ("手机", PHONE, "PHONE_NUMBER")])
+def test_combining_marks_after_every_digit(mark: str, label: str, number: str,
+                                           kind: str) -> None:
+    text = f"{label} " + "".join(ch + mark for ch in number)
+    assert [f.type for f in scan_text(text)] == [kind]
