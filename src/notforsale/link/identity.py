@@ -16,7 +16,7 @@ descriptor leaves this module: a :class:`Person` holds locations only.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,27 +56,14 @@ def identify(path: str, data: bytes, faces: Sequence[object]) -> tuple[FaceIdent
     A failure of the embedding step makes every face of the image unassigned, with the
     reason; it never fails the member.
     """
-    from ..vision.embeddings import Embedding, embed_image
+    from ..vision.embeddings import embed_image
     from ..vision.faces import Face
 
     chosen = [face for face in faces if isinstance(face, Face)]
     if not chosen:
         return ()
-    try:
-        results = embed_image(data, chosen)
-    except Exception as error:  # noqa: BLE001 - the faces stay, unassigned, with why
-        log.debug("embedding failed: %s", type(error).__name__)
-        return tuple(FaceIdentity(Location(path, box=face.box), None,
-                                  f"could not be embedded ({type(error).__name__})")
-                     for face in chosen)
-    out = []
-    for face, result in zip(chosen, results, strict=True):
-        location = Location(path, box=face.box)
-        if isinstance(result, Embedding):
-            out.append(FaceIdentity(location, np.asarray(result.vector, np.float32)))
-        else:
-            out.append(FaceIdentity(location, None, result.reason))
-    return tuple(out)
+    return _identities([Location(path, box=face.box) for face in chosen],
+                       lambda: embed_image(data, chosen))
 
 
 def identify_tracks(locations: Sequence[Location], looks: Any, tracks: Sequence[Any]
@@ -84,12 +71,19 @@ def identify_tracks(locations: Sequence[Location], looks: Any, tracks: Sequence[
     """A :class:`FaceIdentity` per face track of a video (``locations`` in the tracks'
     order), from the best looks kept while it was scanned
     (:class:`~notforsale.vision.track_faces.BestLooks`); a failure leaves them unassigned."""
+    return _identities(locations, lambda: looks.embed(tracks))
+
+
+def _identities(locations: Sequence[Location], embed: Callable[[], Sequence[Any]]
+                ) -> tuple[FaceIdentity, ...]:
+    """``embed()``'s results (an Embedding or a Skipped per location) as identities; a
+    failure of the embedding step makes every face unassigned, with the reason."""
     from ..vision.embeddings import Embedding
 
     try:
-        results = looks.embed(tracks)
-    except Exception as error:  # noqa: BLE001 - the tracks stay, unassigned, with why
-        log.debug("track embedding failed: %s", type(error).__name__)
+        results = embed()
+    except Exception as error:  # noqa: BLE001 - the faces stay, unassigned, with why
+        log.debug("embedding failed: %s", type(error).__name__)
         return tuple(FaceIdentity(location, None,
                                   f"could not be embedded ({type(error).__name__})")
                      for location in locations)

@@ -191,7 +191,8 @@ def redact_image(path: str, data: bytes, *, faces: str = "blur", ocr: str = "aut
     # The detectors read ``rgb`` before anything is covered on ``image``: one object will do.
     rgb = image if image.mode == "RGB" else image.convert("RGB")
     size = image.size
-    if size[0] * size[1] > REOPEN_PIXELS:
+    reopen = size[0] * size[1] > REOPEN_PIXELS
+    if reopen:
         # A very large image is not held while the detectors and OCR work (they add ~300 MB
         # of their own): its views are made now, and it is decoded again to be painted.
         views = {side: _shrunk(rgb, side) for side in {DEFAULT_MAX_SIDE, HIGH_RES_SIDE,
@@ -211,7 +212,7 @@ def redact_image(path: str, data: bytes, *, faces: str = "blur", ocr: str = "aut
     decision = ocr_policy.decide(ocr, path, small, found)
     hits: list[TextHit] = read_text_hits(view(OCR_MAX_SIDE), decision.region) \
         if decision.run else []
-    if size[0] * size[1] > REOPEN_PIXELS:
+    if reopen:
         image = _full_frame(data)[0]
     for face in found:
         _cover(image, face.box, faces)

@@ -25,11 +25,10 @@ bit for bit with the C++ reference's.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
-import numpy as np
-
-from ..read.video import Sampler, VideoLimits, VideoReader
+from ..read.video import Sampler, VideoError, VideoLimits, VideoReader
 from .hashing import ImageHash, pdq_dihedral
 from .signals import PDQ, QUALITY_THRESHOLD, VPDQ
 
@@ -85,6 +84,8 @@ def _frames(data: bytes, limits: VideoLimits | None, rate: float
             rgb, _ = decoded.rgb()
             variants, quality = pdq_dihedral(rgb)
             out.append((decoded.index, decoded.time, variants, quality))
+        if not out:
+            raise VideoError(reader.problem or "no frame could be decoded")
         return out, reader.complete, reader.problem
 
 
@@ -92,10 +93,6 @@ def hash_video(data: bytes, limits: VideoLimits | None = None) -> HashedVideo:
     """The hashes of a clip's bytes for a list (:class:`~notforsale.read.video.VideoError`
     when it cannot be opened or holds no frame)."""
     frames, complete, problem = _frames(data, limits, LIST_RATE)
-    if not frames:
-        from ..read.video import VideoError
-
-        raise VideoError(problem or "no frame could be decoded")
     hashes = [ImageHash(VPDQ.name, variants[0], quality, index, time)
               for index, time, variants, quality in frames]
     sharpest = max(hashes, key=lambda h: h.quality or 0)
@@ -106,10 +103,6 @@ def hash_video(data: bytes, limits: VideoLimits | None = None) -> HashedVideo:
 def query_video(data: bytes, limits: VideoLimits | None = None) -> VideoQuery:
     """The query of a clip's bytes: its frame hashes, as they are and mirrored."""
     frames, complete, problem = _frames(data, limits, QUERY_RATE)
-    if not frames:
-        from ..read.video import VideoError
-
-        raise VideoError(problem or "no frame could be decoded")
     return VideoQuery(tuple(tuple(variants[turn] for _, _, variants, _ in frames)
                             for turn in range(8)),
                       tuple(quality for _, _, _, quality in frames), complete, problem)
@@ -138,11 +131,10 @@ class Shares:
 
 def shares(pairs: list[tuple[int, int, int]], listed_of: int, query_of: int) -> Shares:
     """The shares from (query frame, listed second, distance) pairs within the threshold."""
-    if not pairs:
-        return Shares(0, listed_of, 0, query_of, 0)
-    array = np.asarray(pairs, np.int64)
     nearest: dict[int, int] = {}
-    for query, _, gap in array.tolist():
+    for query, _, gap in pairs:
         nearest[query] = min(gap, nearest.get(query, gap))
-    return Shares(len(set(array[:, 1].tolist())), listed_of, len(nearest), query_of,
-                  int(np.median(list(nearest.values()))))
+    if not nearest:
+        return Shares(0, listed_of, 0, query_of, 0)
+    return Shares(len({second for _, second, _ in pairs}), listed_of, len(nearest), query_of,
+                  int(statistics.median(nearest.values())))

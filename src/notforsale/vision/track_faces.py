@@ -102,11 +102,14 @@ class BestLooks:
 
     def embed(self, tracks: Sequence[FaceTrack]) -> list[Embedding | Skipped]:
         """One result per track, in order: its best look embedded, or why not."""
+        by_frame: dict[int, list[_Look]] = {}
+        for kept in self._kept:
+            by_frame.setdefault(kept.frame, []).append(kept)
         out: list[Embedding | Skipped] = []
         for track in tracks:
             box = tuple(round(v) for v in track.box)
-            candidates = [look for look in self._kept if look.frame == track.best_frame]
-            look = max(candidates, key=lambda c: iou(c.box, box), default=None)
+            look = max(by_frame.get(track.best_frame, ()), key=lambda c: iou(c.box, box),
+                       default=None)
             if look is None or iou(look.box, box) < 0.5:
                 out.append(Skipped(Face(box, track.score), NO_LOOK))  # type: ignore[arg-type]
                 continue
