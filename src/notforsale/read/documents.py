@@ -128,7 +128,7 @@ def xlsx_extras(member: Member, ctx: ReadContext) -> Iterator[Part]:
     (``mailto:``), text boxes and charts, document properties."""
     from . import markup
     from .office import Package as _Package
-    from .office import entries, parse_entry
+    from .office import entries, name_unit, parse_entry
 
     package = _Package("xlsx", markup.OOXML)
     try:
@@ -139,6 +139,8 @@ def xlsx_extras(member: Member, ctx: ReadContext) -> Iterator[Part]:
     with archive:
         for info, data in entries(archive, ctx.limits):
             name = info.filename
+            if not name.startswith(("xl/media/", "xl/embeddings/")):  # read with their names
+                yield from name_unit(name)
             if isinstance(data, str) or not name.lower().endswith((".xml", ".rels", ".vml")):
                 continue
             if XLSX_CELL_PARTS.match(name):

@@ -108,6 +108,29 @@ def entries(archive: zipfile.ZipFile, limits: Limits) -> Iterator[tuple[zipfile.
         yield info, data
 
 
+def name_unit(name: str) -> Iterator[TextUnit]:
+    """The name of a package's part as text to scan, when it could hold a number."""
+    base = name.rsplit("/", 1)[-1]
+    if sum(ch.isdigit() for ch in base) >= 7 or "@" in base or "＠" in base:
+        yield TextUnit(base, field="part name")
+
+
+def masked_part_names(names: list[str]) -> dict[str, str]:
+    """New names for a package's parts whose names hold a number: the number masked in
+    the last segment (same length, so references to it are rewritten in place)."""
+    from ..text.mask import mask_text
+
+    renamed = {}
+    for name in names:
+        folder, _, base = name.rpartition("/")
+        if next(name_unit(name), None) is None:
+            continue
+        masked, count = mask_text(base)
+        if count:
+            renamed[name] = (folder + "/" if folder else "") + masked
+    return renamed
+
+
 def is_xml_entry(package: Package, name: str) -> bool:
     lowered = name.lower()
     return lowered.endswith(_XML_SUFFIXES) or (package.xhtml and lowered.endswith(_XHTML_SUFFIXES))
@@ -173,6 +196,10 @@ def _read(package: Package, member: Member, ctx: ReadContext) -> Iterator[Part]:
         media: list[tuple[str, bytes]] = []
         for info, data in entries(archive, ctx.limits):
             name = info.filename
+            if isinstance(data, str) or inert(name) or is_xml_entry(package, name) or \
+                    not data:
+                # A part's name is text too; an image or file part's name is read with it.
+                yield from name_unit(name)
             if isinstance(data, str):
                 yield PartError(shown(name), data)
                 continue

@@ -7,6 +7,8 @@ groups; they become nested members (images go through face detection and OCR).
 from __future__ import annotations
 
 import binascii
+import bisect
+import codecs
 import re
 from collections.abc import Iterator
 
@@ -70,3 +72,148 @@ def read_rtf(member: Member, ctx: ReadContext) -> Iterator[Part]:
             yield PartError("pictures", f"pictures after the first {MAX_PICTURES} not read")
             break
         yield member.child(f"picture-{index}.{kind}", picture, ctx.key, embedded=True)
+
+
+_TOKEN = re.compile(r"\\'([0-9a-fA-F]{2})|\\u(-?[0-9]{1,6}) ?|\\uc([0-9]{1,2}) ?"
+                    r"|\\bin([0-9]{1,10}) ?|\\[a-zA-Z]{1,32}-?[0-9]{0,10} ?|\\[^a-zA-Z]|[{}]"
+                    r"|[^\\{}]+|\\")
+_CODEPAGE = re.compile(r"\\ansicpg([0-9]{3,5})")
+#: Control words a reader shows as a break; every other one (formatting) shows as nothing,
+#: so ``12{\\b 34}`` is ``1234`` as readers show it.
+_BREAKS = frozenset({"par", "line", "tab", "cell", "row", "sect", "page", "pard", "~", "_",
+                     "-"})
+_BINARY_RUN = re.compile(r"[0-9a-fA-F\r\n]{200,}")  # picture and object data
+
+
+class TextView:
+    """The text of an RTF source as a reader sees it (escapes decoded: ``\\'31`` and
+    ``\\u49?`` are both ``1``), with the source span of each piece, so what is masked in
+    the view can be masked at its place in the source.
+
+    Control words that break text, ``\\bin`` data and hex data runs are each one
+    space; other control words and group braces are nothing."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.parts: list[str] = []
+        #: per part: (view start, source start, source end, plain) — a plain part maps
+        #: character for character; another is one view character for its whole span.
+        self.spans: list[tuple[int, int, int, bool]] = []
+        self._length = 0
+        codepage = _CODEPAGE.search(source[:4096])
+        self._decoder_name = f"cp{codepage.group(1)}" if codepage else "cp1252"
+        try:
+            codecs.lookup(self._decoder_name)
+        except LookupError:
+            self._decoder_name = "cp1252"
+        self._build()
+
+    def _add(self, text: str, start: int, end: int, plain: bool) -> None:
+        if not text:
+            return
+        self.spans.append((self._length, start, end, plain))
+        self.parts.append(text)
+        self._length += len(text)
+
+    def _build(self) -> None:
+        source, at, skip, fallback = self.source, 0, 0, 1
+        pending: list[tuple[int, int, int]] = []  # (byte, start, end) of \'hh escapes
+
+        def flush() -> None:
+            if not pending:
+                return
+            decoder = codecs.getincrementaldecoder(self._decoder_name)(errors="replace")
+            first = pending[0][1]
+            for byte, _start, end in pending:
+                out = decoder.decode(bytes([byte]))
+                if out:
+                    self._add(out[:1], first, end, False)
+                    first = end
+            if first != pending[-1][2]:  # an unfinished multi-byte character
+                self._add(" ", first, pending[-1][2], False)
+            pending.clear()
+
+        while at < len(source):
+            token = _TOKEN.match(source, at)
+            if token is None:  # a lone backslash at the end
+                break
+            end = token.end()
+            hex_byte, code, uc, binary = token.group(1, 2, 3, 4)
+            if skip:  # the fallback after \\uN: part of its span, not text
+                if hex_byte is not None:
+                    self._extend(end)
+                    skip -= 1
+                    at = end
+                    continue
+                if token.group()[0] not in "\\{}":
+                    taken = min(skip, end - at)
+                    self._extend(at + taken)
+                    skip -= taken
+                    at += taken
+                    continue
+                skip = 0
+            if hex_byte is not None:
+                pending.append((int(hex_byte, 16), at, end))
+                at = end
+                continue
+            flush()
+            if code is not None:
+                value = int(code)
+                self._add(chr(value % 65536) if value % 65536 < 0xD800 or value % 65536
+                          >= 0xE000 else " ", at, end, False)
+                skip = fallback
+            elif uc is not None:
+                fallback = int(uc)
+                self._add(" ", at, end, False)
+            elif binary is not None:
+                end = min(len(source), end + int(binary))
+                self._add(" ", at, end, False)
+            elif token.group()[0] in "\\{}":
+                word = token.group()[1:].rstrip(" 0123456789-")
+                self._add(" " if word in _BREAKS else "", at, end, False)
+            else:
+                text = token.group()
+                last = 0
+                for run in _BINARY_RUN.finditer(text):
+                    if run.start() > last:
+                        self._add(text[last:run.start()], at + last, at + run.start(), True)
+                    self._add(" ", at + run.start(), at + run.end(), False)
+                    last = run.end()
+                if last < len(text):
+                    self._add(text[last:], at + last, end, True)
+            at = end
+        flush()
+
+    def _extend(self, end: int) -> None:
+        view_start, start, _end, plain = self.spans[-1]
+        self.spans[-1] = (view_start, start, end, plain)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def replaced(self, view: str) -> str:
+        """The source with each changed character of ``view`` (the text with masks)
+        written where it came from; a character outside ASCII as a ``\\uN?`` escape."""
+        original = self.text
+        changes = [i for i, (a, b) in enumerate(zip(original, view, strict=True)) if a != b]
+        if not changes:
+            return self.source
+        starts = [span[0] for span in self.spans]
+        out: list[str] = []
+        last = 0
+        for index in changes:
+            part = bisect.bisect_right(starts, index) - 1
+            view_start, start, end, plain = self.spans[part]
+            if plain:
+                start = start + index - view_start
+                end = start + 1
+            if start < last:
+                continue
+            out.append(self.source[last:start])
+            ch = view[index]
+            code = ord(ch) if ord(ch) < 32768 else ord(ch) - 65536
+            out.append(ch if ord(ch) < 128 else f"\\u{code}?")
+            last = end
+        out.append(self.source[last:])
+        return "".join(out)

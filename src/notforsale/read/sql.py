@@ -253,6 +253,13 @@ def read_sqlite(member: Member, ctx: ReadContext) -> Iterator[Part]:
     connection = open_sqlite(member)
     try:
         connection.execute("PRAGMA query_only=ON")
+        # The schema: names of tables, columns, views and indexes, and the literals in
+        # their definitions (a default, a view's constant) are text a seller can use.
+        for kind, name, sql in connection.execute(
+                "SELECT type, name, sql FROM sqlite_master ORDER BY rowid").fetchall():
+            text = sql if isinstance(sql, str) and sql.strip() else name
+            if isinstance(text, str) and text.strip():
+                yield TextUnit(text, field=f"schema ({kind})", whole_text=True)
         record = 0
         for table in sqlite_tables(connection):
             try:

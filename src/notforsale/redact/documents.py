@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..read.member import Member
-from ..read.rtf import pictures
+from ..read.rtf import TextView, pictures
 from ..read.sql import sql_values
 from ..text.mask import mask_text
 from .context import CannotRewrite, Context, Written
@@ -247,15 +247,13 @@ def write_sql(member: Member, ctx: Context) -> Written:
     return Written("".join(pieces).encode(encoding), total)
 
 
-_RTF_CONTROL = re.compile(r"\\[a-zA-Z]+-?[0-9]* ?|\\'[0-9a-fA-F]{2}|\\[^a-zA-Z]|[{}]")
-
-
 def write_rtf(member: Member, ctx: Context) -> Written:
     """Numbers masked in the RTF source where its text shows them; pictures redacted.
 
-    The text is looked at through a view of the source in which control words,
-    escapes and group braces are blanked (same length), so a number found in the view
-    is masked at the same offsets in the source. The copy is read again by the
+    The text is looked at through a view of the source in which escapes are decoded
+    (``\\'31`` and ``\\u49?`` are ``1``) and control words and group braces are blanks,
+    each piece with its place in the source, so a number found in the view is masked
+    where it stands in the source, escapes included. The copy is read again by the
     verification, as every copy is.
     """
     data = member.data
@@ -268,18 +266,10 @@ def write_rtf(member: Member, ctx: Context) -> Written:
         if part.data is None:
             raise CannotRewrite("an embedded picture cannot be redacted")
         replaced[start:end] = binascii.hexlify(part.data)
-    source = bytes(replaced).decode("latin-1")
-    view = list(source)
-    for match in _RTF_CONTROL.finditer(source):
-        view[match.start():match.end()] = " " * (match.end() - match.start())
-    for match in re.finditer(r"[0-9a-fA-F\r\n]{200,}", source):  # other binary data
-        view[match.start():match.end()] = " " * (match.end() - match.start())
-    masked_view, count = mask_text("".join(view))
-    out = list(source)
-    for index, (before, after) in enumerate(zip(view, masked_view, strict=True)):
-        if before != after:
-            out[index] = after
-    written.data = "".join(out).encode("latin-1")
+    view = TextView(bytes(replaced).decode("latin-1"))
+    masked_view, count = mask_text(view.text)
+    out = view.replaced(masked_view)
+    written.data = out.encode("latin-1")
     written.numbers += count
     return written
 
@@ -349,6 +339,7 @@ def write_sqlite(member: Member, ctx: Context) -> Written:
                 connection.execute(f"INSERT INTO {quote(name)}({quote(name)}) "
                                    "VALUES('rebuild')")
         connection.commit()
+        written.numbers += _mask_schema(connection)
         connection.execute("VACUUM")
         written.data = connection.serialize()
     except sqlite3.DatabaseError as error:
@@ -356,6 +347,70 @@ def write_sqlite(member: Member, ctx: Context) -> Written:
     finally:
         connection.close()
     return written
+
+
+def _mask_schema(connection: Any) -> int:
+    """Names of tables, columns and indexes renamed to their masked form, and literals in
+    the schema (a default, a view's constant) masked; how many values were masked.
+
+    Tables and columns are renamed with ALTER TABLE, which rewrites the views and indexes
+    that use them; an index is made again under its masked name; what is left (literals)
+    is masked in the schema's text itself. A schema that still holds something after
+    that, or no longer opens, refuses the copy."""
+    from ..read.sql import quote
+
+    total = 0
+
+    def masked(name: str) -> str | None:
+        nonlocal total
+        text, count = mask_text(name)
+        total += count
+        return text if count else None
+
+    tables = connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
+    for table, sql in tables:
+        virtual = (sql or "").upper().startswith("CREATE VIRTUAL TABLE")
+        if not virtual and not table.startswith("sqlite_"):
+            for column in [row[1] for row in connection.execute(
+                    f"PRAGMA table_info({quote(table)})").fetchall()]:
+                new = masked(column)
+                if new is not None:
+                    connection.execute(f"ALTER TABLE {quote(table)} RENAME COLUMN "
+                                       f"{quote(column)} TO {quote(new)}")
+        new = masked(table)
+        if new is not None:
+            connection.execute(f"ALTER TABLE {quote(table)} RENAME TO {quote(new)}")
+    for name, sql in connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'view') "
+            "AND sql IS NOT NULL").fetchall():
+        text, count = mask_text(sql)
+        if not count:
+            continue
+        total += count
+        kind = "INDEX" if sql.upper().lstrip().startswith(("CREATE INDEX", "CREATE UNIQUE"))\
+            else "VIEW"
+        connection.execute(f"DROP {kind} {quote(name)}")
+        connection.execute(text)  # the same definition, its names and literals masked
+    left = [(name, sql) for name, sql in connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL").fetchall()
+        if mask_text(sql)[1]]
+    if left:
+        connection.execute("PRAGMA writable_schema=ON")
+        for name, sql in left:
+            text, count = mask_text(sql)
+            total += count
+            connection.execute("UPDATE sqlite_master SET sql = ? WHERE name = ?", (text, name))
+        connection.execute("PRAGMA writable_schema=OFF")
+        connection.commit()
+        connection.execute("PRAGMA writable_schema=RESET")
+        if connection.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise CannotRewrite("the database's schema cannot be masked")
+    if any(mask_text(sql or name)[1] for name, sql in connection.execute(
+            "SELECT name, sql FROM sqlite_master").fetchall()):
+        raise CannotRewrite("the database's schema still holds a number after masking")
+    connection.commit()
+    return total
 
 
 def mask_name_safe(name: str) -> str:

@@ -29,6 +29,7 @@ from ..read.office import (
     entries,
     inert,
     is_xml_entry,
+    masked_part_names,
     parse_entry,
 )
 from ..text.mask import mask_text
@@ -67,11 +68,21 @@ def _rewrite(package: Package, member, ctx: Context) -> Written:  # type: ignore
         raise InputError(member.path, f"not a readable zip package ({error})") from None
     written = Written(None)
     out = io.BytesIO()
+    renamed = masked_part_names([info.filename for info in source.infolist()])
+    # References to a renamed part (relationships, content types, manifests) name it by
+    # its last segment: rewritten before the part is masked, so the package holds.
+    references = [(old.rsplit("/", 1)[-1].encode(), new.rsplit("/", 1)[-1].encode())
+                  for old, new in renamed.items()]
     with source, zipfile.ZipFile(out, "w") as target:
         for info, data in entries(source, ctx.limits):
             if isinstance(data, str):
                 raise CannotRewrite(f"a part of the document could not be read ({data})")
             name = info.filename
+            if name in renamed:
+                written.numbers += 1  # the number in the part's name
+            if is_xml_entry(package, name) and references:
+                for old_name, new_name in references:
+                    data = data.replace(old_name, new_name)
             if is_xml_entry(package, name):
                 try:
                     tree, how = parse_entry(package, name, data)
@@ -89,14 +100,15 @@ def _rewrite(package: Package, member, ctx: Context) -> Written:  # type: ignore
                 if part.data is None:
                     raise CannotRewrite(f"an embedded part ({name}) cannot be redacted")
                 data = part.data
-            target.writestr(_same_entry(info), data)
+            target.writestr(_same_entry(info, renamed.get(name)), data)
     written.data = out.getvalue()
     return written
 
 
-def _same_entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
-    """A new entry with the old one's name, date and compression (mimetype stays stored)."""
-    entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+def _same_entry(info: zipfile.ZipInfo, name: str | None = None) -> zipfile.ZipInfo:
+    """A new entry with the old one's name (or ``name``), date and compression (mimetype
+    stays stored)."""
+    entry = zipfile.ZipInfo(name or info.filename, date_time=info.date_time)
     entry.compress_type = info.compress_type if info.compress_type in (
         zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) else zipfile.ZIP_DEFLATED
     entry.external_attr = info.external_attr
