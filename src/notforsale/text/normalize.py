@@ -12,7 +12,10 @@ What is folded:
   (``Ｘ``, ``＋``, ``＠``, ``．``, ``－``, ``（``, ...) to ASCII;
 - dashes and minus signs to ``-``, exotic and zero-width spaces, invisible marks (soft
   hyphen, bidi controls) and combining diacritics to a plain space;
-- look-alikes of the ID check character ``X`` (Cyrillic ``Х``, Greek ``Χ``, ``×``).
+- look-alikes of the ID check character ``X`` (Cyrillic ``Х``, Greek ``Χ``, ``×``);
+- Chinese numerals (``一三八``, ``幺``, ``〇``/``零``, the financial ``壹叁捌``) in a run of
+  seven or more (digits mixed in, single spaces or hyphens between) to digits: shorter runs
+  and counting words (``九九八十一``) stay as they are.
 
 >>> normalize("身份证号：１１０１０１")
 '身份证号：110101'
@@ -98,6 +101,22 @@ def _fold(match: re.Match[str]) -> str:
     return match.group().translate(_TABLE)
 
 
+_CN_DIGITS = {
+    "〇": "0", "零": "0", "一": "1", "幺": "1", "壹": "1", "二": "2", "贰": "2", "貳": "2",
+    "三": "3", "叁": "3", "參": "3", "四": "4", "肆": "4", "五": "5", "伍": "5", "六": "6",
+    "陆": "6", "陸": "6", "七": "7", "柒": "7", "八": "8", "捌": "8", "九": "9", "玖": "9"}
+_CN_TABLE = {ord(k): v for k, v in _CN_DIGITS.items()}
+_ANY_NUMERAL = re.compile("[" + "".join(_CN_DIGITS) + "]")
+_NUMERAL = "[0-9" + "".join(_CN_DIGITS) + "]"
+#: Seven numerals at least (the shortest number reported has seven digits), one separator
+#: at most between two: linear, as every class excludes the separators.
+_NUMERAL_RUN = re.compile(f"{_NUMERAL}(?:[ -]?{_NUMERAL}){{6,}}")
+
+
+def _fold_numerals(match: re.Match[str]) -> str:
+    return match.group().translate(_CN_TABLE)
+
+
 def normalize(text: str) -> str:
     """Fold disguised characters to ASCII, one character for one character."""
     if text.isascii():
@@ -105,4 +124,6 @@ def normalize(text: str) -> str:
     text = _BMP_FOLDING.sub(_fold, text)
     if _ANY_ASTRAL.search(text) is not None:
         text = _ASTRAL_FOLDING.sub(_fold, text)
+    if _ANY_NUMERAL.search(text) is not None:
+        text = _NUMERAL_RUN.sub(_fold_numerals, text)
     return text
