@@ -105,3 +105,27 @@ def test_text_region_grows_by_the_longest_line_and_is_none_when_most_of_the_imag
     decoded = _decoded(Image.new("RGB", (1280, 960)))  # scale 0.5: 640x480 pixels
     assert text_region([(300, 300, 360, 310)], decoded) == (480, 480, 840, 740)
     assert text_region([(10, 10, 600, 20), (10, 400, 600, 420)], decoded) is None
+
+
+def test_a_flat_video_frame_is_read_only_where_the_gate_finds_text() -> None:
+    """A video's flat frames are mostly not documents: a fade, a cut, a plain wall behind
+    a small face (the bench's cut clip spent a third of its scan reading two such frames,
+    finding nothing). With ``gate_flat`` the text gate decides them as it does photos;
+    a photo's flat frame stays a document (a screenshot's small print)."""
+    blank = _decoded(Image.new("RGB", (1280, 720), (128, 128, 128)))
+    assert decide("auto", "clip.mp4", blank, []).run is True
+    flat_blank = decide("auto", "clip.mp4", blank, [], True)
+    assert flat_blank.run is False and "flat" in flat_blank.reason
+    card = Image.new("RGB", (856, 540), (236, 240, 246))
+    ImageDraw.Draw(card).text((50, 430), "CITIZEN ID NO. 110101199003071233", fill=(0, 0, 0),
+                              font=ImageFont.load_default(size=34))
+    read = decide("auto", "clip.mp4", _decoded(card), [], True)
+    assert read.run is True and read.lines, read
+    hits = read_text_hits(decode(_png(card), OCR_MAX_SIDE), read.region)
+    assert [h.finding.masked for h in hits] == ["110101********1233"]
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

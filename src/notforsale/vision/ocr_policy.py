@@ -14,6 +14,9 @@
    side grown by the longest line's length: a card's other lines and the labels
    beside a number are inside it), which costs a fraction of reading it all.
 
+A video being scanned reads a flat frame (rule 2) only where the gate finds lines: a
+fade, a cut or a plain wall behind a small face is not a document.
+
 A face pack — portraits where one face fills much of the frame — is therefore
 not read, which keeps a 5,000-photo pack at face-detection speed. The gate
 misses cards narrower than about a fifth of the photo's longer side.
@@ -90,8 +93,12 @@ def text_region(lines: list[Box], decoded: Decoded) -> Box | None:
             min(decoded.size[1], int(np.ceil(y1 / scale))))
 
 
-def decide(mode: str, path: str, decoded: Decoded, faces: list[Face]) -> Decision:
-    """Whether to run OCR on an image, why (for the report) and on which part of it."""
+def decide(mode: str, path: str, decoded: Decoded, faces: list[Face],
+           gate_flat: bool = False) -> Decision:
+    """Whether to run OCR on an image, why (for the report) and on which part of it.
+
+    ``gate_flat`` (a video's frames): a flat frame is read only where the text gate finds
+    lines, as a photo is — a fade, a cut or a plain wall is not a document."""
     if mode == "always":
         return Decision(True, "--ocr always")
     if mode == "never":
@@ -106,7 +113,8 @@ def decide(mode: str, path: str, decoded: Decoded, faces: list[Face]) -> Decisio
     largest_face = max(((f.box[2] - f.box[0]) * (f.box[3] - f.box[1]) / area for f in faces),
                        default=0.0)
     flat = flatness(decoded)
-    if flat >= FLAT_DOCUMENT and (not faces or largest_face < SMALL_FACE):
+    document = flat >= FLAT_DOCUMENT and (not faces or largest_face < SMALL_FACE)
+    if document and not gate_flat:
         return Decision(True, f"looks like a document ({flat:.0%} flat background)")
     if largest_face >= SMALL_FACE:
         return Decision(False, "portrait (a face fills the frame)")
@@ -117,4 +125,6 @@ def decide(mode: str, path: str, decoded: Decoded, faces: list[Face]) -> Decisio
                         text_region(lines, decoded),
                         tuple((round(b[0] / scale), round(b[1] / scale), round(b[2] / scale),
                                round(b[3] / scale)) for b in lines))
+    if document:
+        return Decision(False, f"flat frame ({flat:.0%}), no text lines")
     return Decision(False, "photo (no text lines)")

@@ -268,7 +268,8 @@ class FrameText:
     def look(self, frame: DecodedFrame, small: Decoded, faces: list[Face]) -> list[TextHit]:
         """The policy's answer for this frame, and the numbers read when it said read."""
         self._asked = frame.time
-        decision = ocr_policy.decide(self.mode, self.path, small, faces)
+        # Scanning: a flat frame is read where the gate finds lines (redaction reads it all).
+        decision = ocr_policy.decide(self.mode, self.path, small, faces, self.backoff)
         if not decision.run:
             return []
         self._read = frame.time
