@@ -82,6 +82,8 @@ CASES: list[tuple[str, Callable[[], bytes], set[str], list[str], str]] = [
     ("bin.rtf", lambda: _rtf("{\\pard before {\\*\\x\\bin4 abcd} after " + _hex(ID) +
                              "\\par}"), {ID_M}, [ID],
      "a \\bin block before the number"),
+    ("bin-huge.rtf", lambda: _rtf("{\\pard before \\bin999999999 " + ID + " after\\par}"),
+     {ID_M}, [ID], "a \\bin count past the file's end: what follows is still read"),
     ("table.db", lambda: _db([f'CREATE TABLE "t_{ID}" (a TEXT)',
                               f"INSERT INTO \"t_{ID}\" VALUES ('x')"]), {ID_M}, [ID],
      "a table named by an ID: not reported, kept raw in the copy said verified"),

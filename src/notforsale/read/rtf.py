@@ -90,8 +90,7 @@ class TextView:
     ``\\u49?`` are both ``1``), with the source span of each piece, so what is masked in
     the view can be masked at its place in the source.
 
-    Control words that break text, ``\\bin`` data and hex data runs are each one
-    space; other control words and group braces are nothing."""
+    Control words that break text and hex data runs are each one space; other control words and group braces are nothing."""
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -166,7 +165,8 @@ class TextView:
                 fallback = int(uc)
                 self._add(" ", at, end, False)
             elif binary is not None:
-                end = min(len(source), end + int(binary))
+                # The reader (striprtf) reads the bytes after \binN as text; so does the
+                # view, or a number there would be reported and never masked.
                 self._add(" ", at, end, False)
             elif token.group()[0] in "\\{}":
                 word = token.group()[1:].rstrip(" 0123456789-")
