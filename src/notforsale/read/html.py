@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 
 from lxml import etree
@@ -12,6 +14,9 @@ from . import markup
 from .member import Member
 from .text_files import decode
 from .units import Part, PartError, ReadContext, TextUnit
+
+#: A tag, to a blank (``[^<>]``: a '<' never closed costs one look, not a scan to the end).
+_TAG = re.compile(r"<[^<>]*>")
 
 
 def parse(member: Member) -> etree._ElementTree:
@@ -31,6 +36,11 @@ def read_html(member: Member, ctx: ReadContext) -> Iterator[Part]:
             markup.parse_html(text)
         except markup.TooDeep as error:  # the markup is read as text, and the page says so
             yield TextUnit(text, whole_text=True, part="markup read as text")
+            # and its character references too (&#49; is 1), between its tags
+            shown = html.unescape(_TAG.sub(" ", text))
+            if shown != _TAG.sub(" ", text):
+                yield TextUnit(shown, whole_text=True,
+                               part="markup read as text, character references decoded")
             yield PartError("markup", f"{error}; read as plain text")
             return
         raise

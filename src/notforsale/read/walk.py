@@ -236,6 +236,8 @@ def unclaimed_bytes(archive: zipfile.ZipFile, data: bytes) -> int:
             return 0  # not a plain layout: nothing is claimed
         spans.append((start, start + 30 + int.from_bytes(head[26:28], "little") +
                       int.from_bytes(head[28:30], "little") + info.compress_size))
+    if not spans:
+        return 0  # an empty archive (a copy whose only member was left out)
     spans.sort()
     directory = archive.start_dir  # type: ignore[attr-defined]
     unclaimed = 0
