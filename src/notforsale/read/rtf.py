@@ -90,7 +90,8 @@ class TextView:
     ``\\u49?`` are both ``1``), with the source span of each piece, so what is masked in
     the view can be masked at its place in the source.
 
-    Control words that break text and hex data runs are each one space; other control words and group braces are nothing."""
+    Control words that break text and hex data runs are each one space; other control
+    words and group braces are nothing."""
 
     def __init__(self, source: str) -> None:
         self.source = source
