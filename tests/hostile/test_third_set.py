@@ -7,6 +7,8 @@ import io
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from notforsale.redact.tree import redact
 from notforsale.scan import scan_path
 
@@ -50,3 +52,36 @@ def test_a_page_too_deep_to_parse_is_read_with_its_character_references(tmp_path
     (tmp_path / "deep.html").write_text(page + "</body></html>", encoding="utf-8")
     result = scan_path(tmp_path / "deep.html")
     assert ID_M in {item.finding.masked for item in result.findings}
+
+
+CARD, CARD_M = "6222021234567890128", "622202*********0128"
+MOBILE, MOBILE_M = "13812345678", "+86 138****5678"
+
+
+def _blob_db(path: Path, encoding: str) -> None:
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA encoding='{encoding}'")
+    connection.execute("CREATE TABLE t (note BLOB, other BLOB)")
+    connection.execute(f"INSERT INTO t VALUES (CAST('卡号 {CARD}' AS BLOB), ?)",
+                       (f"手机 {MOBILE}".encode("utf-16-le"),))
+    connection.commit()
+    connection.close()
+
+
+@pytest.mark.parametrize("encoding", ["UTF-8", "UTF-16le", "UTF-16be"])
+def test_text_in_blobs_is_read_and_masked(tmp_path: Path, encoding: str) -> None:
+    """Text kept in BLOBs: CAST(text AS BLOB) in a UTF-16 database is UTF-16 bytes (not
+    found, copy said verified), and UTF-16 bytes an app stored (missed); UTF-8 text in a
+    BLOB was found but left in the copy (failed)."""
+    (tmp_path / "src").mkdir()
+    _blob_db(tmp_path / "src" / "x.db", encoding)
+    result = scan_path(tmp_path / "src")
+    assert {CARD_M, MOBILE_M} <= {item.finding.masked for item in result.findings}
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", report.to_dict()["left_over"]
+    copy = (tmp_path / "out" / "x.db").read_bytes()
+    for raw in (CARD, MOBILE):
+        for codec in ("utf-8", "utf-16-le", "utf-16-be"):
+            assert raw.encode(codec) not in copy

@@ -245,6 +245,38 @@ def sqlite_tables(connection: sqlite3.Connection) -> list[str]:
                        for v in virtual)]
 
 
+def blob_text(value: bytes) -> tuple[str, str] | None:
+    """A BLOB's text and its encoding, when it is text: UTF-8, or UTF-16 (what
+    ``CAST(text AS BLOB)`` makes in a UTF-16 database, or an app storing UTF-16 bytes)."""
+    if value.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return value.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            return None
+    if b"\x00" not in value:
+        try:
+            return value.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            return None
+    if len(value) % 2 == 0:
+        # UTF-16 text in Latin and digits has a zero in every other byte
+        even, odd = value[0::2].count(0), value[1::2].count(0)
+        for encoding, zeros in (("utf-16-le", odd), ("utf-16-be", even)):
+            if zeros * 3 >= len(value) // 2:
+                try:
+                    return value.decode(encoding), encoding
+                except UnicodeDecodeError:
+                    continue
+        for encoding in ("utf-16-le", "utf-16-be"):  # CJK text: no zeros to go by
+            try:
+                text = value.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if all(ch.isprintable() or ch.isspace() for ch in text):
+                return text, encoding
+    return None
+
+
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -277,10 +309,10 @@ def read_sqlite(member: Member, ctx: ReadContext) -> Iterator[Part]:
                                 yield member.child(f"{table}/{number}/{name}", value, ctx.key,
                                                    embedded=True, parent_record=record)
                                 continue
-                            try:
-                                value = value.decode("utf-8")
-                            except UnicodeDecodeError:
+                            decoded = blob_text(value)
+                            if decoded is None:
                                 continue
+                            value = decoded[0]
                         text = str(int(value)) if isinstance(value, float) and \
                             value.is_integer() else str(value)
                         if text.strip():

@@ -282,7 +282,7 @@ def write_sqlite(member: Member, ctx: Context) -> Written:
     import sqlite3
 
     from ..read.documents import is_embedded_image
-    from ..read.sql import open_sqlite, quote, sqlite_tables, virtual_tables
+    from ..read.sql import blob_text, open_sqlite, quote, sqlite_tables, virtual_tables
 
     connection = open_sqlite(member)
     written = Written(None)
@@ -317,6 +317,13 @@ def write_sqlite(member: Member, ctx: Context) -> Written:
                         new = part.data
                         if new == value:
                             continue
+                    elif isinstance(value, bytes) and (blob := blob_text(value)) is not None:
+                        text, encoding = blob  # text in a BLOB: masked, kept a BLOB
+                        masked, count = mask_text(text, context_hint=column)
+                        if not count:
+                            continue
+                        written.numbers += count
+                        new = masked.encode(encoding)
                     elif isinstance(value, str) or (isinstance(value, int | float)
                                                     and not isinstance(value, bool)):
                         text = str(int(value)) if isinstance(value, float) and \
