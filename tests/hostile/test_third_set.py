@@ -85,3 +85,32 @@ def test_text_in_blobs_is_read_and_masked(tmp_path: Path, encoding: str) -> None
     for raw in (CARD, MOBILE):
         for codec in ("utf-8", "utf-16-le", "utf-16-be"):
             assert raw.encode(codec) not in copy
+
+
+def test_a_file_uuencoded_in_a_mail_body_is_read_and_redacted(tmp_path: Path) -> None:
+    """A uuencoded block (begin 644 … end) in a plain-text body was not decoded: the ID
+    in the file was not found and the copy said verified."""
+    import binascii
+    from email.message import EmailMessage
+
+    inner = f"身份证 {ID}\n".encode("utf-16")
+    block = "".join(binascii.b2a_uu(inner[i:i + 45]).decode() for i in range(0, len(inner), 45))
+    message = EmailMessage()
+    message["From"] = "a@example.net"
+    message["Subject"] = "资料"
+    message.set_content(f"see the file\n\nbegin 644 {MOBILE}.txt\n{block}`\nend\n\nbye\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "m.eml").write_bytes(message.as_bytes())
+    result = scan_path(tmp_path / "src")
+    assert {ID_M, MOBILE_M} <= {item.finding.masked for item in result.findings}
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", report.to_dict()["left_over"]
+    copy = (tmp_path / "out" / "m.eml").read_bytes()
+    from notforsale.read.mail import parse_message, part_text, uuencoded
+
+    body = part_text(parse_message(copy))
+    assert body is not None
+    files = list(uuencoded(body))
+    assert len(files) == 1 and files[0][2] == "138****5678.txt"
+    assert ID.encode("utf-16-le") not in files[0][3]
+    assert "110101********1233".encode("utf-16-le") in files[0][3]

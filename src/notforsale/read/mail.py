@@ -9,6 +9,7 @@ split into its messages (each an embedded ``message-N.eml``).
 
 from __future__ import annotations
 
+import binascii
 import email
 import email.errors
 import email.header
@@ -58,6 +59,39 @@ def part_text(part: Message) -> str | None:
             return decode(payload)
         except InputError:
             return payload.decode("utf-8", errors="replace")
+
+
+_UU_BEGIN = re.compile(r"^begin(?:-base64)? [0-7]{3,4} (.+?)\r?$", re.MULTILINE)
+_UU_END = re.compile(r"^(?:end|====)\r?$", re.MULTILINE)
+
+
+def uuencoded(text: str) -> Iterator[tuple[int, int, str, bytes]]:
+    """Files written into a text body with uuencode (``begin 644 name`` … ``end``), as
+    old mail programs and forums post them: (start, end, name, bytes)."""
+    at = 0
+    while True:
+        begin = _UU_BEGIN.search(text, at)
+        if begin is None:
+            return
+        close = _UU_END.search(text, begin.end())
+        if close is None:
+            return
+        body = text[begin.end():close.start()]
+        out = bytearray()
+        base64 = begin.group().startswith("begin-base64")
+        try:
+            if base64:
+                out += binascii.a2b_base64("".join(body.split()))
+            else:
+                for line in body.splitlines():
+                    if line.strip() and line.strip() != "`":
+                        out += binascii.a2b_uu(line)
+        except (binascii.Error, ValueError):
+            at = close.end()
+            continue
+        name = begin.group(1).strip().replace("/", "_").replace("\\", "_") or "uuencoded"
+        yield begin.start(), close.end(), name, bytes(out)
+        at = close.end()
 
 
 def attachment_name(part: Message, index: int) -> str:
@@ -159,6 +193,11 @@ def _message_parts(message: Message, member: Member, ctx: ReadContext) -> Iterat
                 yield TextUnit(paragraph.text, record=record, whole_text=True, part=label)
         else:
             yield TextUnit(text, record=record, whole_text=True, part="body")
+            for _start, _end, name, data in uuencoded(text):  # files written in the text
+                if len(data) <= ctx.limits.max_member_bytes:
+                    yield member.child(name, data, ctx.key, group=member.path)
+                else:
+                    yield PartError(shown(name), "uuencoded file larger than the member limit")
 
 
 def split_mbox(data: bytes) -> list[tuple[int, int]]:

@@ -9,6 +9,7 @@ rewritten message by message with its ``From`` lines masked.
 
 from __future__ import annotations
 
+import binascii
 from email.message import Message
 
 from lxml import etree
@@ -22,6 +23,7 @@ from ..read.mail import (
     parse_message,
     part_text,
     split_mbox,
+    uuencoded,
 )
 from ..read.member import Member
 from ..text.mask import mask_name, mask_text
@@ -45,7 +47,37 @@ def _mask_headers(message: Message, written: Written) -> None:
             written.numbers += count
 
 
-def _mask_body(part: Message, written: Written) -> None:
+def _uu_block(name: str, data: bytes) -> str:
+    lines = [binascii.b2a_uu(data[i:i + 45]).decode("ascii") for i in range(0, len(data), 45)]
+    return f"begin 644 {name}\n" + "".join(lines) + "`\nend"
+
+
+def _mask_plain(text: str, member: Member, ctx: Context, written: Written
+                ) -> tuple[str, int]:
+    """A text body masked, the files uuencoded in it redacted and encoded again (the
+    encoded lines themselves are not masked as text: that would garble them)."""
+    pieces: list[str] = []
+    total, last = 0, 0
+    for start, end, name, data in uuencoded(text):
+        masked, count = mask_text(text[last:start])
+        pieces.append(masked)
+        total += count
+        child = ctx.nested(member.child(name, data, ctx.key, group=member.path))
+        written.absorb(child)
+        shown = mask_name(name)
+        if child.data is None:
+            pieces.append(f"[uuencoded file {shown} left out: it could not be redacted]")
+        elif child.data == data and shown == name:
+            pieces.append(text[start:end])
+        else:
+            pieces.append(_uu_block(shown, child.data))
+        last = end
+    masked, count = mask_text(text[last:])
+    pieces.append(masked)
+    return "".join(pieces), total + count
+
+
+def _mask_body(part: Message, member: Member, ctx: Context, written: Written) -> None:
     text = part_text(part)
     if text is None:
         return
@@ -57,8 +89,8 @@ def _mask_body(part: Message, written: Written) -> None:
         except ValueError:  # empty, or nested too deep to walk: masked as plain text
             masked, count = mask_text(text)
     else:
-        masked, count = mask_text(text)
-    if count:
+        masked, count = _mask_plain(text, member, ctx, written)
+    if count or masked != text:
         charset = part.get_content_charset() or "utf-8"
         if "Content-Transfer-Encoding" in part:
             del part["Content-Transfer-Encoding"]
@@ -109,7 +141,7 @@ def redact_message(data: bytes, member: Member, ctx: Context) -> Written:
                 if part.get_param("name") is not None:
                     part.set_param("name", shown)
             continue
-        _mask_body(part, written)
+        _mask_body(part, member, ctx, written)
     written.data = message.as_bytes()
     return written
 
