@@ -296,3 +296,19 @@ def test_a_filter_chain_given_by_reference_or_not_found_is_measured() -> None:
         data = head + twice + b"\nendstream\nendobj\n"
         assert pdf.expanded_streams(data, 4 * MiB) == [(len(head), b"FlateDecode")]
         assert pdf.expanded_streams(data, 16 * MiB) == []
+
+
+def test_standard_input_without_line_ends_is_read_in_bounded_pieces() -> None:
+    """Standard input of one 4 MB line: before, it was held whole, re-joined and searched
+    again at every read (quadratic); now a line longer than four reads is cut at its last
+    space, and a number after the cuts is still found."""
+    from notforsale.read.text_files import stdin_pieces
+
+    for size in (1 * MiB, 4 * MiB):
+        words = [f"w{i}" for i in range(size // 8)]
+        text = " ".join(words) + " 身份证 110101199003071233"
+        cuts = list(stdin_pieces(io.BytesIO(text.encode()), chunk=16 * KiB))
+        assert "".join(piece for _, piece in cuts) == text
+        assert max(len(piece) for _, piece in cuts) <= 4 * 16 * KiB + 16 * KiB
+        assert "110101199003071233" in cuts[-1][1]
+        assert all(lines == 0 for lines, _ in cuts)
