@@ -282,19 +282,24 @@ def test_a_twice_compressed_two_gigabyte_stream_stays_bounded(tmp_path: Path) ->
     assert peak_mb < 600, f"scan peaked at {peak_mb:.0f} MB"
 
 
-def test_a_filter_chain_given_by_reference_or_not_found_is_measured() -> None:
-    """``/Filter 7 0 R`` is read from object 7; a stream whose /Filter the guard cannot see
-    (its dictionary padded past the window searched) is inflated while it looks like zlib:
-    either way both layers are measured."""
+def test_a_filter_chain_given_by_reference_escaped_or_not_found_is_measured() -> None:
+    """``/Filter 7 0 R`` is read from object 7; names' ``#xx`` escapes are decoded (an
+    ASCII hex layer named ``/ASCIIHex#44ecode`` hides the zlib header); a stream whose
+    /Filter the guard cannot see (its dictionary padded past the window searched) is
+    inflated while it looks like zlib: either way every layer is measured."""
     from notforsale.read import pdf
 
     twice = zlib.compress(_deflate(PAGE, 8 * MiB), 9)
-    for head in (b"7 0 obj\n[/FlateDecode /FlateDecode]\nendobj\n3 0 obj\n"
-                 b"<< /Length %d /Filter 7 0 R >>\nstream\n" % len(twice),
-                 b"3 0 obj\n<< /Length %d /Pad (%s) >>\nstream\n" % (len(twice),
-                                                                    b"x" * 70_000)):
-        data = head + twice + b"\nendstream\nendobj\n"
-        assert pdf.expanded_streams(data, 4 * MiB) == [(len(head), b"FlateDecode")]
+    hexed = _ahx(twice)
+    cases = [(b"7 0 obj\n[/FlateDecode /FlateDecode]\nendobj\n3 0 obj\n"
+              b"<< /Length %d /Filter 7 0 R >>\nstream\n" % len(twice), twice, b"FlateDecode"),
+             (b"3 0 obj\n<< /Length %d /Fil#74er [/ASCIIHex#44ecode /FlateDecode] >>\n"
+              b"stream\n" % len(hexed), hexed, b"ASCIIHexDecode"),
+             (b"3 0 obj\n<< /Length %d /Pad (%s) >>\nstream\n" % (len(twice), b"x" * 70_000),
+              twice, b"FlateDecode")]
+    for head, body, first in cases:
+        data = head + body + b"\nendstream\nendobj\n"
+        assert pdf.expanded_streams(data, 4 * MiB) == [(len(head), first)]
         assert pdf.expanded_streams(data, 16 * MiB) == []
 
 

@@ -55,6 +55,7 @@ _STEP = 1 << 20
 _DICTIONARY_BYTES = 65536
 _FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()%]+|(\d+)\s+(\d+)\s+R\b)")
 _NAME = re.compile(rb"/([^\s/\[\]<>()%]+)")
+_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _OBJECT = re.compile(rb"(?<![0-9])(\d+)\s+(\d+)\s+obj\b\s*")
 #: A filter's full name for its abbreviation (inline-image names, which PDFium accepts).
 _ABBREVIATIONS = {b"Fl": b"FlateDecode", b"AHx": b"ASCIIHexDecode",
@@ -244,13 +245,21 @@ def stream_filters(data: bytes, start: int, objects: _Objects | None = None
     abbreviations expanded; None when it names none."""
     window = max(0, start - _DICTIONARY_BYTES)
     opened = data.rfind(b"obj", window, start)
-    match = _FILTER.search(data, opened if opened >= 0 else window, start)
+    match = _FILTER.search(_unescape(data[opened if opened >= 0 else window:start]))
     if match is None:
         return None
     value = match.group(1)
     if match.group(2) is not None:
-        value = (objects or _Objects(data)).filters(int(match.group(2)), int(match.group(3)))
+        value = _unescape((objects or _Objects(data)).filters(int(match.group(2)),
+                                                              int(match.group(3))))
     return [_ABBREVIATIONS.get(name, name) for name in _NAME.findall(value)]
+
+
+def _unescape(text: bytes) -> bytes:
+    """Names' ``#xx`` escapes decoded (``/Fl#61teDecode`` is /FlateDecode to PDFium)."""
+    if b"#" not in text:
+        return text
+    return _ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), text)
 
 
 def stream_expands(data: bytes, start: int, end: int, filters: list[bytes] | None,
@@ -259,24 +268,18 @@ def stream_expands(data: bytes, start: int, end: int, filters: list[bytes] | Non
     its ``filters`` (the output of each filter is measured, as PDFium holds each whole),
     decoding each only up to the limit, a step at a time. The chain is followed up to the
     first filter the guard does not decode (an image's DCT or JPX: the pixel limits judge
-    those); past the named filters, and without any (``None``: a stream whose dictionary
-    was not found, measured when it starts like zlib), output that looks like zlib is
-    inflated again."""
+    those); past the named filters, output that looks like zlib is inflated again, and a
+    stream whose first filter is none of these or not found (``None``) is measured as Flate
+    when it starts like zlib."""
     chunks: Iterator[bytes] = (data[at:min(at + (1 << 16), end)]
                                for at in range(start, end, 1 << 16))
-    if filters is None:
+    known = list(itertools.takewhile(lambda name: name in _DECODERS, filters or ()))
+    if not known:  # none named, or none the guard decodes: measured if it looks like zlib
         if not _looks_zlib(data[start:start + 2]):
             return False
-        filters = [b"FlateDecode"]
-    decoded = 0
-    for name in filters:
-        decoder = _DECODERS.get(name)
-        if decoder is None:
-            break
-        chunks = _counted(decoder(chunks), limit)
-        decoded += 1
-    if not decoded:
-        return False
+        known = [b"FlateDecode"]
+    for name in known:
+        chunks = _counted(_DECODERS[name](chunks), limit)
     try:
         for _ in _sniffed(chunks, limit, 4):
             pass
@@ -314,7 +317,7 @@ def expanded_streams(data: bytes, limit: int, most: int | None = None
         end = end if end >= 0 else len(data)
         filters = stream_filters(data, start, objects)
         if stream_expands(data, start, end, filters, limit):
-            first = filters[0] if filters else b"FlateDecode"
+            first = filters[0] if filters and filters[0] in _EMPTY else b"FlateDecode"
             found.append((start, first))
         at = end
     return found
