@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import itertools
 import re
 import threading
 import zlib
@@ -45,23 +46,264 @@ _STREAM = re.compile(rb"stream\r?\n")
 
 
 #: Streams past the limit left out of one PDF at most; past them the PDF is refused (each
-#: is inflated up to the limit to be measured: ~0.2 s a stream at the default limit).
+#: is decoded up to the limit to be measured: ~0.2 s a Flate stream at the default limit).
 MAX_BOMB_STREAMS = 8
-#: A zlib stream that inflates to nothing: written over a bomb's first bytes, it ends the
-#: stream for PDFium's decoder, which ignores what follows up to ``endstream``.
-_EMPTY_ZLIB = zlib.compress(b"")
+#: A stream's data, decoded by each filter of its chain in turn, goes through in steps of
+#: at most this many bytes (input and output alike): memory holds a few steps, not a stream.
+_STEP = 1 << 20
+#: Bytes before a stream's data searched for its dictionary (its /Filter).
+_DICTIONARY_BYTES = 65536
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()%]+|(\d+)\s+(\d+)\s+R\b)")
+_NAME = re.compile(rb"/([^\s/\[\]<>()%]+)")
+_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_OBJECT = re.compile(rb"(?<![0-9])(\d+)\s+(\d+)\s+obj\b\s*")
+#: A filter's full name for its abbreviation (inline-image names, which PDFium accepts).
+_ABBREVIATIONS = {b"Fl": b"FlateDecode", b"AHx": b"ASCIIHexDecode",
+                  b"A85": b"ASCII85Decode", b"LZW": b"LZWDecode", b"RL": b"RunLengthDecode"}
+#: Of each filter the guard decodes, data that decodes to nothing: written over a bomb's
+#: first bytes, it ends the stream for PDFium's decoder, which ignores what follows up to
+#: ``endstream`` (and the filters after the first get nothing).
+_EMPTY = {b"FlateDecode": zlib.compress(b""), b"ASCIIHexDecode": b">",
+          b"ASCII85Decode": b"~>", b"RunLengthDecode": b"\x80",
+          b"LZWDecode": bytes([0x80, 0x40, 0x40])}  # 9-bit codes 256 (clear), 257 (end)
+_EMPTY_ZLIB = _EMPTY[b"FlateDecode"]
+_NOT_HEX = bytes(sorted(set(range(256)) - set(b"0123456789abcdefABCDEF")))
+_WHITE = b" \t\r\n\f\x00"
 
 
-def expanded_streams(data: bytes, limit: int, most: int | None = None) -> list[int]:
-    """Where the compressed streams that expand past ``limit`` start (byte offsets).
+def _looks_zlib(head: bytes) -> bool:
+    return len(head) >= 2 and head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
 
-    PDFium decompresses a page's content stream whole: a 400 KB stream that inflates to
-    1 GiB would cost that much memory. Every stream that inflates with zlib (FlateDecode,
-    the usual filter) is inflated here first, counted and thrown away, a megabyte at a
-    time, each only up to the limit. The search stops after ``most`` + 1 bombs.
+
+def _inflate(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    inflater = zlib.decompressobj()
+    try:
+        for chunk in chunks:
+            yield inflater.decompress(chunk, _STEP)
+            while inflater.unconsumed_tail and not inflater.eof:
+                yield inflater.decompress(inflater.unconsumed_tail, _STEP)
+            if inflater.eof:
+                return
+    except zlib.error:
+        return  # PDFium keeps what inflated before the damage: counted already
+
+
+def _ascii_hex(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    carry = b""
+    for chunk in chunks:
+        end = chunk.find(b">")
+        digits = carry + (chunk if end < 0 else chunk[:end]).translate(None, _NOT_HEX)
+        even = len(digits) // 2 * 2
+        yield bytes.fromhex(digits[:even].decode("ascii"))
+        carry = digits[even:]
+        if end >= 0:
+            break
+    if carry:
+        yield bytes.fromhex((carry + b"0").decode("ascii"))
+
+
+def _ascii85(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    import base64
+
+    carry = b""
+    try:
+        for chunk in chunks:
+            end = chunk.find(b"~")
+            text = (chunk if end < 0 else chunk[:end]).translate(None, _WHITE)
+            digits = carry + text.replace(b"z", b"!!!!!")
+            whole = len(digits) // 5 * 5
+            yield base64.a85decode(digits[:whole])
+            carry = digits[whole:]
+            if end >= 0:
+                break
+        if len(carry) > 1:
+            yield base64.a85decode(carry + b"u" * (5 - len(carry)))[:len(carry) - 1]
+    except ValueError:
+        return
+
+
+def _run_length(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    carry = b""
+    for chunk in chunks:
+        data, at, out = carry + chunk, 0, bytearray()
+        while at < len(data):
+            length = data[at]
+            if length == 128:
+                yield bytes(out)
+                return
+            if length < 128:
+                if at + length + 2 > len(data):
+                    break
+                out += data[at + 1:at + length + 2]
+                at += length + 2
+            else:
+                if at + 2 > len(data):
+                    break
+                out += data[at + 1:at + 2] * (257 - length)
+                at += 2
+            if len(out) >= _STEP:
+                yield bytes(out)
+                out.clear()
+        carry = data[at:]
+        yield bytes(out)
+
+
+def _lzw(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """LZW as PDF writes it: MSB first, 9 to 12 bits a code, the width growing one code
+    early (EarlyChange 1, the default)."""
+    table: list[bytes] = [bytes([value]) for value in range(256)] + [b"", b""]
+    width, bits, held, previous = 9, 0, 0, b""
+    out = bytearray()
+    for chunk in chunks:
+        for byte in chunk:
+            bits = bits << 8 | byte
+            held += 8
+            if held < width:
+                continue
+            held -= width
+            code, bits = bits >> held, bits & ((1 << held) - 1)
+            if code == 256:
+                del table[258:]
+                width, previous = 9, b""
+                continue
+            if code == 257:
+                yield bytes(out)
+                return
+            if code < len(table):
+                entry = table[code]
+            elif code == len(table) and previous:
+                entry = previous + previous[:1]
+            else:
+                yield bytes(out)
+                return  # not LZW: PDFium stops here too
+            out += entry
+            if previous and len(table) < 4096:
+                table.append(previous + entry[:1])
+            previous = entry
+            if len(table) + 1 >= 1 << width and width < 12:
+                width += 1
+            if len(out) >= _STEP:
+                yield bytes(out)
+                out.clear()
+        yield bytes(out)
+        out.clear()
+
+
+_DECODERS = {b"FlateDecode": _inflate, b"ASCIIHexDecode": _ascii_hex,
+             b"ASCII85Decode": _ascii85, b"RunLengthDecode": _run_length,
+             b"LZWDecode": _lzw}
+
+
+class _Over(Exception):
+    """A filter's output went past the limit."""
+
+
+def _counted(chunks: Iterator[bytes], limit: int) -> Iterator[bytes]:
+    total = 0
+    for chunk in chunks:
+        total += len(chunk)
+        if total > limit:
+            raise _Over
+        if chunk:
+            yield chunk
+
+
+def _sniffed(chunks: Iterator[bytes], limit: int, depth: int) -> Iterator[bytes]:
+    """``chunks``, inflated again while they look like zlib (a /Filter the guard could not
+    read: each layer is measured all the same)."""
+    for first in chunks:
+        rest = itertools.chain((first,), chunks)
+        if depth and _looks_zlib(first[:2]):
+            yield from _sniffed(_counted(_inflate(rest), limit), limit, depth - 1)
+        else:
+            yield from rest
+        return
+
+
+class _Objects:
+    """Where each object of a file starts, indexed on first use (one pass over the file),
+    to read a /Filter given by reference."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.index: dict[tuple[int, int], int] | None = None
+
+    def filters(self, number: int, generation: int) -> bytes:
+        if self.index is None:
+            self.index = {(int(m[1]), int(m[2])): m.end() for m in _OBJECT.finditer(self.data)}
+        at = self.index.get((number, generation))
+        if at is None:
+            return b""
+        value = re.match(rb"\[[^\]]*\]|/[^\s/\[\]<>()%]+", self.data[at:at + 4096])
+        return value.group() if value else b""
+
+
+def stream_filters(data: bytes, start: int, objects: _Objects | None = None
+                   ) -> list[bytes] | None:
+    """The filters of the stream whose data starts at ``start``, as its dictionary names
+    them (after the last ``obj`` keyword before it, within ``_DICTIONARY_BYTES``),
+    abbreviations expanded; None when it names none."""
+    window = max(0, start - _DICTIONARY_BYTES)
+    opened = data.rfind(b"obj", window, start)
+    match = _FILTER.search(_unescape(data[opened if opened >= 0 else window:start]))
+    if match is None:
+        return None
+    value = match.group(1)
+    if match.group(2) is not None:
+        value = _unescape((objects or _Objects(data)).filters(int(match.group(2)),
+                                                              int(match.group(3))))
+    return [_ABBREVIATIONS.get(name, name) for name in _NAME.findall(value)]
+
+
+def _unescape(text: bytes) -> bytes:
+    """Names' ``#xx`` escapes decoded (``/Fl#61teDecode`` is /FlateDecode to PDFium)."""
+    if b"#" not in text:
+        return text
+    return _ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), text)
+
+
+def stream_expands(data: bytes, start: int, end: int, filters: list[bytes] | None,
+                   limit: int) -> bool:
+    """Whether the stream ``data[start:end]`` decodes past ``limit`` bytes through any of
+    its ``filters`` (the output of each filter is measured, as PDFium holds each whole),
+    decoding each only up to the limit, a step at a time. The chain is followed up to the
+    first filter the guard does not decode (an image's DCT or JPX: the pixel limits judge
+    those); past the named filters, output that looks like zlib is inflated again, and a
+    stream whose first filter is none of these or not found (``None``) is measured as Flate
+    when it starts like zlib."""
+    chunks: Iterator[bytes] = (data[at:min(at + (1 << 16), end)]
+                               for at in range(start, end, 1 << 16))
+    known = list(itertools.takewhile(lambda name: name in _DECODERS, filters or ()))
+    if not known:  # none named, or none the guard decodes: measured if it looks like zlib
+        if not _looks_zlib(data[start:start + 2]):
+            return False
+        known = [b"FlateDecode"]
+    for name in known:
+        chunks = _counted(_DECODERS[name](chunks), limit)
+    try:
+        for _ in _sniffed(chunks, limit, 4):
+            pass
+    except _Over:
+        return True
+    return False
+
+
+def expanded_streams(data: bytes, limit: int, most: int | None = None
+                     ) -> list[tuple[int, bytes]]:
+    """Where the streams that decode past ``limit`` start (byte offsets), each with its
+    first filter.
+
+    PDFium decodes a page's content stream whole, each of its filters in turn: a 400 KB
+    stream that inflates to 1 GiB would cost that much memory, and a stream compressed
+    twice (``/Filter [/FlateDecode /FlateDecode]``) inflates to little the first time and
+    to gigabytes the second. Every stream is decoded here first through its filter chain
+    (Flate, LZW, run-length, ASCII hex and 85: :func:`stream_expands`), counted and thrown
+    away a step at a time, each filter's output only up to the limit. The search stops
+    after ``most`` + 1 bombs.
     """
     most = MAX_BOMB_STREAMS if most is None else most
-    found: list[int] = []
+    found: list[tuple[int, bytes]] = []
+    objects = _Objects(data)
     at = 0
     while len(found) <= most:
         match = _STREAM.search(data, at)
@@ -69,29 +311,15 @@ def expanded_streams(data: bytes, limit: int, most: int | None = None) -> list[i
             break
         start = match.end()
         at = start
-        if data[start:start + 1] != b"x":  # every zlib stream starts 0x78
-            continue
-        inflater = zlib.decompressobj()
-        total = 0
-        chunk_at = start
-        try:
-            while chunk_at < len(data) and not inflater.eof:
-                piece = inflater.decompress(data[chunk_at:chunk_at + (1 << 16)], 1 << 20)
-                total += len(piece)
-                while inflater.unconsumed_tail and not inflater.eof and total <= limit:
-                    piece = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
-                    total += len(piece)
-                if total > limit:
-                    break
-                chunk_at += 1 << 16
-        except zlib.error:
-            continue
-        if total > limit:
-            found.append(start)
-            end = data.find(b"endstream", start)
-            at = end if end > 0 else len(data)
-            continue
-        at = max(at, chunk_at - (1 << 16))
+        if data[max(0, match.start() - 3):match.start()] == b"end":
+            continue  # "endstream" followed by a line end
+        end = data.find(b"endstream", start)
+        end = end if end >= 0 else len(data)
+        filters = stream_filters(data, start, objects)
+        if stream_expands(data, start, end, filters, limit):
+            first = filters[0] if filters and filters[0] in _EMPTY else b"FlateDecode"
+            found.append((start, first))
+        at = end
     return found
 
 
@@ -115,8 +343,9 @@ def open_pdf(member: Member, limit: int | None = None, *, leave_out: bool = Fals
             raise InputError(member.path, f"not read: {many} past {limit} bytes (a bomb?)")
         if bombs:
             copy = bytearray(data)
-            for start in bombs:
-                copy[start:start + len(_EMPTY_ZLIB)] = _EMPTY_ZLIB
+            for start, first in bombs:
+                empty = _EMPTY[first]
+                copy[start:start + len(empty)] = empty
                 left_out.append(PartError(
                     f"stream at byte {start}", f"not read: expands past {limit} bytes (a "
                     "bomb?); the page or picture drawn from it is read without it"))

@@ -3,7 +3,12 @@
 A plain-text file (text, delimited table, JSON lines, SQL dump) larger than
 :attr:`Limits.piece_bytes` is not read whole: it is cut, as it is read, into pieces of about
 that size, each ending at a line's end — a table's outside quotes, a dump's after a
-statement where one ends in the piece — so no record is split. Each piece is a member of its
+statement where one ends in the piece — so no record is split. A quote still open a whole
+piece after the line that opens it is taken as never closed (a broken row, the tester's
+``"abc,110101…`` on line 3): that line ends its piece (its text read as one cell) and the
+next piece starts after it, so the rows after it are read as rows, with their numbers, and
+cutting stays linear (before, the rest of the file was one piece, cut again at every read
+and refused past the member limit). Each piece is a member of its
 own (:class:`member.Piece` says where it stands), read by the format's reader like a small
 file and handed to any worker: a 20 GB dump is thousands of independent steps.
 
@@ -72,14 +77,18 @@ def _encoding(first: bytes) -> str | None:
 
 
 def _cut_table(chunk: bytes) -> int:
-    """The end of the last line of ``chunk`` that ends outside quotes (0: none)."""
+    """The end of the last line of ``chunk`` that ends outside quotes; when none does (a
+    quote opened on the first line is still open a whole piece later), the end of the first
+    line: the quote is taken as never closed (0: no line end at all). ``chunk`` is a whole
+    piece (about the piece size, or more): a quoted cell longer than a piece is read in two
+    pieces, its text whole all the same, and never swallows the rest of the file."""
     total = chunk.count(b'"')
     after = 0
     position = len(chunk)
     while True:
         newline = chunk.rfind(b"\n", 0, position)
         if newline < 0:
-            return 0
+            return chunk.find(b"\n") + 1
         after += chunk.count(b'"', newline + 1, position)
         if (total - after) % 2 == 0:
             return newline + 1
@@ -187,16 +196,22 @@ def pieces(handle: BinaryIO, fmt: str, size: int, limit: int) -> Iterator[Cut]:
         if not buffer:
             return
         end = len(buffer) if ended else cut(buffer)
-        while not end:  # no place to cut yet: read on, up to the member limit
-            if len(buffer) >= limit:
-                yield Cut(b"", Piece(index, lines, encoding), f"line {lines + 1} is longer "
-                          f"than the member limit ({limit} bytes): the rest of the file was "
-                          "not read")
-                return
-            more = handle.read(size)
-            ended = not more
-            buffer += more
-            end = len(buffer) if ended else cut(buffer)
+        if not end:  # no line end yet: read on (each read searched once), to the member limit
+            held, parts = len(buffer), [buffer]
+            while not end:
+                if held >= limit:
+                    yield Cut(b"", Piece(index, lines, encoding), f"line {lines + 1} is "
+                              f"longer than the member limit ({limit} bytes): the rest of "
+                              "the file was not read")
+                    return
+                more = handle.read(size)
+                ended = not more
+                parts.append(more)
+                held += len(more)
+                if ended or b"\n" in more:
+                    buffer = b"".join(parts)
+                    parts = [buffer]
+                    end = len(buffer) if ended else cut(buffer)
         data, buffer = buffer[:end], buffer[end:]
         carried = head.count(b"\n")
         yield Cut(head + data if head else data, Piece(

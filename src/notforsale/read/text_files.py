@@ -58,12 +58,16 @@ def read_text(path: str | Path) -> str:
 
 #: Standard input is read in pieces of about this many bytes, cut at a line's end.
 STDIN_CHUNK = 4 * 1024 * 1024
+#: A line longer than this many reads is cut at its last space (or where it stands): memory
+#: holds a few reads, and the search for line ends sees each read once.
+MAX_LINE_READS = 4
 
 
 def stdin_pieces(stream: BinaryIO | None = None, chunk: int = STDIN_CHUNK
                  ) -> Iterator[tuple[int, str]]:
     """Standard input as (lines before, text) pieces, cut at line ends, decoded as it comes:
-    memory holds one piece whatever the size of the input. The encoding is chosen on the
+    memory holds one piece whatever the size of the input (a line longer than
+    ``MAX_LINE_READS`` reads is cut at its last space). The encoding is chosen on the
     first piece (a BOM; else UTF-8 when it decodes, else GB18030)."""
     import codecs as _codecs
 
@@ -81,21 +85,33 @@ def stdin_pieces(stream: BinaryIO | None = None, chunk: int = STDIN_CHUNK
             encoding = "utf-8" if error.start > len(first) - 4 else "gb18030"
     decoder = _codecs.getincrementaldecoder(encoding)(errors="strict")
     lines = 0
-    pending = ""
+    held: list[str] = []  # text decoded since the last line end, each read searched once
+    size = 0
     data = first
     while True:
         try:
-            pending += decoder.decode(data, final=not data)
+            text = decoder.decode(data, final=not data)
         except UnicodeDecodeError:
             raise InputError("<stdin>", f"not text in {encoding} (after line {lines})") \
                 from None
         if not data:
+            held.append(text)
             break
-        cut = pending.rfind("\n") + 1
+        cut = text.rfind("\n") + 1
         if cut:
-            yield lines, pending[:cut]
-            lines += pending.count("\n", 0, cut)
-            pending = pending[cut:]
+            piece = "".join([*held, text[:cut]])
+            yield lines, piece
+            lines += piece.count("\n")
+            held, size = [text[cut:]], len(text) - cut
+        else:
+            held.append(text)
+            size += len(text)
+            if size > MAX_LINE_READS * chunk:  # one line of many reads: cut at a space
+                whole = "".join(held)
+                at = max(whole.rfind(" "), whole.rfind("\t")) + 1 or len(whole)
+                yield lines, whole[:at]
+                held, size = [whole[at:]], len(whole) - at
         data = source.read(chunk)
-    if pending:
-        yield lines, pending
+    rest = "".join(held)
+    if rest:
+        yield lines, rest
