@@ -114,3 +114,22 @@ def test_a_file_uuencoded_in_a_mail_body_is_read_and_redacted(tmp_path: Path) ->
     assert len(files) == 1 and files[0][2] == "138****5678.txt"
     assert ID.encode("utf-16-le") not in files[0][3]
     assert "110101********1233".encode("utf-16-le") in files[0][3]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be",
+                                   "utf-32"])
+@pytest.mark.parametrize("name", ["notes.txt", "rows.csv"])
+def test_wide_text_without_a_bom_is_read_and_masked(tmp_path: Path, codec: str,
+                                                    name: str) -> None:
+    """UTF-16 without a BOM and UTF-32 were decoded as UTF-8 (zero bytes between the
+    digits): no finding, no error record, and the copy said verified."""
+    text = f"name,id,phone\n张三,{ID},{MOBILE}\n"
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / name).write_bytes(text.encode(codec))
+    result = scan_path(tmp_path / "src")
+    assert {ID_M, MOBILE_M} <= {item.finding.masked for item in result.findings}
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", report.to_dict()["left_over"]
+    copy = (tmp_path / "out" / name).read_bytes()
+    assert copy.decode(codec).startswith("name,id,phone")  # written back as it came
+    assert ID.encode("utf-32-le" if codec == "utf-32" else codec) not in copy

@@ -173,7 +173,7 @@ def test_utf16_larger_than_the_member_limit_is_an_error_record(tmp_path: Path) -
     result = scan_path(path, ScanOptions(limits=Limits(piece_bytes=300), faces=False,
                                          ocr="never"))
     assert [e.message for e in result.errors] == [
-        "a UTF-16 file larger than the member limit is not read in pieces"]
+        "a UTF-16 or UTF-32 file larger than the member limit is not read in pieces"]
     assert not result.findings
 
 

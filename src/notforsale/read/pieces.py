@@ -65,7 +65,9 @@ class Cut:
 
 
 def _encoding(first: bytes) -> str | None:
-    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    from .text_files import wide_encoding
+
+    if wide_encoding(first) is not None:
         return None
     if first.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -168,8 +170,8 @@ def pieces(handle: BinaryIO, fmt: str, size: int, limit: int) -> Iterator[Cut]:
     first = handle.read(size)
     encoding = _encoding(first[:65536])
     if encoding is None:
-        yield Cut(b"", Piece(0, 0, ""), "a UTF-16 file larger than the member limit is not "
-                                         "read in pieces")
+        yield Cut(b"", Piece(0, 0, ""), "a UTF-16 or UTF-32 file larger than the member "
+                                         "limit is not read in pieces")
         return
     delimiter = None
     header: tuple[str, ...] | None = None

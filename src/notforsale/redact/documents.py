@@ -22,6 +22,7 @@ from ..errors import InputError
 from ..read.member import Member
 from ..read.rtf import TextView, pictures
 from ..read.sql import sql_values
+from ..read.text_files import wide_encoding
 from ..text.mask import mask_text
 from .context import CannotRewrite, Context, Written
 
@@ -30,8 +31,12 @@ def decode_keeping(data: bytes, path: str) -> tuple[str, str]:
     """Text and the encoding to write it back in."""
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+    wide = wide_encoding(data)
+    if wide is not None:  # written back as it came: with its BOM, or without one
+        try:
+            return data.decode(wide), wide
+        except UnicodeDecodeError:
+            raise InputError(path, f"not text in {wide}") from None
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding), encoding
