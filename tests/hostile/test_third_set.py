@@ -133,3 +133,17 @@ def test_wide_text_without_a_bom_is_read_and_masked(tmp_path: Path, codec: str,
     copy = (tmp_path / "out" / name).read_bytes()
     assert copy.decode(codec).startswith("name,id,phone")  # written back as it came
     assert ID.encode("utf-32-le" if codec == "utf-32" else codec) not in copy
+
+
+@pytest.mark.parametrize("name", ["rows.csv", "rows.tsv"])
+def test_a_quote_never_closed_leaves_the_rows_after_it_rows(tmp_path: Path, name: str) -> None:
+    """A csv small enough to be read whole, whose line 3 opens a quote never closed: the
+    rest of the file was one cell of row 2 (every later finding at "row 2", 10,000 kept)."""
+    sep = "\t" if name.endswith(".tsv") else ","
+    lines = [f"name{sep}id", f'"a{sep}{ID}', *(f"p{i}{sep}{ID}" for i in range(20)),
+             f"last{sep}11010519491231002X"]
+    (tmp_path / name).write_text("x" + sep + "y\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    result = scan_path(tmp_path / name)
+    rows = sorted({item.location.row for item in result.findings})
+    assert len(rows) >= 21, rows  # each later row its own
+    assert "110105********002X" in {item.finding.masked for item in result.findings}

@@ -53,11 +53,35 @@ def read_delimited(member: Member, ctx: ReadContext) -> Iterator[Part]:
             delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
+    def rows() -> Iterator[list[str]]:
+        # A quote never closed (an odd count to the end) would make the rest of the table
+        # one cell: the line that opens it ends its own table, and the lines after it are
+        # read as rows (their counts of quotes are even), numbered on.
+        cut = _unclosed_quote_end(text)
+        for part in (text,) if cut is None else (text[:cut], text[cut:]):
+            yield from csv.reader(io.StringIO(part, newline=""), delimiter=delimiter)
+
     try:
-        yield from table_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
-                              header=piece.header if piece is not None else None)
+        yield from table_rows(rows(), header=piece.header if piece is not None else None)
     except csv.Error as error:
         raise InputError(member.path, f"malformed table ({error})") from None
+
+
+def _unclosed_quote_end(text: str) -> int | None:
+    """The end of the line that opens a quote never closed, or None when every quote
+    closes (an even count). One pass, counting each line's quotes."""
+    if text.count('"') % 2 == 0:
+        return None
+    parity, start, opened = 0, 0, None
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        before = parity
+        parity = (parity + text.count('"', start, end)) % 2
+        if before == 0 and parity == 1:
+            opened = end  # the last line where a quote opened and stayed open so far
+        start = end
+    return opened if opened is not None and opened < len(text) else None
 
 
 def _cell_text(value: object) -> str:
