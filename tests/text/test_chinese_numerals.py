@@ -1,4 +1,4 @@
-"""Numbers written in Chinese numerals: sellers spell a phone number as 一三八… (or 幺三八…,
+"""Numbers written in Chinese numerals or with letters for digits: sellers spell a phone number as 一三八… (or 幺三八…,
 or in the financial forms 壹叁捌…) so a filter looking for digits passes it. A run of seven
 or more numerals (digits mixed in, single spaces or hyphens between) is read as digits; a
 shorter run, and ordinary Chinese counting words, are left as they are.
@@ -51,3 +51,21 @@ def test_folding_keeps_the_length_and_leaves_prose_alone() -> None:
     folded = normalize(text)
     assert len(folded) == len(text)
     assert folded == "他说13812345678是假的，九九八十一难"
+
+
+LOOKALIKES = [
+    ("身份证 11O1O1199OO3O71233", ["CN_RESIDENT_ID"], "letter O for zero"),
+    ("手机 I38I2345678", [], "a letter first: the run must start with a digit"),
+    ("手机 13812345б78", [], "a Cyrillic letter is not folded"),
+    ("手机 138l2345678", ["PHONE_NUMBER"], "letter l for one"),
+    ("卡号 6222O21234567890128", ["BANK_CARD"], "O inside a card"),
+    ("model 1O0OOO0OO1", [], "as many letters as digits: a code, not a number"),
+    ("room 2O1 floor", [], "short runs stay"),
+    ("Hello World 2024", [], "words stay"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "reason"), LOOKALIKES,
+                         ids=[c[2] for c in LOOKALIKES])
+def test_letters_written_for_digits(text: str, expected: list[str], reason: str) -> None:
+    assert [f.type for f in scan_text(text)] == expected, reason

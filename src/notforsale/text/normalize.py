@@ -15,7 +15,10 @@ What is folded:
 - look-alikes of the ID check character ``X`` (Cyrillic ``Х``, Greek ``Χ``, ``×``);
 - Chinese numerals (``一三八``, ``幺``, ``〇``/``零``, the financial ``壹叁捌``) in a run of
   seven or more (digits mixed in, single spaces or hyphens between) to digits: shorter runs
-  and counting words (``九九八十一``) stay as they are.
+  and counting words (``九九八十一``) stay as they are;
+- the letters sellers put for digits inside a number (``O``/``o`` for 0, ``I``/``l`` for 1)
+  when the run starts and ends with a digit, holds seven characters or more and at least
+  two real digits for each letter (``11O1O1199OO3O71233``): words and codes stay.
 
 >>> normalize("身份证号：１１０１０１")
 '身份证号：110101'
@@ -117,13 +120,34 @@ def _fold_numerals(match: re.Match[str]) -> str:
     return match.group().translate(_CN_TABLE)
 
 
+_LOOKALIKE_RUN = re.compile(r"[0-9][0-9OoIl]{5,}[0-9]")
+_LOOKALIKE_TABLE = str.maketrans("OoIl", "0011")
+
+
+def _fold_lookalikes(match: re.Match[str]) -> str:
+    run = match.group()
+    if run.isdigit():
+        return run
+    letters = len(run) - sum(map(str.isdigit, run))
+    return run.translate(_LOOKALIKE_TABLE) if letters * 3 <= len(run) else run
+
+
+_LETTER_BY_DIGIT = re.compile(r"[0-9][OoIl]")
+
+
+def _letters_for_digits(text: str) -> str:
+    if _LETTER_BY_DIGIT.search(text) is None:  # the common case: no letter after a digit
+        return text
+    return _LOOKALIKE_RUN.sub(_fold_lookalikes, text)
+
+
 def normalize(text: str) -> str:
     """Fold disguised characters to ASCII, one character for one character."""
     if text.isascii():
-        return text
+        return _letters_for_digits(text)
     text = _BMP_FOLDING.sub(_fold, text)
     if _ANY_ASTRAL.search(text) is not None:
         text = _ASTRAL_FOLDING.sub(_fold, text)
     if _ANY_NUMERAL.search(text) is not None:
         text = _NUMERAL_RUN.sub(_fold_numerals, text)
-    return text
+    return _letters_for_digits(text)
