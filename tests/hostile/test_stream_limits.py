@@ -30,6 +30,7 @@ import pytest
 from notforsale.read import pieces
 from notforsale.read.limits import Limits, MiB
 from notforsale.scan import ScanOptions, scan_path
+from tests.hostile.makers import pdf_of
 
 KiB = 1024
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -209,19 +210,7 @@ def _pdf(first: bytes, chain: tuple[str, ...], after: bytes = b"phone 1381234567
                + b"\nendstream",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R "
                + font + b" >>"]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, content in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + content + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, xref))
-    return out.getvalue()
+    return pdf_of(objects)
 
 
 def _name(chain: tuple[str, ...]) -> str:
