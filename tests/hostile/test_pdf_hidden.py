@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from notforsale.read.pdf import hides_anything
 from notforsale.redact.tree import redact
 from notforsale.scan import scan_path
 from tests import builders as b
@@ -144,6 +145,9 @@ def test_a_hidden_number_is_found_and_gone_from_a_verified_copy(
     assert report.status == "verified", (where, report.to_dict()["left_over"],
                                          report.not_checked)
     copy = b"".join(p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file())
+    written = (tmp_path / "out" / name).read_bytes()  # rasterized: nothing left to sweep
+    assert written != data and not hides_anything(written, 1 << 28), where
+    assert written.count(b"%%EOF") == 1, where
     for value in (ID, MOBILE):
         for form in (value.encode(), value.encode("utf-16-be"), value.encode("utf-16-le")):
             assert form not in copy, where
