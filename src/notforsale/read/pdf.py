@@ -417,16 +417,13 @@ def read_pdf(member: Member, ctx: ReadContext) -> Iterator[Part]:
         # what PDFium shows, not reported again from the sweep: strings shown (metadata,
         # annotations, form values) and, when a content stream may hold a number, the
         # numbers of the page text (by kind and keyed fingerprint)
-        shown_strings: set[str] = set()
-        prints: set[tuple[str, str]] | None = None
-        if any(found.stream is not None and found.texts for found in swept.found):
-            prints = set()
+        shown = _Shown(any(found.stream is not None and found.texts
+                           for found in swept.found))
         with PDFIUM_LOCK:
             head = list(_document_parts(pdf))
             form = _form(pdf)
             pages = len(pdf)
-        for part in head:
-            shown_strings.add(_squeezed(part.text))  # type: ignore[union-attr]
+        shown.note(head)
         yield from head
         limit = ctx.limits.max_pages
         if pages > limit:
@@ -437,7 +434,7 @@ def read_pdf(member: Member, ctx: ReadContext) -> Iterator[Part]:
         for number in range(1, min(pages, limit) + 1):
             with PDFIUM_LOCK:
                 parts = list(_page_parts(pdf, form, number, member, ctx, budget))
-            _note_shown(parts, shown_strings, prints, ctx.key)
+            shown.note(parts)
             yield from parts
         if budget[2]:
             yield PartError(f"pages from {budget[3]}", f"{budget[2]} page(s) without text "
@@ -446,7 +443,7 @@ def read_pdf(member: Member, ctx: ReadContext) -> Iterator[Part]:
         with PDFIUM_LOCK:
             attachments = list(_attachments(pdf, member, ctx))
         yield from attachments
-        yield from _hidden(swept, member, ctx, shown_strings, prints, attachments)
+        yield from _hidden(swept, member, ctx, shown, attachments)
     finally:
         with PDFIUM_LOCK:
             pdf.close()
@@ -456,26 +453,44 @@ def _squeezed(text: str) -> str:
     return "".join(text.split())
 
 
-def _note_shown(parts: list[Part], shown_strings: set[str],
-                prints: set[tuple[str, str]] | None, key: bytes) -> None:
-    from ..text.engine import scan_text
+class _Shown:
+    """What PDFium showed: strings (metadata, annotations, form values), squeezed of
+    spaces; with ``pages``, the lines of the page text too, and the texts themselves,
+    whose numbers are told (by kind and keyed fingerprint) only when a content stream
+    holds a number that none of its lines shown explains."""
 
-    for part in parts:
-        if not isinstance(part, TextUnit):
-            continue
-        if part.part == "annotation":
-            shown_strings.add(_squeezed(part.text))
-        if prints is not None:
-            prints.update((hit.type, hit.fingerprint) for hit in scan_text(part.text, key=key))
+    def __init__(self, pages: bool) -> None:
+        self.strings: set[str] = set()
+        self.lines: set[str] | None = set() if pages else None
+        self.texts: list[str] = []
+        self.numbers: set[tuple[str, str]] | None = None
+
+    def note(self, parts: list[Part]) -> None:
+        for part in parts:
+            if not isinstance(part, TextUnit):
+                continue
+            if part.part in ("annotation", "metadata"):
+                self.strings.add(_squeezed(part.text))
+            if self.lines is not None:
+                self.texts.append(part.text)
+                self.lines.update(_squeezed(line) for line in part.text.splitlines())
+
+    def prints(self, key: bytes) -> set[tuple[str, str]]:
+        from ..text.engine import scan_text
+
+        if self.numbers is None:
+            self.numbers = {(hit.type, hit.fingerprint) for text in self.texts
+                            for hit in scan_text(text, key=key)}
+        return self.numbers
 
 
-def _hidden(swept: Sweep, member: Member, ctx: ReadContext, shown_strings: set[str],
-            prints: set[tuple[str, str]] | None, attachments: list[Part]) -> Iterator[Part]:
+def _hidden(swept: Sweep, member: Member, ctx: ReadContext, shown: _Shown,
+            attachments: list[Part]) -> Iterator[Part]:
     """What the sweep found that PDFium did not show: text units (never a raw value in
     where they are), files no attachment list names, data after the end of the file."""
     import hashlib
 
-    from ..text.engine import finds_nothing, scan_text
+    from ..text.engine import scan_text
 
     yield from swept.errors
     listed = {hashlib.sha256(part.data).digest() for part in attachments
@@ -488,16 +503,20 @@ def _hidden(swept: Sweep, member: Member, ctx: ReadContext, shown_strings: set[s
             continue
         content = found.stream is not None and texts is found.texts
         if not content:
-            texts = [text for text in texts if _squeezed(text) not in shown_strings]
+            texts = [text for text in texts if _squeezed(text) not in shown.strings]
+        elif shown.lines:  # the lines a page shows, as they are: reported from there
+            texts = ["\n".join(line for line in text.split("\n")
+                               if _squeezed(line) not in shown.lines) for text in texts]
         text = "\n".join(texts)
-        if finds_nothing(text):
+        if not _may_hold_text(text):
             continue
-        if content and prints:
+        if content and shown.texts:
+            prints = shown.prints(ctx.key)
             spans = [(hit.start, hit.end) for hit in scan_text(text, key=ctx.key)
                      if (hit.type, hit.fingerprint) in prints]
             for start, end in reversed(spans):  # shown on a page: reported from there
                 text = text[:start] + " " * (end - start) + text[end:]
-            if finds_nothing(text):
+            if not _may_hold_text(text):
                 continue
         yield TextUnit(text, field=swept.where(found), part=SWEPT)
     for index, (digest, start, stop, filters) in enumerate(swept.files, start=1):
@@ -624,7 +643,7 @@ def _attachments(pdf: Any, member: Member, ctx: ReadContext) -> Iterator[Part]:
 # content stream an incremental update replaced, data after the last %%EOF. The sweep
 # lexes the file once (strings, names, references, streams; linear, no backtracking),
 # decodes the streams it keeps through the guard's bounded decoders, and keeps only the
-# pieces that may hold a number (:func:`finds_nothing`); what PDFium showed is not
+# pieces that may hold a number (:func:`_may_hold_text`); what PDFium showed is not
 # reported twice (strings equal to a value shown; numbers of a content stream that the
 # page text holds).
 
@@ -872,12 +891,10 @@ class Sweep:
 
     def _flush(self, number: int | None, definition: int, strings: dict[str, list[str]],
                top: list[bytes]) -> None:
-        from ..text.engine import finds_nothing
-
         for kind, texts in strings.items():
             if kind == "title" and b"/Parent" in top:
                 kind = "outline title"
-            if not finds_nothing("\n".join(texts)):
+            if _may_hold_text("\n".join(texts)):
                 self.found.append(_Found(number, definition, kind, texts))
 
     # -- streams --------------------------------------------------------------------------
@@ -910,8 +927,6 @@ class Sweep:
 
     def _stream(self, number: int | None, definition: int, pairs: dict[bytes, bytes],
                 start: int, stop: int) -> None:
-        from ..text.engine import finds_nothing
-
         kind, subtype = pairs.get(b"/Type"), pairs.get(b"/Subtype")
         if subtype == b"/Image" or kind == b"/XRef" or subtype in (
                 b"/Type1C", b"/CIDFontType0C", b"/OpenType") or \
@@ -929,12 +944,12 @@ class Sweep:
             self.files.append((hashlib.sha256(data).digest(), start, stop, filters))
         elif kind == b"/Metadata" or subtype == b"/XML":
             text = _xml_text(data)
-            if not finds_nothing(text):
+            if _may_hold_text(text):
                 self.found.append(_Found(number, definition, "XMP metadata", [text]))
         else:
             content = subtype in (b"/Form", b"/PS") or _TEXT_OBJECT.search(data) is not None
             shown_text = _content_text(data)
-            texts = [] if finds_nothing(shown_text) else [shown_text]
+            texts = [shown_text] if _may_hold_text(shown_text) else []
             if texts or _may_hold(data):
                 import hashlib
 
@@ -997,6 +1012,18 @@ class Sweep:
         """Data after the end of the PDF (its last %%EOF), whitespace stripped."""
         tail = self.data[self.end:].lstrip(_SPACE)  # (a zip ends with NULs: kept)
         return tail if tail.rstrip(_SPACE) else b""
+
+
+def _may_hold_text(text: str) -> bool:
+    """Whether :func:`scan_text` may find something in ``text`` (:func:`finds_nothing`,
+    told at C speed when it holds ten ASCII digits or an at sign, or no digits to speak
+    of and no other letters than ASCII ones)."""
+    from ..text.engine import finds_nothing
+
+    digits = sum(map(text.count, "0123456789"))
+    if digits >= 10 or "@" in text:
+        return True
+    return (digits >= 5 or not text.isascii()) and not finds_nothing(text)
 
 
 def _may_hold(data: bytes) -> bool:
