@@ -175,3 +175,21 @@ def test_an_earlier_revision_showing_the_current_number_is_not_reported_twice(
     but the page shows it, so it is reported once, from the page."""
     (tmp_path / "a.pdf").write_bytes(_incremental(f"ID No. {ID}".encode()))
     assert _masks(scan_path(tmp_path)) == [ID_M]
+
+
+def test_a_script_also_named_a_font_program_is_still_read(tmp_path: Path) -> None:
+    """A stream is left out as a font or a colour profile only when nothing else refers
+    to it: a JavaScript stream also listed as a font file is read."""
+    data = _page_pdf(b"hello", b" /X [/ICCBased 5 0 R] /OpenAction << /S /JavaScript /JS 5 0"
+                               b" R >>", [_stream(f"var phone = '{MOBILE}';".encode())])
+    (tmp_path / "a.pdf").write_bytes(data)
+    assert MOBILE_M in _masks(scan_path(tmp_path))
+
+
+def test_a_pdf_of_many_objects_is_swept_up_to_a_bound_and_says_so(tmp_path: Path) -> None:
+    from notforsale.read import pdf
+
+    more = [b"null"] * (pdf.MAX_SWEPT_OBJECTS + 10)
+    (tmp_path / "a.pdf").write_bytes(_page_pdf(b"hello", more=more))
+    result = scan_path(tmp_path)
+    assert any("more than" in error.message for error in result.errors)

@@ -801,6 +801,7 @@ class Sweep:
         self.errors: list[PartError] = []
         self.defined: dict[int, int] = {}
         self.referenced: set[int] = set()
+        #: the key each object is referred to by, "(mixed)" when by more than one kind
         self.ref_keys: dict[int, bytes] = {}
         self.objects = 0
         self.budget = MAX_SWEEP_BYTES_FACTOR * limit
@@ -870,7 +871,9 @@ class Sweep:
                 referred = int(recent[-2])
                 self.referenced.add(referred)
                 if len(recent) >= 3 and recent[-3][:1] == b"/":
-                    self.ref_keys.setdefault(referred, recent[-3])
+                    key = self.ref_keys.setdefault(referred, recent[-3])
+                    if key != recent[-3]:
+                        self.ref_keys[referred] = b"(mixed)"  # a font and a script: neither
             elif token == b"<<":
                 depth += 1
             elif token == b">>":
@@ -987,9 +990,8 @@ class Sweep:
         else:
             state = ""
         kind = found.kind
-        key = self.ref_keys.get(number) if number is not None else None
         if found.stream is not None and not self._is_content(found):
-            kind = "JavaScript" if key == b"/JS" else "stream"
+            kind = "JavaScript" if self.ref_keys.get(number or 0) == b"/JS" else "stream"
         return state + kind
 
     def _is_content(self, found: _Found) -> bool:
