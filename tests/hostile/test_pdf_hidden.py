@@ -193,3 +193,14 @@ def test_a_pdf_of_many_objects_is_swept_up_to_a_bound_and_says_so(tmp_path: Path
     (tmp_path / "a.pdf").write_bytes(_page_pdf(b"hello", more=more))
     result = scan_path(tmp_path)
     assert any("more than" in error.message for error in result.errors)
+
+
+def test_a_string_inside_a_compressed_object_stream_is_found(tmp_path: Path) -> None:
+    inner = f"<< /Title (ID No. {ID}) /Parent 9 0 R >>".encode()
+    header = b"7 0 "
+    objstm = _stream(header + inner, b" /Type /ObjStm /N 1 /First %d" % len(header),
+                     flate=True)
+    (tmp_path / "a.pdf").write_bytes(_page_pdf(b"hello", more=[objstm]))
+    result = scan_path(tmp_path)
+    assert ID_M in _masks(result)
+    assert [i.location.field for i in result.findings] == ["orphan object: outline title"]
