@@ -204,3 +204,10 @@ def test_a_string_inside_a_compressed_object_stream_is_found(tmp_path: Path) -> 
     result = scan_path(tmp_path)
     assert ID_M in _masks(result)
     assert [i.location.field for i in result.findings] == ["orphan object: outline title"]
+
+
+def test_a_number_after_a_megabyte_of_strings_in_one_object_is_found(tmp_path: Path) -> None:
+    junk = b" ".join([b"(" + b"x" * 1000 + b")"] * 1100)
+    body = b"[" + junk + f" (ID No. {ID})]".encode()
+    (tmp_path / "a.pdf").write_bytes(_page_pdf(b"hello", more=[body]))
+    assert ID_M in _masks(scan_path(tmp_path))

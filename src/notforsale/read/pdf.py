@@ -653,7 +653,8 @@ MAX_SWEPT_OBJECTS = 200_000
 #: Bytes of streams the sweep decodes from one PDF at most, as a multiple of the member
 #: limit (each stream is bounded by the limit itself, as the guard measured).
 MAX_SWEEP_BYTES_FACTOR = 2
-#: Bytes of strings kept from one object (the rest of its strings are not kept).
+#: Characters of strings held from one object at a time (past them, those held are
+#: weighed and let go, and the object's next strings are held anew).
 _MAX_OBJECT_TEXT = 1 << 20
 SWEPT = "objects not shown on a page"
 
@@ -845,7 +846,10 @@ class Sweep:
                 if first == 0x3C and token != b"<<" and token[-1:] == b">" and len(token) > 1:
                     raw, token = _hex_bytes(token), b"(string)"
             if token == b"(string)":
-                if kept < _MAX_OBJECT_TEXT and raw:
+                if kept >= _MAX_OBJECT_TEXT:
+                    self._flush(number, definition, strings, top)
+                    strings, kept = {}, 0
+                if raw:
                     key = recent[-1] if recent and recent[-1][:1] == b"/" else b""
                     kind = _KEYS.get(key, "string")
                     text = _text(raw)
