@@ -413,10 +413,17 @@ def read_pdf(member: Member, ctx: ReadContext) -> Iterator[Part]:
     pdf, left_out = open_pdf(member, ctx.limits.max_member_bytes, leave_out=True)
     try:
         yield from left_out
+        swept = sweep(member.data, ctx.limits.max_member_bytes)
+        # what PDFium shows, not reported again from the sweep: strings shown (metadata,
+        # annotations, form values) and, when a content stream may hold a number, the
+        # numbers of the page text (by kind and keyed fingerprint)
+        shown = _Shown(any(found.stream is not None and found.texts
+                           for found in swept.found))
         with PDFIUM_LOCK:
             head = list(_document_parts(pdf))
             form = _form(pdf)
             pages = len(pdf)
+        shown.note(head)
         yield from head
         limit = ctx.limits.max_pages
         if pages > limit:
@@ -427,6 +434,7 @@ def read_pdf(member: Member, ctx: ReadContext) -> Iterator[Part]:
         for number in range(1, min(pages, limit) + 1):
             with PDFIUM_LOCK:
                 parts = list(_page_parts(pdf, form, number, member, ctx, budget))
+            shown.note(parts)
             yield from parts
         if budget[2]:
             yield PartError(f"pages from {budget[3]}", f"{budget[2]} page(s) without text "
@@ -435,9 +443,93 @@ def read_pdf(member: Member, ctx: ReadContext) -> Iterator[Part]:
         with PDFIUM_LOCK:
             attachments = list(_attachments(pdf, member, ctx))
         yield from attachments
+        yield from _hidden(swept, member, ctx, shown, attachments)
     finally:
         with PDFIUM_LOCK:
             pdf.close()
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+class _Shown:
+    """What PDFium showed: strings (metadata, annotations, form values), squeezed of
+    spaces; with ``pages``, the lines of the page text too, and the texts themselves,
+    whose numbers are told (by kind and keyed fingerprint) only when a content stream
+    holds a number that none of its lines shown explains."""
+
+    def __init__(self, pages: bool) -> None:
+        self.strings: set[str] = set()
+        self.lines: set[str] | None = set() if pages else None
+        self.texts: list[str] = []
+        self.numbers: set[tuple[str, str]] | None = None
+
+    def note(self, parts: list[Part]) -> None:
+        for part in parts:
+            if not isinstance(part, TextUnit):
+                continue
+            if part.part in ("annotation", "metadata"):
+                self.strings.add(_squeezed(part.text))
+            if self.lines is not None:
+                self.texts.append(part.text)
+                self.lines.update(_squeezed(line) for line in part.text.splitlines())
+
+    def prints(self, key: bytes) -> set[tuple[str, str]]:
+        from ..text.engine import scan_text
+
+        if self.numbers is None:
+            self.numbers = {(hit.type, hit.fingerprint) for text in self.texts
+                            for hit in scan_text(text, key=key)}
+        return self.numbers
+
+
+def _hidden(swept: Sweep, member: Member, ctx: ReadContext, shown: _Shown,
+            attachments: list[Part]) -> Iterator[Part]:
+    """What the sweep found that PDFium did not show: text units (never a raw value in
+    where they are), files no attachment list names, data after the end of the file."""
+    import hashlib
+
+    from ..text.engine import scan_text
+
+    yield from swept.errors
+    listed = {hashlib.sha256(part.data).digest() for part in attachments
+              if isinstance(part, Member)}
+    for found in swept.found:
+        if found.digest in listed:
+            continue  # an attached file's data (read as the attachment)
+        texts = swept.texts(found)
+        if not texts:
+            continue
+        content = found.stream is not None and texts is found.texts
+        if not content:
+            texts = [text for text in texts if _squeezed(text) not in shown.strings]
+        elif shown.lines:  # the lines a page shows, as they are: reported from there
+            texts = ["\n".join(line for line in text.split("\n")
+                               if _squeezed(line) not in shown.lines) for text in texts]
+        text = "\n".join(texts)
+        if not _may_hold_text(text):
+            continue
+        if content and shown.texts:
+            prints = shown.prints(ctx.key)
+            spans = [(hit.start, hit.end) for hit in scan_text(text, key=ctx.key)
+                     if (hit.type, hit.fingerprint) in prints]
+            for start, end in reversed(spans):  # shown on a page: reported from there
+                text = text[:start] + " " * (end - start) + text[end:]
+            if not _may_hold_text(text):
+                continue
+        yield TextUnit(text, field=swept.where(found), part=SWEPT)
+    for index, (digest, start, stop, filters) in enumerate(swept.files, start=1):
+        if digest in listed:
+            continue
+        listed.add(digest)
+        data = swept._decoded(start, stop, filters, charged=False)
+        if data:
+            yield member.child(f"unlisted-attachment-{index}.bin", data, ctx.key,
+                               group=member.path)
+    tail = swept.tail()
+    if tail:
+        yield member.child(_tail_name(tail), tail, ctx.key, embedded=True)
 
 
 def _form(pdf: Any) -> Any:
@@ -541,3 +633,471 @@ def _attachments(pdf: Any, member: Member, ctx: ReadContext) -> Iterator[Part]:
             continue  # the same bytes as an attachment read already: checked once
         seen[digest] = name
         yield member.child(name, data, ctx.key, group=member.path)
+
+
+# --- What a viewer does not show: a sweep of the file's own objects --------------------
+#
+# PDFium reads a document the way a viewer shows it: the latest revision's pages, their
+# annotations, the Info dictionary, the attachments listed. A number can sit elsewhere in
+# the bytes: an object nobody references, an outline title, XMP metadata, JavaScript, a
+# content stream an incremental update replaced, data after the last %%EOF. The sweep
+# lexes the file once (strings, names, references, streams; linear, no backtracking),
+# decodes the streams it keeps through the guard's bounded decoders, and keeps only the
+# pieces that may hold a number (:func:`_may_hold_text`); what PDFium showed is not
+# reported twice (strings equal to a value shown; numbers of a content stream that the
+# page text holds).
+
+#: Objects swept from one PDF at most (those of object streams counted); past them the
+#: sweep stops and says so.
+MAX_SWEPT_OBJECTS = 200_000
+#: Bytes of streams the sweep decodes from one PDF at most, as a multiple of the member
+#: limit (each stream is bounded by the limit itself, as the guard measured).
+MAX_SWEEP_BYTES_FACTOR = 2
+#: Characters of strings held from one object at a time (past them, those held are
+#: weighed and let go, and the object's next strings are held anew).
+_MAX_OBJECT_TEXT = 1 << 20
+SWEPT = "objects not shown on a page"
+
+_SPACE = b"\x00\t\n\x0c\r "
+_TOKEN = re.compile(rb"[\x00\t\n\x0c\r ]+|%[^\r\n]*|<<|>>|<[0-9A-Fa-f\x00\t\n\x0c\r ]*>|[\[\]{}]"
+                    rb"|/[^\x00\t\n\x0c\r /\[\]<>(){}%]*|[^\x00\t\n\x0c\r /\[\]<>(){}%]+"
+                    rb"|[\s\S]")
+_PAREN = re.compile(rb"[()\\]")
+_LITERAL_ESCAPE = re.compile(rb"\\([0-7]{1,3}|\r\n|[\s\S])")
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f",
+            b"\r\n": b"", b"\n": b"", b"\r": b""}
+_CONTENT_MARK = re.compile(rb"[(<%]|(?<![^\x00\t\n\x0c\r ])ID[\x00\t\n\x0c\r ]")
+_INLINE_END = re.compile(rb"[\x00\t\n\x0c\r ]EI(?![^\x00\t\n\x0c\r ])")
+_HEX_STRING = re.compile(rb"<[0-9A-Fa-f\x00\t\n\x0c\r ]*>")
+_LINE_BREAK = re.compile(rb"T[dDm*]|ET|BT|['\"]")
+_TEXT_OBJECT = re.compile(rb"(?<![^\x00\t\n\x0c\r \]>)])BT(?![^\x00\t\n\x0c\r /\[<(])")
+_TAG = re.compile(r"<[^<>]*>")
+_EOL = re.compile(rb"[\r\n]")
+#: What a string is, by the key it is the value of (the rest: "string").
+_KEYS = {b"/Title": "title", b"/JS": "JavaScript", b"/URI": "link address",
+         b"/Contents": "annotation text", b"/RC": "annotation text", b"/T": "form field name",
+         b"/TU": "form field name", b"/TM": "form field name", b"/V": "form field value",
+         b"/DV": "form field value", b"/Alt": "alternate text", b"/ActualText": "alternate text",
+         b"/E": "alternate text", b"/Author": "document information",
+         b"/Subject": "document information", b"/Keywords": "document information",
+         b"/Creator": "document information", b"/Producer": "document information"}
+#: Streams that hold no text a number could be read from (fonts, colour profiles, maps of
+#: glyphs to characters), by the key that refers to them.
+_BINARY_REFS = {b"/FontFile", b"/FontFile2", b"/FontFile3", b"/ICCBased", b"/ToUnicode",
+                b"/Thumb"}
+
+
+def _literal(data: bytes, start: int, end: int) -> tuple[bytes, int]:
+    """The raw bytes of the literal string opening at ``start``, and where it ends."""
+    depth, at = 1, start + 1
+    while True:
+        match = _PAREN.search(data, at, end)
+        if match is None:
+            return data[start + 1:end], end
+        at = match.end()
+        char = data[match.start()]
+        if char == 0x5C:
+            at += 1
+        elif char == 0x28:
+            depth += 1
+        else:
+            depth -= 1
+            if not depth:
+                return data[start + 1:match.start()], at
+
+
+def _unescape_literal(raw: bytes) -> bytes:
+    if b"\\" not in raw:
+        return raw
+
+    def one(match: re.Match[bytes]) -> bytes:
+        value = match.group(1)
+        if value[0] in b"01234567":
+            return bytes([int(value, 8) & 0xFF])
+        return _ESCAPES.get(value, value)
+
+    return _LITERAL_ESCAPE.sub(one, raw)
+
+
+def _hex_bytes(token: bytes) -> bytes:
+    digits = token[1:-1].translate(None, _SPACE)
+    return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii"))
+
+
+def _text(raw: bytes) -> str:
+    """A string's bytes as text: UTF-16 or UTF-8 by its mark, else byte by byte."""
+    if raw[:2] == b"\xfe\xff":
+        return raw[2:].decode("utf-16-be", errors="replace")
+    if raw[:2] == b"\xff\xfe":
+        return raw[2:].decode("utf-16-le", errors="replace")
+    if raw[:3] == b"\xef\xbb\xbf":
+        return raw[3:].decode("utf-8", errors="replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _content_text(data: bytes) -> str:
+    """The strings of a content stream (what Tj, TJ, ' and " show, and marked-content
+    strings), joined: on one line unless a text-positioning operator stands between."""
+    pieces: list[str] = []
+    at, last = 0, 0
+    while True:
+        match = _CONTENT_MARK.search(data, at)
+        if match is None:
+            break
+        start, char = match.start(), data[match.start()]
+        if char == 0x25:  # a comment
+            line = _EOL.search(data, start)
+            at = line.end() if line else len(data)
+            continue
+        if char == 0x49:  # an inline image's data, up to EI
+            end = _INLINE_END.search(data, match.end())
+            at = end.end() if end else len(data)
+            continue
+        if char == 0x3C:
+            hexed = _HEX_STRING.match(data, start)
+            if hexed is None:
+                at = start + 2 if data[start + 1:start + 2] == b"<" else start + 1
+                continue
+            raw, at = _hex_bytes(hexed.group()), hexed.end()
+        else:
+            literal, at = _literal(data, start, len(data))
+            raw = _unescape_literal(literal)
+        if pieces and _LINE_BREAK.search(data, last, start):
+            pieces.append("\n")
+        pieces.append(_text(raw))
+        last = at
+    return "".join(pieces)
+
+
+def _xml_text(data: bytes) -> str:
+    import html
+
+    return html.unescape(_TAG.sub(" ", _text(data)))
+
+
+class _Found:
+    """A piece the sweep kept: where (object number and which definition of it), what
+    kind, and its texts (strings) or where its stream is (decoded again at the end)."""
+
+    __slots__ = ("number", "definition", "kind", "texts", "stream", "content", "digest")
+
+    def __init__(self, number: int | None, definition: int, kind: str, texts: list[str],
+                 stream: tuple[int, int, list[bytes] | None] | None = None,
+                 content: bool = False, digest: bytes = b"") -> None:
+        self.number, self.definition, self.kind, self.texts = number, definition, kind, texts
+        self.stream, self.content, self.digest = stream, content, digest
+
+
+class Sweep:
+    """What the file's bytes hold beyond what PDFium shows (see :func:`sweep`)."""
+
+    def __init__(self, data: bytes, limit: int) -> None:
+        self.data, self.limit = data, limit
+        self.end = _pdf_end(data)
+        self.found: list[_Found] = []
+        self.files: list[tuple[bytes, int, int, list[bytes] | None]] = []
+        self.errors: list[PartError] = []
+        self.defined: dict[int, int] = {}
+        self.referenced: set[int] = set()
+        #: the key each object is referred to by, "(mixed)" when by more than one kind
+        self.ref_keys: dict[int, bytes] = {}
+        self.objects = 0
+        self.budget = MAX_SWEEP_BYTES_FACTOR * limit
+        self.filters = _Objects(data)
+        self.stopped = False
+
+    # -- lexing ---------------------------------------------------------------------------
+    def run(self) -> Sweep:
+        self._lex(self.data, 0, self.end, None)
+        return self
+
+    def _define(self, number: int) -> int:
+        self.objects += 1
+        if self.objects > MAX_SWEPT_OBJECTS and not self.stopped:
+            self.stopped = True
+            self.errors.append(PartError(SWEPT, f"not all read: more than "
+                                                f"{MAX_SWEPT_OBJECTS} objects"))
+        definition = self.defined.get(number, 0)
+        self.defined[number] = definition + 1
+        return definition
+
+    def _lex(self, data: bytes, at: int, end: int, number: int | None,
+             definition: int = 0, in_stream: bool = False) -> None:
+        recent: list[bytes] = []  # the last few tokens (not strings, spaces or comments)
+        strings: dict[str, list[str]] = {}
+        kept = 0
+        depth = arrays = 0
+        top: list[bytes] = []  # the object's dictionary, its own keys and values
+        while at < end and not self.stopped:
+            if data[at] == 0x28:
+                literal, at = _literal(data, at, end)
+                raw = _unescape_literal(literal)
+                token = b"(string)"
+            else:
+                match = _TOKEN.match(data, at, end)
+                assert match is not None  # noqa: S101 - the last alternative takes any byte
+                token, at = match.group(), match.end()
+                first = token[0]
+                if first in _SPACE or first == 0x25:
+                    continue
+                if first == 0x3C and token != b"<<" and token[-1:] == b">" and len(token) > 1:
+                    raw, token = _hex_bytes(token), b"(string)"
+            if token == b"(string)":
+                if kept >= _MAX_OBJECT_TEXT:
+                    self._flush(number, definition, strings, top)
+                    strings, kept = {}, 0
+                if raw:
+                    key = recent[-1] if recent and recent[-1][:1] == b"/" else b""
+                    kind = _KEYS.get(key, "string")
+                    text = _text(raw)
+                    kept += len(text)
+                    strings.setdefault(kind, []).append(text)
+                if depth == 1 and not arrays:
+                    top.append(b"(string)")
+                recent = recent[-3:] + [token]
+                continue
+            if depth == 1 and not arrays:
+                top.append(token if token not in (b"<<", b"[") else b"(nested)")
+            if token == b"obj" and len(recent) >= 2 and recent[-1].isdigit() and \
+                    recent[-2].isdigit() and not in_stream:
+                self._flush(number, definition, strings, top)
+                strings, kept, depth, arrays, top = {}, 0, 0, 0, []
+                number = int(recent[-2])
+                definition = self._define(number)
+            elif token == b"endobj" and not in_stream:
+                self._flush(number, definition, strings, top)
+                strings, kept, depth, arrays, top, number = {}, 0, 0, 0, [], None
+            elif token == b"R" and len(recent) >= 2 and recent[-1].isdigit() and \
+                    recent[-2].isdigit():
+                referred = int(recent[-2])
+                self.referenced.add(referred)
+                if len(recent) >= 3 and recent[-3][:1] == b"/":
+                    key = self.ref_keys.setdefault(referred, recent[-3])
+                    if key != recent[-3]:
+                        self.ref_keys[referred] = b"(mixed)"  # a font and a script: neither
+            elif token == b"<<":
+                depth += 1
+            elif token == b">>":
+                depth = max(0, depth - 1)
+            elif token == b"[":
+                arrays += 1
+            elif token == b"]":
+                arrays = max(0, arrays - 1)
+            elif token == b"stream" and not in_stream:
+                start = at + (2 if data[at:at + 2] == b"\r\n" else 1 if data[at:at + 1]
+                              in (b"\n", b"\r") else 0)
+                stop = data.find(b"endstream", start, end)
+                stop = stop if stop >= 0 else end
+                self._stream(number, definition, _pairs(top), start, stop)
+                at = stop + len(b"endstream")
+            recent = recent[-3:] + [token]
+        self._flush(number, definition, strings, top)
+
+    def _flush(self, number: int | None, definition: int, strings: dict[str, list[str]],
+               top: list[bytes]) -> None:
+        for kind, texts in strings.items():
+            if kind == "title" and b"/Parent" in top:
+                kind = "outline title"
+            if _may_hold_text("\n".join(texts)):
+                self.found.append(_Found(number, definition, kind, texts))
+
+    # -- streams --------------------------------------------------------------------------
+    def _decoded(self, start: int, stop: int, filters: list[bytes] | None,
+                 charged: bool = True) -> bytes | None:
+        """A stream's data through its filters, a step at a time, each filter's output
+        bounded by the member limit (None: a filter the sweep does not decode, past the
+        limit — a bomb the guard left out — or past the sweep's budget)."""
+        if self.budget <= 0 and charged:
+            return None
+        chunks: Iterator[bytes] = (self.data[at:min(at + _STEP, stop)]
+                                   for at in range(start, stop, _STEP))
+        for name in filters or ():
+            if name not in _DECODERS:
+                return None
+            chunks = _counted(_DECODERS[name](chunks), self.limit)
+        try:
+            out = b"".join(_counted(chunks, self.limit))
+        except _Over:
+            return None
+        if charged:
+            if len(out) > self.budget:
+                self.budget = 0
+                self.errors.append(PartError(SWEPT, "not all read: their streams decode "
+                                                    f"to over {MAX_SWEEP_BYTES_FACTOR} "
+                                                    "times the member limit"))
+                return None
+            self.budget -= len(out)
+        return out
+
+    def _stream(self, number: int | None, definition: int, pairs: dict[bytes, bytes],
+                start: int, stop: int) -> None:
+        kind, subtype = pairs.get(b"/Type"), pairs.get(b"/Subtype")
+        if subtype == b"/Image" or kind == b"/XRef" or subtype in (
+                b"/Type1C", b"/CIDFontType0C", b"/OpenType") or \
+                pairs.keys() & {b"/Length1", b"/Length2", b"/Length3"}:
+            return
+        filters = stream_filters(self.data, start, self.filters)
+        data = self._decoded(start, stop, filters)
+        if not data:
+            return
+        if kind == b"/ObjStm":
+            self._object_stream(data, pairs)
+        elif kind == b"/EmbeddedFile":
+            import hashlib
+
+            self.files.append((hashlib.sha256(data).digest(), start, stop, filters))
+        elif kind == b"/Metadata" or subtype == b"/XML":
+            text = _xml_text(data)
+            if _may_hold_text(text):
+                self.found.append(_Found(number, definition, "XMP metadata", [text]))
+        else:
+            content = subtype in (b"/Form", b"/PS") or _TEXT_OBJECT.search(data) is not None
+            shown_text = _content_text(data)
+            texts = [shown_text] if _may_hold_text(shown_text) else []
+            if texts or _may_hold(data):
+                import hashlib
+
+                self.found.append(_Found(number, definition, "content stream", texts,
+                                         (start, stop, filters), content,
+                                         hashlib.sha256(data).digest()))
+
+    def _object_stream(self, data: bytes, pairs: dict[bytes, bytes]) -> None:
+        first = pairs.get(b"/First", b"")
+        if not first.isdigit() or int(first) > len(data):
+            return
+        base = int(first)
+        header = data[:base].split()
+        entries = [(int(header[i]), int(header[i + 1])) for i in range(0, len(header) - 1, 2)
+                   if header[i].isdigit() and header[i + 1].isdigit()]
+        entries.sort(key=lambda entry: entry[1])
+        for index, (number, offset) in enumerate(entries):
+            if self.stopped:
+                return
+            definition = self._define(number)
+            following = entries[index + 1][1] if index + 1 < len(entries) else len(data)
+            self._lex(data, min(base + offset, len(data)),
+                      min(base + max(offset, following), len(data)), number, definition,
+                      in_stream=True)
+
+    # -- what is reported -----------------------------------------------------------------
+    def where(self, found: _Found) -> str:
+        number = found.number
+        if number is None:
+            state = "outside any object: "
+        elif found.definition + 1 < self.defined.get(number, 0):
+            state = "earlier revision: "
+        elif number not in self.referenced:
+            state = "orphan object: "
+        else:
+            state = ""
+        kind = found.kind
+        if found.stream is not None and not self._is_content(found):
+            kind = "JavaScript" if self.ref_keys.get(number or 0) == b"/JS" else "stream"
+        return state + kind
+
+    def _is_content(self, found: _Found) -> bool:
+        key = self.ref_keys.get(found.number) if found.number is not None else None
+        return found.content or key in (b"/Contents", b"/CharProcs")
+
+    def texts(self, found: _Found) -> list[str] | None:
+        """The texts of a piece (a stream not drawn as content: its data, decoded again);
+        None: a stream holding no text (a font, a colour profile)."""
+        if found.stream is None or self._is_content(found):
+            return found.texts
+        key = self.ref_keys.get(found.number) if found.number is not None else None
+        if key in _BINARY_REFS:
+            return None
+        start, stop, filters = found.stream
+        data = self._decoded(start, stop, filters, charged=False)  # within the budget once
+        return [_text(data)] if data else None
+
+    def tail(self) -> bytes:
+        """Data after the end of the PDF (its last %%EOF), whitespace stripped."""
+        tail = self.data[self.end:].lstrip(_SPACE)  # (a zip ends with NULs: kept)
+        return tail if tail.rstrip(_SPACE) else b""
+
+
+def _may_hold_text(text: str) -> bool:
+    """Whether :func:`scan_text` may find something in ``text`` (:func:`finds_nothing`,
+    told at C speed when it holds ten ASCII digits or an at sign, or no digits to speak
+    of and no other letters than ASCII ones)."""
+    from ..text.engine import finds_nothing
+
+    digits = sum(map(text.count, "0123456789"))
+    if digits >= 10 or "@" in text:
+        return True
+    return (digits >= 5 or not text.isascii()) and not finds_nothing(text)
+
+
+def _may_hold(data: bytes) -> bool:
+    """Whether a stream's bytes, as text, may hold a number (told at C speed when they
+    hold ten ASCII digits or an at sign, as a content stream's coordinates do)."""
+    from ..text.engine import finds_nothing
+
+    digits = len(data) - len(data.translate(None, b"0123456789"))
+    if digits >= 10 or b"@" in data:
+        return True
+    return (digits >= 5 or not data.isascii()) and not finds_nothing(_text(data))
+
+
+def _pairs(top: list[bytes]) -> dict[bytes, bytes]:
+    """An object dictionary's own keys and their values (a reference: its number)."""
+    pairs: dict[bytes, bytes] = {}
+    index = 0
+    while index + 1 < len(top):
+        key = top[index]
+        if key[:1] != b"/":
+            index += 1
+            continue
+        value = top[index + 1]
+        pairs.setdefault(key, value)
+        if value.isdigit() and index + 3 < len(top) and top[index + 3] == b"R":
+            index += 4
+        else:
+            index += 2
+    return pairs
+
+
+def _pdf_end(data: bytes) -> int:
+    """Where the PDF ends: after its last %%EOF that closes a revision (a startxref
+    between it and the %%EOF before), so an appended archive holding "%%EOF" is not
+    taken for the end; the file's length when there is none."""
+    end = data.rfind(b"%%EOF")
+    while end >= 0:
+        before = data.rfind(b"%%EOF", 0, end)
+        if data.find(b"startxref", before + 5 if before >= 0 else 0, end) >= 0:
+            return end + 5
+        end = before
+    return len(data)
+
+
+def sweep(data: bytes, limit: int) -> Sweep:
+    """The file's objects swept (see the comment above :data:`MAX_SWEPT_OBJECTS`)."""
+    return Sweep(data, limit).run()
+
+
+def hides_anything(data: bytes, limit: int) -> bool:
+    """Whether the file's bytes hold a number beyond what PDFium shows (any, shown or
+    not: a copy of such a file is never the file itself), a file no attachment list
+    names, or data after its end."""
+    from ..text.engine import scan_text
+
+    swept = sweep(data, limit)
+    if swept.tail() or swept.files or swept.errors:
+        return True
+    return any(scan_text("\n".join(texts)) for found in swept.found
+               if (texts := swept.texts(found)))
+
+
+def _tail_name(tail: bytes) -> str:
+    if tail.startswith(b"PK\x03\x04"):
+        return "after-end-of-file.zip"
+    if tail.startswith(b"%PDF"):
+        return "after-end-of-file.pdf"
+    if not tail[:4096].translate(None, bytes(range(32, 127)) + _SPACE) or \
+            _text(tail[:4096]).isprintable():
+        return "after-end-of-file.txt"
+    return "after-end-of-file.bin"

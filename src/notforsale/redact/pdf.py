@@ -5,8 +5,11 @@ pieces), so a PDF that holds anything to hide — a number in its text, annotati
 or metadata, any image, a scanned page, an attached file — is rendered page by page
 (200 dpi); the text layer's numbers are filled black at their character boxes, and
 each page then goes through image redaction like any photo (faces covered, numbers
-read by OCR filled). The copy has no text layer, no metadata and no attachments. A
-PDF with none of that is copied unchanged.
+read by OCR filled). The copy has no text layer, no metadata and no attachments, and
+none of what the file's bytes hold beyond what PDFium shows (an orphan object, an
+outline, XMP, JavaScript, an earlier revision, data after its end: the reader's sweep);
+a PDF whose sweep finds anything is rasterized too. A PDF with none of that is copied
+unchanged.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from ..read.member import Member
-from ..read.pdf import PDFIUM_LOCK, open_pdf, page_scale
+from ..read.pdf import PDFIUM_LOCK, hides_anything, open_pdf, page_scale
 from ..text.engine import scan_text
 from .context import CannotRewrite, Context, Written
 
@@ -92,7 +95,7 @@ def write_pdf(member: Member, ctx: Context) -> Written:
         pdf, _ = open_pdf(member, ctx.limits.max_member_bytes)  # a bomb: not rewritten
         try:
             needs, _ = _needs_rasterizing(pdf)
-            if not needs:
+            if not needs and not hides_anything(member.data, ctx.limits.max_member_bytes):
                 return Written(member.data, note="nothing to hide: copied unchanged")
             if len(pdf) > ctx.limits.max_pages:
                 raise CannotRewrite(f"more pages than the page limit ({ctx.limits.max_pages})")
