@@ -69,3 +69,21 @@ LOOKALIKES = [
                          ids=[c[2] for c in LOOKALIKES])
 def test_letters_written_for_digits(text: str, expected: list[str], reason: str) -> None:
     assert [f.type for f in scan_text(text)] == expected, reason
+
+
+def test_names_in_chinese_numerals_are_masked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A folder named by a phone in Chinese numerals was not a finding, and its name stood
+    raw in the copy and in redact's output (an independent tester's case)."""
+    from notforsale.redact.tree import redact
+    from notforsale.scan import scan_path
+    from notforsale.text.mask import mask_name
+
+    assert mask_name("一三八一二三四五六七八") == "一三八****五六七八"
+    folder = tmp_path / "src" / "一三八一二三四五六七八"
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text("x", encoding="utf-8")
+    result = scan_path(tmp_path / "src")
+    assert [i.finding.type for i in result.findings if i.location.field == "folder name"] == [
+        "PHONE_NUMBER"]
+    redact(tmp_path / "src", tmp_path / "out")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["一三八****五六七八"]

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import InputError
+from ..text.normalize import digit_count
 from .images import IMAGE_SUFFIXES, looks_like_image
 from .member import Member
 from .text_files import decode
@@ -241,7 +242,7 @@ def _json_values(value: Any, path: str, record: int | None) -> Iterator[TextUnit
         if isinstance(item, dict):
             for key in item:
                 # A key can be a number too ({"13812345678": …}): read as a cell of its own.
-                if sum(ch.isdigit() for ch in str(key)) >= 7 or "@" in str(key):
+                if digit_count(str(key)) >= 7 or "@" in str(key):
                     yield TextUnit(str(key), row=record, field=shown(f"{where} (key)"),
                                    record=record)
             stack.extend((v, f"{where}.{k}") for k, v in reversed(list(item.items())))

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from ..model import Finding
 from ..text.engine import finds_nothing, scan_text
 from ..text.mask import mask_name
+from ..text.normalize import digit_count
 
 SEP = "!/"
 _T = TypeVar("_T")
@@ -141,13 +142,13 @@ def folder_findings(parts: Sequence[str], shown_parts: Sequence[str], chain: Seq
 
 
 def _worth(name: str) -> bool:
-    return "@" in name or sum(ch.isdigit() for ch in name) >= 7
+    return "@" in name or digit_count(name) >= 7
 
 
 def name_findings(name: str, key: bytes) -> tuple[Finding, ...]:
     """Identity numbers in a file's own name (packs name photos by ID number)."""
     stem = stem_of(name)
-    if sum(char.isdigit() for char in stem) < 7 and "@" not in stem or finds_nothing(stem):
+    if digit_count(stem) < 7 and "@" not in stem or finds_nothing(stem):
         return ()
     return tuple(scan_text(stem, key=key))
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..errors import InputError
+from ..text.normalize import digit_count
 from . import markup
 from .limits import Limits
 from .member import Member
@@ -111,7 +112,7 @@ def entries(archive: zipfile.ZipFile, limits: Limits) -> Iterator[tuple[zipfile.
 def name_unit(name: str) -> Iterator[TextUnit]:
     """The name of a package's part as text to scan, when it could hold a number."""
     base = name.rsplit("/", 1)[-1]
-    if sum(ch.isdigit() for ch in base) >= 7 or "@" in base or "＠" in base:
+    if digit_count(base) >= 7 or "@" in base or "＠" in base:
         yield TextUnit(base, field="part name")
 
 

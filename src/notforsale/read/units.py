@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..text.mask import mask_name
+from ..text.normalize import digit_count
 from .limits import Limits
 from .member import Member
 
@@ -63,7 +64,7 @@ def shown(text: str) -> str:
 
 def looks_like_header(cells: list[str]) -> bool:
     return bool(cells) and any(cell.strip() for cell in cells) and \
-        not any(sum(ch.isdigit() for ch in cell) >= 7 for cell in cells)
+        not any(digit_count(cell) >= 7 for cell in cells)
 
 
 def table_rows(rows: Iterable[list[str]], sheet: str = "", part: str | None = None,

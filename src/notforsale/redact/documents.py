@@ -24,6 +24,7 @@ from ..read.rtf import TextView, pictures
 from ..read.sql import sql_values
 from ..read.text_files import wide_encoding
 from ..text.mask import mask_text
+from ..text.normalize import digit_count
 from .context import CannotRewrite, Context, Written
 
 
@@ -55,7 +56,7 @@ def mask_lines(text: str, header_hint: bool = False) -> tuple[str, int]:
     total = 0
     out = []
     for index, line in enumerate(lines):
-        if sum(ch.isdigit() for ch in line) < 7 and "@" not in line and "＠" not in line:
+        if digit_count(line) < 7 and "@" not in line and "＠" not in line:
             out.append(line)  # too few digits for any number, no address
             continue
         masked, count = mask_text(line, context_hint=hint if index else "")

@@ -19,7 +19,7 @@ from ..model import Explanation, Finding
 from . import context
 from .candidate import Candidate, Detector
 from .digit_runs import DigitRunDetector
-from .normalize import normalize
+from .normalize import digit_count, normalize
 from .simple_detectors import EmailDetector, PassportDetector
 
 #: How much a context word adds to a finding's score.
@@ -144,7 +144,7 @@ def finds_nothing(text: str) -> bool:
     the detectors: fewer than ten digits (every run of digits weighed has ten; Unicode
     digits count, as they fold to ASCII ones), no at sign, no passport context word (the
     only shape with fewer digits). A file name such as ``f0000001.txt`` is told here."""
-    if _AT_SIGNS.intersection(text) or sum(ch.isdigit() for ch in text) >= 10:
+    if _AT_SIGNS.intersection(text) or digit_count(text) >= 10:
         return False
     return not context.occurrences("CN_PASSPORT", normalize(text))
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from ..model import Finding
 from .engine import finds_nothing, scan_text
+from .normalize import digit_count
 
 
 def _mask_span(span: str, finding: Finding) -> str:
@@ -74,7 +75,7 @@ def mask_name(text: str) -> str:
         text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if _BIDI_CONTROLS.intersection(text):  # a name shown reversed (photo\u202egpj.exe)
         text = text.translate(_SHOWN_BIDI)
-    if not _AT.intersection(text) and sum(ch.isdigit() for ch in text) < 7:
+    if not _AT.intersection(text) and digit_count(text) < 7:
         return text  # the shortest number reported (a passport) has 7 digits after its letter
     if finds_nothing(text):
         return text  # (nor a run of 19 digits: it has fewer than ten)

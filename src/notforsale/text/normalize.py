@@ -141,6 +141,21 @@ def _letters_for_digits(text: str) -> str:
     return _LOOKALIKE_RUN.sub(_fold_lookalikes, text)
 
 
+_COUNTED_NUMERALS = frozenset(_CN_DIGITS)
+
+
+def digit_count(text: str) -> int:
+    """How many characters of ``text`` could be digits of a number once folded: Unicode
+    digits, Chinese numerals and letters written for digits after a digit (an upper bound,
+    for the quick checks that skip text too short in digits to hold a number)."""
+    count = sum(ch.isdigit() for ch in text)
+    if not text.isascii():
+        count += sum(ch in _COUNTED_NUMERALS for ch in text)
+    if count and _LETTER_BY_DIGIT.search(text) is not None:
+        count += len(_LETTER_BY_DIGIT.findall(text))
+    return count
+
+
 def normalize(text: str) -> str:
     """Fold disguised characters to ASCII, one character for one character."""
     if text.isascii():
