@@ -147,3 +147,15 @@ def test_a_quote_never_closed_leaves_the_rows_after_it_rows(tmp_path: Path, name
     rows = sorted({item.location.row for item in result.findings})
     assert len(rows) >= 21, rows  # each later row its own
     assert "110105********002X" in {item.finding.masked for item in result.findings}
+
+
+def test_files_whose_bytes_are_not_what_their_names_say_are_read(tmp_path: Path) -> None:
+    """A list.csv that is a gzip stream and a scan.jpg that is plain text were error records
+    ("not text", "unreadable image") with their numbers unread (the fourth hostile set)."""
+    import gzip
+
+    (tmp_path / "list.csv").write_bytes(gzip.compress(f"phone\n{MOBILE}\n".encode()))
+    (tmp_path / "scan.jpg").write_text(f"身份证 {ID}\n", encoding="utf-8")
+    result = scan_path(tmp_path)
+    assert {ID_M, MOBILE_M} <= {item.finding.masked for item in result.findings}, [
+        e.message for e in result.errors]

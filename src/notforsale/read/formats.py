@@ -171,6 +171,8 @@ def candidates(member: Member) -> list[Format]:
     if not found or all(not fmt.readable for fmt in found):
         if _looks_textual(head) and by_name not in (VIDEO, OLE, IMAGE):
             found.insert(0, TEXT)
+    elif magic is None and by_name in (IMAGE, VIDEO) and _looks_textual(head):
+        found.insert(0, TEXT)  # a "scan.jpg" that is text (no picture starts like text)
     return found or [UNKNOWN]
 
 

@@ -70,7 +70,13 @@ def archive_kind(name: str, head: bytes) -> str | None:
         return "tar"
     if compressed and lowered.endswith((".gz", ".bz2", ".xz")):
         return "compressed"  # one file compressed on its own (leak.csv.gz)
+    if compressed and not lowered.endswith(_NOT_STREAMS):
+        return "compressed"  # a list.csv that is a gzip stream: read what is inside
     return None
+
+
+#: Formats whose own bytes may begin like a gzip, bzip2 or xz stream.
+_NOT_STREAMS = (".svgz", ".emz", ".wmz", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
 #: Refusals because a limit of the whole scan is spent (told once per archive).
@@ -591,7 +597,10 @@ class Walker:
         """A file compressed on its own (``.gz``, ``.bz2``, ``.xz``): the one file inside,
         named without the suffix, decompressed up to the member limit."""
         data = archive_member.data
-        raw = archive_member.name.rsplit(".", 1)[0] or "(unnamed)"
+        name = archive_member.name
+        # leak.csv.gz holds leak.csv; a list.csv that is a gzip stream holds list.csv
+        raw = (name.rsplit(".", 1)[0] if name.lower().endswith(_COMPRESSED_FILES) else name) \
+            or "(unnamed)"
         display = self._shown_child(archive_member, raw)
         refused = self.budget.take_file()
         if refused:
