@@ -552,12 +552,21 @@ class Walker:
             flags, method = struct.unpack_from("<HH", data, at + 6)
             compressed, size, name_length, extra = struct.unpack_from("<IIHH", data, at + 18)
             start = at + 30 + name_length + extra
-            end = start + compressed
-            if flags & 0x8 or end > len(data):  # sizes after the data, or the data cut
+            streamed: bytes | None = None
+            if flags & 0x8:  # sizes in a descriptor after the data (a streamed zip)
+                found = self._streamed_entry(data, start, method)
+                if found is None:
+                    break
+                compressed, streamed, after = found
+                size = len(streamed)
+                end = start + compressed
+            else:
+                end = after = start + compressed
+            if end > len(data):  # the data cut
                 break
             raw = data[at + 30:at + 30 + name_length].decode(
                 "utf-8" if flags & 0x800 else "cp437", errors="replace")
-            at = end
+            at = after
             name = _safe_member_name(raw) if raw else None
             display = self._shown_child(archive_member, name or raw or "(unnamed)")
             if not raw or raw.endswith("/"):
@@ -576,8 +585,8 @@ class Walker:
                 continue
             try:
                 body = data[start:end]
-                content = body if method == 0 else zlib.decompressobj(-15).decompress(
-                    body, self.limits.max_member_bytes + 1)
+                content = streamed if streamed is not None else body if method == 0 else \
+                    zlib.decompressobj(-15).decompress(body, self.limits.max_member_bytes + 1)
             except zlib.error:
                 yield error_at(display, "unreadable member", raw, self.key)
                 continue
@@ -590,6 +599,53 @@ class Walker:
         yield MemberError(archive_member.path, f"zip without its central directory (cut "
                                                f"short?): {read} member(s) read from their "
                                                "local headers, the rest could not be")
+
+    def _streamed_entry(self, data: bytes, start: int, method: int
+                        ) -> tuple[int, bytes, int] | None:
+        """A streamed member's (compressed size, content, where the next header starts):
+        a deflated one inflated to its stream's end (a megabyte at a time, up to the member
+        limit); a stored one up to a data descriptor whose size says so. None: cut short,
+        over the limit, or not found."""
+        limit = self.limits.max_member_bytes
+        if method == 8:
+            inflater = zlib.decompressobj(-15)
+            out = bytearray()
+            view = memoryview(data)
+            at = start
+            try:
+                while not inflater.eof and at < len(data) and len(out) <= limit:
+                    chunk = view[at:at + (1 << 20)]
+                    at += len(chunk)
+                    out += inflater.decompress(chunk, limit + 1 - len(out))
+                    while inflater.unconsumed_tail and len(out) <= limit:
+                        out += inflater.decompress(inflater.unconsumed_tail,
+                                                   limit + 1 - len(out))
+            except zlib.error:
+                return None
+            if not inflater.eof or len(out) > limit:
+                return None
+            compressed = at - start - len(inflater.unused_data)
+        elif method == 0:
+            search = start
+            while True:
+                found = data.find(b"PK\x07\x08", search)
+                if found < 0:
+                    return None
+                if struct.unpack_from("<I", data, found + 8)[0] == found - start \
+                        if found + 12 <= len(data) else False:
+                    break
+                search = found + 1
+            compressed = found - start
+            if compressed > limit:
+                return None
+            out = bytearray(data[start:found])
+        else:
+            return None
+        end = start + compressed
+        after = end + (16 if data.startswith(b"PK\x07\x08", end) else 12)
+        if not data.startswith(b"PK", after) and data.startswith(b"PK", after + 8):
+            after += 8  # a zip64 descriptor (8-byte sizes)
+        return compressed, bytes(out), after
 
     # -- one compressed file ---------------------------------------------------------------
 
