@@ -165,9 +165,39 @@ class Walked:
 
 
 def parse_xml(data: bytes) -> etree._ElementTree:
+    """XML parsed with entities, DTDs and the network off. A document libxml2 refuses for
+    its DOCTYPE (an entity bomb: its references are refused even unexpanded) is parsed again
+    without it, its own entities' references dropped, so the text beside them is read."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
                              remove_blank_text=False, load_dtd=False)
-    return etree.ElementTree(etree.fromstring(data, parser))
+    try:
+        return etree.ElementTree(etree.fromstring(data, parser))
+    except etree.XMLSyntaxError:
+        stripped = _without_doctype(data)
+        if stripped is None:
+            raise
+        return etree.ElementTree(etree.fromstring(stripped, parser))
+
+
+_DECLARED_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)"
+                              rb"[A-Za-z_][A-Za-z0-9._-]{0,63};")
+
+
+def _without_doctype(data: bytes) -> bytes | None:
+    start = data.find(b"<!DOCTYPE", 0, 1 << 16)
+    if start < 0:
+        return None
+    bracket, close = data.find(b"[", start), data.find(b">", start)
+    if close < 0:
+        return None
+    if 0 <= bracket < close:  # an internal subset: up to its "]>"
+        end = data.find(b"]", bracket)
+        end = data.find(b">", end) if end >= 0 else -1
+        if end < 0:
+            return None
+    else:
+        end = close
+    return data[:start] + _DECLARED_ENTITY.sub(b"", data[end + 1:])
 
 
 def parse_html(data: bytes | str) -> etree._ElementTree:
