@@ -4,6 +4,7 @@ cases, 9 failed and 6 warned on its first run). Each row says what was seen."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -225,3 +226,17 @@ def test_the_text_beside_an_entity_bomb_in_a_document_part_is_read(tmp_path: Pat
     assert report.status == "verified", report.to_dict()["left_over"]
     with zipfile.ZipFile(tmp_path / "out" / "lol.docx") as package:
         assert MOBILE.encode() not in package.read("word/document.xml")
+
+
+def test_a_phone_written_as_a_json_float_is_read_and_masked(tmp_path: Path) -> None:
+    """{"tel": 1.3812345678e10} is the number 13812345678: not found, left in a verified
+    copy (the fourth hostile set)."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.json").write_text('{"tel": 1.3812345678e10, "n": 2.5}',
+                                             encoding="utf-8")
+    result = scan_path(tmp_path / "src")
+    assert MOBILE_M in {item.finding.masked for item in result.findings}
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified"
+    copy = json.loads((tmp_path / "out" / "a.json").read_text(encoding="utf-8"))
+    assert copy == {"tel": "138****5678", "n": 2.5}

@@ -248,8 +248,10 @@ def _json_values(value: Any, path: str, record: int | None) -> Iterator[TextUnit
             stack.extend((v, f"{where}.{k}") for k, v in reversed(list(item.items())))
         elif isinstance(item, list):
             stack.extend((v, f"{where}[{i}]") for i, v in reversed(list(enumerate(item))))
-        elif isinstance(item, str | int) and not isinstance(item, bool):
-            text = str(item)
+        elif isinstance(item, str | int | float) and not isinstance(item, bool):
+            # 1.3812345678e10 is the number 13812345678, written as a float
+            text = _cell_text(item) if isinstance(item, float) and abs(item) < 1e20 \
+                else str(item)
             if text.strip():
                 key = where.rsplit(".", 1)[-1].split("[", 1)[0]
                 yield TextUnit(text, row=record, field=shown(where), hint=key, record=record)

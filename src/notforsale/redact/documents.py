@@ -83,6 +83,10 @@ def _mask_json(value: Any, key: str = "") -> tuple[Any, int]:
 
     def mask_leaf(leaf: Any, name: str) -> Any:
         nonlocal total
+        if isinstance(leaf, float) and leaf.is_integer() and abs(leaf) < 1e20:
+            masked, count = mask_text(str(int(leaf)), context_hint=name)
+            total += count
+            return masked if count else leaf
         if isinstance(leaf, str) or (isinstance(leaf, int) and not isinstance(leaf, bool)):
             masked, count = mask_text(str(leaf), context_hint=name)
             total += count
