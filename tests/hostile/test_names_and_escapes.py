@@ -84,6 +84,11 @@ CASES: list[tuple[str, Callable[[], bytes], set[str], list[str], str]] = [
      "a \\bin block before the number"),
     ("bin-huge.rtf", lambda: _rtf("{\\pard before \\bin999999999 " + ID + " after\\par}"),
      {ID_M}, [ID], "a \\bin count past the file's end: what follows is still read"),
+    ("info.rtf", lambda: _rtf(f"{{\\info{{\\title {MOBILE}}}{{\\author {ID}}}}}"
+                              "{\\pard body\\par}"), {ID_M, MOBILE_M}, [ID, MOBILE],
+     "numbers in the document information (title, author): no reader showed them"),
+    ("bookmark.rtf", lambda: _rtf(f"{{\\pard body{{\\*\\bkmkstart {_hex(ID)}}}\\par}}"),
+     {ID_M}, [ID], "a number as a bookmark's name, in an ignorable destination"),
     ("table.db", lambda: _db([f'CREATE TABLE "t_{ID}" (a TEXT)',
                               f"INSERT INTO \"t_{ID}\" VALUES ('x')"]), {ID_M}, [ID],
      "a table named by an ID: not reported, kept raw in the copy said verified"),

@@ -58,6 +58,55 @@ def pictures(data: bytes) -> Iterator[tuple[int, int, str, bytes]]:
                 continue
 
 
+#: Destinations readers do not show as the document's text but a file keeps: document
+#: information (title, author, comments…) and every ``{\\*\\…}`` group (bookmarks,
+#: field instructions, generator notes).
+_HIDDEN_GROUPS = frozenset({"info", "*"})
+
+
+def hidden_text(source: str) -> str:
+    """The text of the groups a reader leaves out (see ``_HIDDEN_GROUPS``), escapes
+    decoded, one line per group; empty when there is none."""
+    view = TextView(source)
+    text = view.text
+    out: list[str] = []
+    depth, hidden_from = 0, None  # the depth where a hidden group opened
+    starts = [span[1] for span in view.spans]
+    index = 0
+    at = 0
+    while at < len(source):
+        token = _TOKEN.match(source, at)
+        if token is None:
+            break
+        word = token.group()
+        if word == "{":
+            depth += 1
+            following = _TOKEN.match(source, token.end())
+            name = following.group()[1:].rstrip(" 0123456789-") if following and \
+                following.group().startswith("\\") else ""
+            if hidden_from is None and name in _HIDDEN_GROUPS:
+                hidden_from = depth
+                index = bisect.bisect_left(starts, token.end())
+                out.append("\n")
+        elif word == "}":
+            if hidden_from is not None and depth == hidden_from:
+                end = bisect.bisect_left(starts, at)
+                out.append(_view_between(view, text, index, end))
+                hidden_from = None
+            depth -= 1
+        at = token.end()
+    return "".join(out).strip()
+
+
+def _view_between(view: TextView, text: str, first: int, last: int) -> str:
+    """The view's text of spans ``first`` to ``last`` (exclusive)."""
+    if first >= last:
+        return ""
+    start = view.spans[first][0]
+    end = view.spans[last][0] if last < len(view.spans) else len(text)
+    return text[start:end]
+
+
 def read_rtf(member: Member, ctx: ReadContext) -> Iterator[Part]:
     if not member.data.lstrip()[:5] == b"{\\rtf":
         raise InputError(member.path, "not an RTF document")
@@ -67,6 +116,9 @@ def read_rtf(member: Member, ctx: ReadContext) -> Iterator[Part]:
         raise InputError(member.path, error.reason) from None
     if text.strip():
         yield TextUnit(text, whole_text=True)
+    hidden = hidden_text(member.data.decode("latin-1"))
+    if hidden:
+        yield TextUnit(hidden, whole_text=True, part="document information and hidden groups")
     for index, (_start, _end, kind, picture) in enumerate(pictures(member.data), start=1):
         if index > MAX_PICTURES:
             yield PartError("pictures", f"pictures after the first {MAX_PICTURES} not read")
@@ -81,7 +133,9 @@ _CODEPAGE = re.compile(r"\\ansicpg([0-9]{3,5})")
 #: Control words a reader shows as a break; every other one (formatting) shows as nothing,
 #: so ``12{\\b 34}`` is ``1234`` as readers show it.
 _BREAKS = frozenset({"par", "line", "tab", "cell", "row", "sect", "page", "pard", "~", "_",
-                     "-"})
+                     "-", "title", "subject", "author", "manager", "company", "operator",
+                     "category", "keywords", "comment", "doccomm", "hlinkbase", "bkmkstart",
+                     "bkmkend", "fldinst", "fldrslt"})
 _BINARY_RUN = re.compile(r"[0-9a-fA-F\r\n]{200,}")  # picture and object data
 
 
