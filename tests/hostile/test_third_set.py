@@ -240,3 +240,28 @@ def test_a_phone_written_as_a_json_float_is_read_and_masked(tmp_path: Path) -> N
     assert report.status == "verified"
     copy = json.loads((tmp_path / "out" / "a.json").read_text(encoding="utf-8"))
     assert copy == {"tel": "138****5678", "n": 2.5}
+
+
+def test_a_mails_own_headers_preamble_and_epilogue_are_read_and_masked(tmp_path: Path) -> None:
+    """An X-Contact header, and the text before the first part and after the last (no mail
+    program shows them) kept their numbers in a verified copy (the fourth hostile set)."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "a@example.net"
+    message["X-Contact"] = f"call {MOBILE}"
+    message.set_content("hello")
+    message.add_attachment(b"x", maintype="application", subtype="octet-stream",
+                           filename="x.bin")
+    message.preamble = f"ID {ID}"
+    message.epilogue = f"card {CARD}"
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "m.eml").write_bytes(message.as_bytes())
+    result = scan_path(tmp_path / "src")
+    assert {ID_M, MOBILE_M, CARD_M} <= {item.finding.masked for item in result.findings}
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", report.to_dict()["left_over"]
+    copy = (tmp_path / "out" / "m.eml").read_bytes()
+    for raw in (ID, MOBILE, CARD):
+        assert raw.encode() not in copy
+    assert b"X-Contact: call 138****5678" in copy

@@ -27,6 +27,23 @@ from .units import Part, PartError, ReadContext, TextUnit, shown
 #: Headers whose values are read (the rest are routing and transport details).
 ADDRESS_HEADERS = ("from", "to", "cc", "bcc", "reply-to", "sender", "return-path",
                    "delivered-to", "disposition-notification-to", "x-original-to")
+#: Other headers whose values are people's words, not routing: and every ``X-`` header (a
+#: sender's own: ``X-Contact: 139…``).
+TEXT_HEADERS = ("subject", "comments", "keywords", "organization", "content-description")
+
+
+def read_header_names(message: Message) -> list[str]:
+    """The headers of ``message`` whose values are read (and masked in a copy), lower-case,
+    each once, in their order."""
+    wanted = set(ADDRESS_HEADERS) | set(TEXT_HEADERS)
+    names: list[str] = []
+    for key in message.keys():
+        name = key.lower()
+        if (name in wanted or name.startswith("x-")) and name not in names:
+            names.append(name)
+    return names
+
+
 _FROM_LINE = re.compile(rb"^From [^\r\n]*\r?\n", re.MULTILINE)
 MAX_PARTS = 10_000
 
@@ -123,6 +140,21 @@ def leaf_parts(message: Message) -> Iterator[Message]:
         yield part
 
 
+def multiparts(message: Message) -> Iterator[Message]:
+    """The multipart containers of a message (with their preamble and epilogue), not those
+    of an attached message (read as a message of its own)."""
+    stack = [message]
+    while stack:
+        part = stack.pop()
+        if not part.is_multipart():
+            continue
+        yield part
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            stack.extend(p for p in reversed(payload) if isinstance(p, Message)
+                         and p.get_content_maintype() != "message")
+
+
 def is_attachment(part: Message) -> bool:
     disposition = (part.get("Content-Disposition") or "").lower()
     maintype = part.get_content_maintype()
@@ -147,12 +179,17 @@ def read_eml(member: Member, ctx: ReadContext) -> Iterator[Part]:
 def _message_parts(message: Message, member: Member, ctx: ReadContext) -> Iterator[Part]:
     # One record for the whole message: its headers and bodies are one person's.
     record = 1
-    for name in (*ADDRESS_HEADERS, "subject"):
+    for name in read_header_names(message):
         value = header_text(message, name)
         if value.strip():
-            label = name.title()
+            label = shown(name.title())
             yield TextUnit(value, field=f"header {label}", hint=label, record=record,
                            part=f"header {label}")
+    for container in multiparts(message):  # text outside every part
+        for where in ("preamble", "epilogue"):
+            extra = getattr(container, where)
+            if isinstance(extra, str) and extra.strip():
+                yield TextUnit(extra, record=record, whole_text=True, part=f"MIME {where}")
     attachments = 0
     for index, part in enumerate(leaf_parts(message), start=1):
         if index > MAX_PARTS:

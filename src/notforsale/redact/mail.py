@@ -16,12 +16,13 @@ from lxml import etree
 
 from ..read import markup
 from ..read.mail import (
-    ADDRESS_HEADERS,
     attachment_name,
     is_attachment,
     leaf_parts,
+    multiparts,
     parse_message,
     part_text,
+    read_header_names,
     split_mbox,
     uuencoded,
 )
@@ -34,7 +35,7 @@ from .office import mask_walked
 def _mask_headers(message: Message, written: Written) -> None:
     from ..read.mail import header_text
 
-    for name in (*ADDRESS_HEADERS, "subject"):
+    for name in read_header_names(message):
         if message.get(name) is None:
             continue
         value = header_text(message, name)
@@ -103,6 +104,14 @@ def redact_message(data: bytes, member: Member, ctx: Context) -> Written:
     message = parse_message(data)
     written = Written(None)
     _mask_headers(message, written)
+    for part in multiparts(message):  # text outside every part: the preamble and the epilogue
+        for where in ("preamble", "epilogue"):
+            extra = getattr(part, where)
+            if isinstance(extra, str) and extra.strip():
+                masked, count = mask_text(extra)
+                if count:
+                    setattr(part, where, masked)
+                    written.numbers += count
     attachments = 0
     for part in leaf_parts(message):
         if is_attachment(part):
