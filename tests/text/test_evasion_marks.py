@@ -42,3 +42,13 @@ def test_combining_marks_after_every_digit(mark: str, label: str, number: str,
                                            kind: str) -> None:
     text = f"{label} " + "".join(ch + mark for ch in number)
     assert [f.type for f in scan_text(text)] == [kind]
+
+
+@pytest.mark.parametrize("label,number,kind", [("身份证", ID, "CN_RESIDENT_ID"),
+                                               ("手机", PHONE, "PHONE_NUMBER")])
+def test_keycap_digits_and_nul_bytes(label: str, number: str, kind: str) -> None:
+    """Keycap emoji digits (the digit, U+FE0F, U+20E3) and NUL bytes between digits (an
+    independent tester's cases): still the digits a reader sees."""
+    assert [f.type for f in scan_text(f"{label} " + "".join(
+        ch + "\ufe0f\u20e3" if ch.isdigit() else ch for ch in number))] == [kind]
+    assert [f.type for f in scan_text(f"{label} " + "\x00".join(number))] == [kind]

@@ -11,7 +11,8 @@ What is folded:
 - full-width letters, digits and the signs numbers and addresses are written with
   (``Ｘ``, ``＋``, ``＠``, ``．``, ``－``, ``（``, ...) to ASCII;
 - dashes and minus signs to ``-``, exotic and zero-width spaces, invisible marks (soft
-  hyphen, bidi controls) and combining diacritics to a plain space;
+  hyphen, bidi controls), variation selectors (keycap digits ``1️⃣``), NUL and combining
+  diacritics to a plain space;
 - look-alikes of the ID check character ``X`` (Cyrillic ``Х``, Greek ``Χ``, ``×``);
 - Chinese numerals (``一三八``, ``幺``, ``〇``/``零``, the financial ``壹叁捌``) in a run of
   seven or more (digits mixed in, single spaces or hyphens between) to digits: shorter runs
@@ -67,6 +68,9 @@ def _build_table() -> dict[int, str]:
                         (0x20D0, 0x20FF), (0xFE20, 0xFE2F)):
         for code in range(first, last + 1):
             table[code] = " "
+    # Variation selectors: a keycap digit is the digit, U+FE0F and U+20E3 (1️⃣3️⃣8️⃣…)
+    for code in range(0xFE00, 0xFE10):
+        table[code] = " "
     for code in (0x0425, 0x03A7, 0x00D7, 0x2573):  # Х Χ × ╳
         table[code] = "X"
     for code in (0x0445, 0x03C7):  # х χ
@@ -158,6 +162,8 @@ def digit_count(text: str) -> int:
 
 def normalize(text: str) -> str:
     """Fold disguised characters to ASCII, one character for one character."""
+    if "\x00" in text:  # NUL bytes slipped between digits
+        text = text.replace("\x00", " ")
     if text.isascii():
         return _letters_for_digits(text)
     text = _BMP_FOLDING.sub(_fold, text)
