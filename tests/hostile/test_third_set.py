@@ -265,3 +265,19 @@ def test_a_mails_own_headers_preamble_and_epilogue_are_read_and_masked(tmp_path:
     for raw in (ID, MOBILE, CARD):
         assert raw.encode() not in copy
     assert b"X-Contact: call 138****5678" in copy
+
+
+@pytest.mark.parametrize("name", ["card.svg", "data.xml"])
+def test_character_references_in_markup_read_as_text(tmp_path: Path, name: str) -> None:
+    """An ID written as character references (&#x31;&#x31;…) in an SVG's text: a browser
+    shows the digits; the reader did not, and the copy kept them, verified."""
+    refs = "".join(f"&#x{ord(ch):x};" for ch in ID)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / name).write_text(
+        f'<svg xmlns="http://www.w3.org/2000/svg"><text>&lt;{refs}&amp;</text></svg>',
+        encoding="utf-8")
+    assert ID_M in {i.finding.masked for i in scan_path(tmp_path / "src").findings}
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", report.to_dict()["left_over"]
+    copy = (tmp_path / "out" / name).read_text(encoding="utf-8")
+    assert copy == f'<svg xmlns="http://www.w3.org/2000/svg"><text>&lt;{ID_M}&amp;</text></svg>'

@@ -40,8 +40,21 @@ def member_text(member: Member) -> str:
 
 
 def read_plain(member: Member, ctx: ReadContext) -> Iterator[Part]:
-    yield TextUnit(member_text(member), whole_text=True,
-                   line_offset=member.piece.lines_before if member.piece else 0)
+    text = member_text(member)
+    offset = member.piece.lines_before if member.piece else 0
+    yield TextUnit(text, whole_text=True, line_offset=offset)
+    if "&#" in text and (member.suffix in (".xml", ".svg") or text.lstrip()[:1] == "<"):
+        # markup shows a character reference as its character (&#x31; is 1)
+        import html
+
+        shown_text = html.unescape(_TAG.sub(" ", text))
+        if shown_text != _TAG.sub(" ", text):
+            yield TextUnit(shown_text, whole_text=True, line_offset=offset,
+                           part="character references decoded")
+
+
+#: A tag, to a blank (``[^<>]``: an unclosed '<' costs one look, not a scan to the end).
+_TAG = re.compile(r"<[^<>]*>")
 
 
 def read_delimited(member: Member, ctx: ReadContext) -> Iterator[Part]:

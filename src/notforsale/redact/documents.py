@@ -65,8 +65,21 @@ def mask_lines(text: str, header_hint: bool = False) -> tuple[str, int]:
     return "".join(out), total
 
 
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
+
+
+def _literal_alnum(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    char = chr(code) if code < 128 else ""
+    return char if char.isalnum() else match.group()
+
+
 def write_text(member: Member, ctx: Context) -> Written:
     text, encoding = decode_keeping(member.data, member.path)
+    if "&#" in text and (member.suffix in (".xml", ".svg") or text.lstrip()[:1] == "<"):
+        # markup: a reference to a letter or digit (&#x31;) written as itself, so the
+        # number it spells is masked (an XML reader sees the same characters)
+        text = _CHAR_REF.sub(_literal_alnum, text)
     masked, count = mask_lines(text)
     return Written(masked.encode(encoding), count)
 
