@@ -281,3 +281,24 @@ def test_character_references_in_markup_read_as_text(tmp_path: Path, name: str) 
     assert report.status == "verified", report.to_dict()["left_over"]
     copy = (tmp_path / "out" / name).read_text(encoding="utf-8")
     assert copy == f'<svg xmlns="http://www.w3.org/2000/svg"><text>&lt;{ID_M}&amp;</text></svg>'
+
+
+def test_a_zlib_compressed_blob_is_read_and_masked(tmp_path: Path) -> None:
+    """A phone in a zlib-compressed BLOB (apps compress larger fields) stayed in a verified
+    copy (the fourth hostile set)."""
+    import sqlite3
+    import zlib
+
+    path = tmp_path / "src" / "x.db"
+    path.parent.mkdir()
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE t (note BLOB)")
+    connection.execute("INSERT INTO t VALUES (?)", (zlib.compress(f"手机 {MOBILE}".encode()),))
+    connection.commit()
+    connection.close()
+    assert MOBILE_M in {i.finding.masked for i in scan_path(tmp_path / "src").findings}
+    assert redact(tmp_path / "src", tmp_path / "out").status == "verified"
+    copy = sqlite3.connect(tmp_path / "out" / "x.db")
+    (blob,) = copy.execute("SELECT note FROM t").fetchone()
+    copy.close()
+    assert zlib.decompress(blob).decode() == "手机 138****5678"

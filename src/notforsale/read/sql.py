@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -245,9 +246,25 @@ def sqlite_tables(connection: sqlite3.Connection) -> list[str]:
                        for v in virtual)]
 
 
-def blob_text(value: bytes) -> tuple[str, str] | None:
+#: Most bytes a zlib-compressed BLOB is inflated to (its text is read as any other).
+MAX_INFLATED_BLOB = 16 * 1024 * 1024
+
+
+def blob_text(value: bytes, inflate: bool = True) -> tuple[str, str] | None:
     """A BLOB's text and its encoding, when it is text: UTF-8, or UTF-16 (what
-    ``CAST(text AS BLOB)`` makes in a UTF-16 database, or an app storing UTF-16 bytes)."""
+    ``CAST(text AS BLOB)`` makes in a UTF-16 database, or an app storing UTF-16 bytes), or
+    either compressed with zlib (apps compress their larger fields): ``zlib+`` the
+    encoding of what is inside, up to 16 MiB."""
+    if inflate and len(value) > 2 and value[0] == 0x78 and \
+            value[1] in (0x01, 0x5E, 0x9C, 0xDA):
+        inflater = zlib.decompressobj()
+        try:
+            inner = inflater.decompress(value, MAX_INFLATED_BLOB)
+        except zlib.error:
+            inner = None
+        if inner is not None and inflater.eof:
+            found = blob_text(inner, inflate=False)  # one layer
+            return (found[0], "zlib+" + found[1]) if found else None
     if value.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return value.decode("utf-16"), "utf-16"

@@ -16,6 +16,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from typing import Any
 
 from ..errors import InputError
@@ -346,7 +347,8 @@ def write_sqlite(member: Member, ctx: Context) -> Written:
                         if not count:
                             continue
                         written.numbers += count
-                        new = masked.encode(encoding)
+                        new = zlib.compress(masked.encode(encoding[5:])) \
+                            if encoding.startswith("zlib+") else masked.encode(encoding)
                     elif isinstance(value, str) or (isinstance(value, int | float)
                                                     and not isinstance(value, bool)):
                         text = str(int(value)) if isinstance(value, float) and \
