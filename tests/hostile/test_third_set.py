@@ -302,3 +302,36 @@ def test_a_zlib_compressed_blob_is_read_and_masked(tmp_path: Path) -> None:
     (blob,) = copy.execute("SELECT note FROM t").fetchone()
     copy.close()
     assert zlib.decompress(blob).decode() == "手机 138****5678"
+
+
+def test_a_digit_hidden_inside_a_number_is_read_as_shown(tmp_path: Path) -> None:
+    """A phone with one more digit hidden inside it (display:none in HTML, a w:vanish run in
+    Word): the reader saw twelve digits, a viewer shows the phone; it stayed in a verified
+    copy (the fourth hostile set)."""
+    from tests import builders as b
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "p.html").write_text(
+        f'<html><body><p>手机 {MOBILE[:5]}<span style="display: none">9</span>{MOBILE[5:]}'
+        "</p></body></html>", encoding="utf-8")
+    source = zipfile.ZipFile(io.BytesIO(b.docx([f"手机 {MOBILE[:5]}HIDE{MOBILE[5:]}"])))
+    out = io.BytesIO()
+    with source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"HIDE", b'</w:t></w:r><w:r><w:rPr><w:vanish/></w:rPr>'
+                                    b"<w:t>9</w:t></w:r><w:r><w:t>")
+            target.writestr(info, data)
+    (tmp_path / "src" / "w.docx").write_bytes(out.getvalue())
+    result = scan_path(tmp_path / "src")
+    places = {item.location.path.rsplit("/", 1)[-1] for item in result.findings
+              if item.finding.masked == MOBILE_M}
+    assert places == {"p.html", "w.docx"}, places
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", report.to_dict()["left_over"]
+    html = (tmp_path / "out" / "p.html").read_text(encoding="utf-8")
+    assert MOBILE[:5] not in html or MOBILE[5:] not in html
+    with zipfile.ZipFile(tmp_path / "out" / "w.docx") as package:
+        document = package.read("word/document.xml").decode()
+    assert MOBILE[-4:] in document and MOBILE[3:7] not in document

@@ -20,6 +20,7 @@ libxml2's default depth and size limits.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -118,6 +119,8 @@ class Paragraph:
 
     text: str = ""
     segments: list[tuple[Slot | None, int, int]] = field(default_factory=list)
+    #: Spans of the text a viewer does not show (``display:none``, a ``w:vanish`` run).
+    hidden: list[tuple[int, int]] = field(default_factory=list)
     record: int | None = None
     table: int | None = None
     row: int | None = None
@@ -126,11 +129,25 @@ class Paragraph:
     hint: str = ""
     field: str | None = None
 
-    def add(self, slot: Slot | None, text: str) -> None:
+    def add(self, slot: Slot | None, text: str, hidden: bool = False) -> None:
         if text:
             start = len(self.text)
             self.text += text
             self.segments.append((slot, start, len(self.text)))
+            if hidden:
+                self.hidden.append((start, len(self.text)))
+
+    def shown(self) -> tuple[str, list[int]] | None:
+        """The text as a viewer shows it (hidden spans left out) and, for each of its
+        characters, its index in ``text``; None when nothing is hidden. A digit hidden
+        inside a number makes the reader see one digit too many."""
+        if not self.hidden:
+            return None
+        keep = [True] * len(self.text)
+        for start, end in self.hidden:
+            keep[start:end] = [False] * (end - start)
+        indexes = [i for i, kept in enumerate(keep) if kept]
+        return "".join(self.text[i] for i in indexes), indexes
 
     def write(self, masked: str) -> None:
         """Write ``masked`` (the paragraph's text with the same length) into its nodes."""
@@ -218,6 +235,30 @@ class TooDeep(ValueError):
     """libxml2 stopped reading a document nested past its depth limit."""
 
 
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _hidden(element: etree._Element, tag: str) -> int:
+    """1 when a viewer does not show ``element``: an HTML element ``hidden`` or styled
+    ``display:none``, a Word run whose properties say ``vanish``."""
+    if element.get("hidden") is not None:
+        return 1
+    style = element.get("style")
+    if style and _HIDING_STYLE.search(style):
+        return 1
+    if tag == "r" or tag.endswith("}r"):
+        for child in element:
+            if isinstance(child.tag, str) and child.tag.endswith("}rPr"):
+                for prop in child:
+                    if isinstance(prop.tag, str) and prop.tag.endswith("}vanish") and \
+                            prop.get(f"{{{_W}}}val", "true") not in ("0", "false", "off"):
+                        return 1
+    return 0
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
 class _Walk:
     def __init__(self, dialect: Dialect, loose: bool) -> None:
         self.d = dialect
@@ -232,6 +273,7 @@ class _Walk:
         self.row_counts: list[int] = []
         self.cell: list[int] = []
         self.shape: list[int] = []
+        self.hidden = 0  # depth of hidden elements around the one walked
 
     def tag(self, element: etree._Element) -> str:
         tag = element.tag
@@ -267,6 +309,16 @@ class _Walk:
             if self.loose:
                 self._loose_subtree(element)
             return
+        hides = _hidden(element, tag)
+        self.hidden += hides
+        try:
+            self._walk_shown(element, tag)
+        finally:
+            self.hidden -= hides
+
+    def _walk_shown(self, element: etree._Element, tag: str) -> None:
+        d = self.d
+        hidden = self.hidden > 0
         opened_row = opened_shape = opened_paragraph = opened_table = opened_cell = False
         if tag in d.tables:
             self.tables += 1
@@ -302,22 +354,22 @@ class _Walk:
         # The element's own text.
         if element.text:
             if self.open and (d.text_tags is None or tag in d.text_tags):
-                self.open[-1].add((element, "text"), element.text)
+                self.open[-1].add((element, "text"), element.text, hidden)
             elif self.loose and element.text.strip():
                 self._loose((element, "text"), element.text)
         if tag in d.breaks and self.open:
-            self.open[-1].add(None, d.breaks[tag])
+            self.open[-1].add(None, d.breaks[tag], hidden)
         if d.spaces and tag == d.spaces and self.open:
             try:
                 count = max(1, min(1000, int(element.get(TEXT + "c", "1"))))
             except ValueError:
                 count = 1
-            self.open[-1].add(None, " " * count)
+            self.open[-1].add(None, " " * count, hidden)
         for child in element:
             self.walk(child)
             if child.tail:
                 if self.open and d.text_tags is None:
-                    self.open[-1].add((child, "tail"), child.tail)
+                    self.open[-1].add((child, "tail"), child.tail, hidden)
                 elif self.loose and child.tail.strip() and not self.open:
                     self._loose((child, "tail"), child.tail)
         if opened_paragraph:
@@ -399,9 +451,14 @@ def iter_units(walked: Walked, section: str = "") -> Iterator[tuple[Paragraph, s
     for paragraph in walked.paragraphs:
         if paragraph.kind == "paragraph" and paragraph.table is None:
             count += 1
-            yield paragraph, f"{prefix}paragraph {count}"
+            label = f"{prefix}paragraph {count}"
         elif paragraph.table is not None:
-            yield paragraph, f"{prefix}table {paragraph.table}"
+            label = f"{prefix}table {paragraph.table}"
         else:
-            yield paragraph, (section or "document") + (" (attribute)" if paragraph.kind ==
-                                                       "attribute" else "")
+            label = (section or "document") + (" (attribute)" if paragraph.kind ==
+                                               "attribute" else "")
+        yield paragraph, label
+        shown = paragraph.shown()
+        if shown is not None and shown[0].strip():  # as a viewer shows it, hidden text out
+            yield dataclasses.replace(paragraph, text=shown[0], segments=[], hidden=[]), \
+                label + " as shown"

@@ -42,6 +42,18 @@ def mask_walked(walked: markup.Walked) -> int:
     total = 0
     for paragraph in walked.paragraphs:
         masked, count = mask_text(paragraph.text, context_hint=paragraph.hint)
+        shown = paragraph.shown()
+        if shown is not None:  # as a viewer shows it: a digit hidden inside a number
+            text, indexes = shown
+            masked_shown, shown_count = mask_text(text, context_hint=paragraph.hint)
+            if shown_count:
+                chars = list(masked)
+                for position, (before, after) in enumerate(zip(text, masked_shown,
+                                                               strict=True)):
+                    if before != after:
+                        chars[indexes[position]] = after
+                masked = "".join(chars)
+                count += shown_count
         if count:
             paragraph.write(masked)
             total += count
