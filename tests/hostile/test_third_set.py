@@ -335,3 +335,21 @@ def test_a_digit_hidden_inside_a_number_is_read_as_shown(tmp_path: Path) -> None
     with zipfile.ZipFile(tmp_path / "out" / "w.docx") as package:
         document = package.read("word/document.xml").decode()
     assert MOBILE[-4:] in document and MOBILE[3:7] not in document
+
+
+def test_text_in_a_data_uri_is_read_and_masked(tmp_path: Path) -> None:
+    """A link to data:text/plain;base64,… holding a phone: not read, kept in a verified
+    copy (the fourth hostile set)."""
+    import base64
+
+    payload = base64.b64encode(f"手机 {MOBILE}".encode()).decode()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "p.html").write_text(
+        f'<html><body><a href="data:text/plain;base64,{payload}">x</a></body></html>',
+        encoding="utf-8")
+    assert MOBILE_M in {i.finding.masked for i in scan_path(tmp_path / "src").findings}
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", report.to_dict()["left_over"]
+    copy = (tmp_path / "out" / "p.html").read_text(encoding="utf-8")
+    encoded = copy.split("base64,", 1)[1].split('"', 1)[0]
+    assert base64.b64decode(encoded).decode() == "手机 138****5678"

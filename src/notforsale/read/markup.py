@@ -20,6 +20,7 @@ libxml2's default depth and size limits.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import re
 from collections.abc import Iterator
@@ -162,6 +163,10 @@ class Paragraph:
                 element.text = value
             elif where == "tail":
                 element.tail = value
+            elif where.startswith("%"):  # the text inside a data: URI, encoded again
+                head = element.get(where[1:], "").split(",", 1)[0]
+                element.set(where[1:], head + "," + base64.b64encode(
+                    value.encode("utf-8")).decode("ascii"))
             else:
                 element.set(where[1:], value)
 
@@ -257,6 +262,23 @@ def _hidden(element: etree._Element, tag: str) -> int:
 
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+#: Longest data: URI payload read as text.
+MAX_DATA_URI = 1024 * 1024
+
+
+def data_uri_text(value: str) -> str | None:
+    """The text inside a ``data:…;base64,…`` URI (a link or an image source that holds a
+    file), when it is UTF-8 text; None otherwise."""
+    head, comma, payload = value.partition(",")
+    if not comma or ";base64" not in head.lower() or len(payload) > MAX_DATA_URI * 4 // 3 + 4:
+        return None
+    try:
+        data = base64.b64decode("".join(payload.split()), validate=True)
+        return data.decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 class _Walk:
@@ -396,6 +418,11 @@ class _Walk:
         if not self.loose:
             return
         for name, value in element.attrib.items():
+            if value and value[:5].lower() == "data:":
+                text = data_uri_text(value)
+                if text is not None and _ATTRIBUTE_WORTH.search(text):
+                    self._loose((element, "%" + str(name)), text, kind="attribute")
+                    continue
             if value and _ATTRIBUTE_WORTH.search(value):
                 self._loose((element, "@" + name), value, kind="attribute")
 
