@@ -52,3 +52,15 @@ def test_keycap_digits_and_nul_bytes(label: str, number: str, kind: str) -> None
     assert [f.type for f in scan_text(f"{label} " + "".join(
         ch + "\ufe0f\u20e3" if ch.isdigit() else ch for ch in number))] == [kind]
     assert [f.type for f in scan_text(f"{label} " + "\x00".join(number))] == [kind]
+
+
+def test_digits_stored_reversed_under_a_right_to_left_override() -> None:
+    """``\\u202e`` (RLO) shows what follows reversed up to ``\\u202c`` (PDF): a seller stores
+    an ID backwards so it displays in order (an independent tester's case)."""
+    text = f"身份证 \u202e{ID[::-1]}\u202c 好"
+    found = scan_text(text)
+    assert [f.type for f in found] == ["CN_RESIDENT_ID"]
+    # stored in order, shown reversed: what is pasted from it is the number, so it is read
+    assert [f.type for f in scan_text(f"身份证 \u202e{ID}\u202c")] == ["CN_RESIDENT_ID"]
+    # both readings of one number are one finding
+    assert len(scan_text(f"身份证 \u202e{ID[::-1]}\u202c {ID}")) == 2

@@ -19,7 +19,7 @@ from ..model import Explanation, Finding
 from . import context
 from .candidate import Candidate, Detector
 from .digit_runs import DigitRunDetector
-from .normalize import digit_count, normalize
+from .normalize import digit_count, normalize, shown_order
 from .simple_detectors import EmailDetector, PassportDetector
 
 #: How much a context word adds to a finding's score.
@@ -195,11 +195,20 @@ def _scan_one(text: str, min_score: float, key: bytes | None, context_hint: str)
     candidates: list[Candidate] = []
     for detector in DETECTORS:
         candidates.extend(detector.find(normalized))
-    if not candidates:
+    shown: list[Candidate] = []
+    if "\u202e" in text:  # also as shown: a number stored reversed after an override
+        reversed_view = normalize(shown_order(text))
+        for detector in DETECTORS:
+            shown.extend(c for c in detector.find(reversed_view)
+                         if not any(c.start < o.end and o.start < c.end for o in candidates))
+    if not candidates and not shown:
         return []
     secret = key if key is not None else installation_key()
     hint = normalize(context_hint) if context_hint else ""
-    return _hits(_resolve(_weigh(candidates, normalized, hint)), min_score, secret, 0)
+    weighed = _weigh(candidates, normalized, hint)
+    if shown:
+        weighed += _weigh(shown, reversed_view, hint)
+    return _hits(_resolve(weighed), min_score, secret, 0)
 
 
 def _hits(weighed: list[Weighed], min_score: float, secret: bytes, offset: int) -> list[Hit]:
@@ -239,11 +248,12 @@ def scan_hits(texts: Sequence[str], hints: Sequence[str], *, min_score: float = 
         return [_scan_one(t, min_score, key, h) for t, h in zip(texts, hints, strict=True)]
     out: list[Sequence[Hit]] = [_NONE] * len(texts)
     joined = _JOIN.join(texts)
-    if joined.count(_JOIN) == len(texts) - 1 and max(map(len, texts), default=0) <= _JOIN_MAX:
+    if joined.count(_JOIN) == len(texts) - 1 and max(map(len, texts), default=0) <= \
+            _JOIN_MAX and "\u202e" not in joined:
         short: Sequence[int] = range(len(texts))  # (the common case: every text joins)
     else:
-        short = [i for i, text in enumerate(texts)
-                 if len(text) <= _JOIN_MAX and _JOIN not in text]
+        short = [i for i, text in enumerate(texts)  # an override: read as shown too, alone
+                 if len(text) <= _JOIN_MAX and _JOIN not in text and "\u202e" not in text]
         for i in sorted(set(range(len(texts))) - set(short)):
             out[i] = _scan_one(texts[i], min_score, key, hints[i])
         if not short:

@@ -160,12 +160,30 @@ def digit_count(text: str) -> int:
     return count
 
 
+#: A right-to-left override up to its pop (or the line's end): what it holds is shown
+#: reversed, so ``\u202e3321…\u202c`` shows as ``…1233``.
+_OVERRIDDEN = re.compile("\u202e([^\u202a-\u202e\u2066-\u2069\n]{1,4096})")
+
+
+def _shown_order(match: re.Match[str]) -> str:
+    return "\u202e" + match.group(1)[::-1]
+
+
+def shown_order(text: str) -> str:
+    """``text`` as it is shown where a right-to-left override reverses it (one character
+    for one); the text itself when it holds none. Sellers store a number backwards after an
+    override so that it displays in order; what is pasted from it is the stored order, so
+    both are read."""
+    return _OVERRIDDEN.sub(_shown_order, text) if "\u202e" in text else text
+
+
 def normalize(text: str) -> str:
     """Fold disguised characters to ASCII, one character for one character."""
     if "\x00" in text:  # NUL bytes slipped between digits
         text = text.replace("\x00", " ")
     if text.isascii():
         return _letters_for_digits(text)
+
     text = _BMP_FOLDING.sub(_fold, text)
     if _ANY_ASTRAL.search(text) is not None:
         text = _ASTRAL_FOLDING.sub(_fold, text)
