@@ -154,6 +154,18 @@ def sql_values(text: str) -> Iterator[SqlValue]:
                 break
 
 
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def hex_literal_text(text: str, start: int, end: int) -> tuple[str, str] | None:
+    """The text (and its encoding) a SQL hex literal ``X'…'`` spells, when the value at
+    ``start:end`` is one and its bytes are text."""
+    if start < 2 or text[start - 2:start] not in ("X'", "x'") or (end - start) % 2 or \
+            end == start or not _HEX_DIGITS.issuperset(text[start:end]):
+        return None
+    return blob_text(bytes.fromhex(text[start:end]))
+
+
 def read_sql(member: Member, ctx: ReadContext) -> Iterator[Part]:
     from .documents import member_text
 
@@ -182,6 +194,10 @@ def read_sql(member: Member, ctx: ReadContext) -> Iterator[Part]:
                 field_ = fields[where] = shown(f"{value.table}.{value.column}")
             yield TextUnit(cell, row=value.row, field=field_, hint=value.column,
                            record=value.row)
+            decoded = hex_literal_text(text, value.start, value.end)
+            if decoded is not None:  # X'3131…': the text the bytes spell
+                yield TextUnit(decoded[0], row=value.row, field=field_, hint=value.column,
+                               record=value.row, part="hex literal")
     remainder = "".join(rest) + text[last:] if found else text
     if remainder.strip():
         yield TextUnit(remainder, whole_text=True, part="statements",

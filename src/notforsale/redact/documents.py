@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import InputError
 from ..read.member import Member
 from ..read.rtf import TextView, pictures
-from ..read.sql import sql_values
+from ..read.sql import hex_literal_text, sql_values
 from ..read.text_files import wide_encoding
 from ..text.mask import mask_text
 from ..text.normalize import digit_count
@@ -262,6 +262,13 @@ def write_sql(member: Member, ctx: Context) -> Written:
         pieces.append(gap)
         total += count
         masked, count = mask_text(text[value.start:value.end], context_hint=value.column)
+        decoded = hex_literal_text(text, value.start, value.end)
+        if decoded is not None:  # X'3131…': the text it spells masked, written as hex again
+            inner, inner_count = mask_text(decoded[0], context_hint=value.column)
+            if inner_count:
+                data = zlib.compress(inner.encode(decoded[1][5:])) \
+                    if decoded[1].startswith("zlib+") else inner.encode(decoded[1])
+                masked, count = data.hex().upper(), inner_count
         pieces.append(masked)
         total += count
         last = value.end
