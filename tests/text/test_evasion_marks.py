@@ -64,3 +64,11 @@ def test_digits_stored_reversed_under_a_right_to_left_override() -> None:
     assert [f.type for f in scan_text(f"身份证 \u202e{ID}\u202c")] == ["CN_RESIDENT_ID"]
     # both readings of one number are one finding
     assert len(scan_text(f"身份证 \u202e{ID[::-1]}\u202c {ID}")) == 2
+
+
+def test_groups_joined_by_the_katakana_middle_dot() -> None:
+    """``138・1234・5678``: the katakana middle dot (U+30FB, half-width U+FF65) separates
+    groups as the middle dot does (an independent tester's case)."""
+    for dot in ("\u30fb", "\uff65"):
+        assert [f.type for f in scan_text(f"手机 138{dot}1234{dot}5678")] == ["PHONE_NUMBER"]
+    assert scan_text("アン・ジョン 2024・12・01") == []

@@ -75,6 +75,8 @@ def _build_table() -> dict[int, str]:
         table[code] = "X"
     for code in (0x0445, 0x03C7):  # х χ
         table[code] = "x"
+    for code in (0x30FB, 0xFF65):  # katakana middle dot ・ (and its half-width form): a dot
+        table[code] = "·"
     table[0xFE6B] = "@"  # small commercial at
     table[0xFE62] = "+"  # small plus sign
     return table
