@@ -368,3 +368,15 @@ def test_a_sql_hex_literal_is_read_and_masked(tmp_path: Path) -> None:
     copy = (tmp_path / "out" / "d.sql").read_text(encoding="utf-8")
     assert copy == ("INSERT INTO t (note, n) VALUES (X'"
                     + "手机 138****5678".encode().hex().upper() + "', 1);\n")
+
+
+def test_an_id_a_formula_joins_is_read(tmp_path: Path) -> None:
+    """=CONCAT("110101","19900307","1233") in a csv cell: a spreadsheet shows the ID; the
+    reader saw three short strings and the copy said verified (the fourth hostile set). Now
+    read; the copy, which cannot mask it inside the formula, is honestly not verified."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "t.csv").write_text(
+        f'name,id\nzs,"=CONCAT(""{ID[:6]}"",""{ID[6:14]}"",""{ID[14:]}"")"\n',
+        encoding="utf-8")
+    assert ID_M in {i.finding.masked for i in scan_path(tmp_path / "src").findings}
+    assert redact(tmp_path / "src", tmp_path / "out").status != "verified"

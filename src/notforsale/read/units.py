@@ -12,6 +12,7 @@ read while the rest was.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -67,6 +68,10 @@ def looks_like_header(cells: list[str]) -> bool:
         not any(digit_count(cell) >= 7 for cell in cells)
 
 
+#: A string literal in a spreadsheet formula ("" is a quote inside it).
+_FORMULA_STRING = re.compile(r'"((?:[^"]|"")*)"')
+
+
 def table_rows(rows: Iterable[list[str]], sheet: str = "", part: str | None = None,
                record_base: int = 0, header: Sequence[str] | None = None
                ) -> Iterator[TextUnit]:
@@ -92,3 +97,8 @@ def table_rows(rows: Iterable[list[str]], sheet: str = "", part: str | None = No
                 continue
             yield TextUnit(cell, row=number, field=field_, hint=name, record=record,
                            part=part)
+            if cell[0] == "=" and '"' in cell:  # =CONCAT("110101","1990…"): what it shows
+                shown_text = "".join(_FORMULA_STRING.findall(cell)).replace('""', '"')
+                if digit_count(shown_text) >= 7:
+                    yield TextUnit(shown_text, row=number, field=field_, hint=name,
+                                   record=record, part="the text a formula joins")
