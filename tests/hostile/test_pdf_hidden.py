@@ -20,26 +20,15 @@ from notforsale.read.pdf import hides_anything
 from notforsale.redact.tree import redact
 from notforsale.scan import scan_path
 from tests import builders as b
+from tests.hostile.makers import pdf_of
 
 ID, ID_M = "110101199003071233", "110101********1233"
 MOBILE, MOBILE_M = "13812345678", "+86 138****5678"
 
 
-def _pdf(objects: list[bytes], root: bytes = b"1 0 R", tail: bytes = b"") -> bytes:
+def _pdf(objects: list[bytes], tail: bytes = b"") -> bytes:
     """Objects 1.. (bodies as given) with a classic xref table, then ``tail``."""
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root " % (len(objects) + 1) + root
-              + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref)
-    return out.getvalue() + tail
+    return pdf_of(objects) + tail
 
 
 def _stream(data: bytes, extra: bytes = b"", flate: bool = False) -> bytes:

@@ -380,3 +380,22 @@ def test_an_id_a_formula_joins_is_read(tmp_path: Path) -> None:
         encoding="utf-8")
     assert ID_M in {i.finding.masked for i in scan_path(tmp_path / "src").findings}
     assert redact(tmp_path / "src", tmp_path / "out").status != "verified"
+
+
+def test_a_compressed_blob_too_large_to_read_is_not_passed_over(tmp_path: Path) -> None:
+    """A zlib BLOB that inflates past the 16 MiB read: an error record, and the copy is not
+    called verified about a value nobody read."""
+    import sqlite3
+    import zlib
+
+    path = tmp_path / "src" / "x.db"
+    path.parent.mkdir()
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE t (note BLOB)")
+    connection.execute("INSERT INTO t VALUES (?)",
+                       (zlib.compress(f"手机 {MOBILE} ".encode() * 2_000_000),))
+    connection.commit()
+    connection.close()
+    result = scan_path(tmp_path / "src")
+    assert any("compressed value not read" in e.message for e in result.errors)
+    assert redact(tmp_path / "src", tmp_path / "out").status != "verified"

@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..text.normalize import digit_count
 from .images import IMAGE_SUFFIXES, looks_like_image
 from .member import Member
-from .text_files import decode
+from .text_files import decode, markup_text, references_decoded
 from .units import Part, PartError, ReadContext, TextUnit, shown, table_rows
 
 #: Longest table cell read (csv's own field limit is raised to this).
@@ -43,18 +43,10 @@ def read_plain(member: Member, ctx: ReadContext) -> Iterator[Part]:
     text = member_text(member)
     offset = member.piece.lines_before if member.piece else 0
     yield TextUnit(text, whole_text=True, line_offset=offset)
-    if "&#" in text and (member.suffix in (".xml", ".svg") or text.lstrip()[:1] == "<"):
-        # markup shows a character reference as its character (&#x31; is 1)
-        import html
-
-        shown_text = html.unescape(_TAG.sub(" ", text))
-        if shown_text != _TAG.sub(" ", text):
-            yield TextUnit(shown_text, whole_text=True, line_offset=offset,
-                           part="character references decoded")
-
-
-#: A tag, to a blank (``[^<>]``: an unclosed '<' costs one look, not a scan to the end).
-_TAG = re.compile(r"<[^<>]*>")
+    shown_text = references_decoded(text) if markup_text(member.suffix, text) else None
+    if shown_text is not None:  # markup shows a character reference as its character
+        yield TextUnit(shown_text, whole_text=True, line_offset=offset,
+                       part="character references decoded")
 
 
 def read_delimited(member: Member, ctx: ReadContext) -> Iterator[Part]:

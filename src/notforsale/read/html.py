@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterator
 
 from lxml import etree
@@ -12,11 +10,8 @@ from lxml import etree
 from ..errors import InputError
 from . import markup
 from .member import Member
-from .text_files import decode
+from .text_files import decode, references_decoded
 from .units import Part, PartError, ReadContext, TextUnit
-
-#: A tag, to a blank (``[^<>]``: a '<' never closed costs one look, not a scan to the end).
-_TAG = re.compile(r"<[^<>]*>")
 
 
 def parse(member: Member) -> etree._ElementTree:
@@ -37,8 +32,8 @@ def read_html(member: Member, ctx: ReadContext) -> Iterator[Part]:
         except markup.TooDeep as error:  # the markup is read as text, and the page says so
             yield TextUnit(text, whole_text=True, part="markup read as text")
             # and its character references too (&#49; is 1), between its tags
-            shown = html.unescape(_TAG.sub(" ", text))
-            if shown != _TAG.sub(" ", text):
+            shown = references_decoded(text)
+            if shown is not None:
                 yield TextUnit(shown, whole_text=True,
                                part="markup read as text, character references decoded")
             yield PartError("markup", f"{error}; read as plain text")

@@ -10,6 +10,7 @@ a silent replacement character.
 from __future__ import annotations
 
 import codecs
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,6 +60,26 @@ def decode(data: bytes, name: str = "<bytes>") -> str:
         except UnicodeDecodeError:
             continue
     raise InputError(name, f"not text in {'UTF-8, UTF-16 or GB18030' if wide is None else wide}")
+
+
+#: A tag, to a blank (``[^<>]``: an unclosed '<' costs one look, not a scan to the end).
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def markup_text(suffix: str, text: str) -> bool:
+    """Whether text read as plain text is markup whose character references (``&#x31;``)
+    a viewer shows as characters: XML or SVG by name, or text that starts with a tag."""
+    return "&#" in text and (suffix in (".xml", ".svg") or text.lstrip()[:1] == "<")
+
+
+def references_decoded(text: str) -> str | None:
+    """Markup's text with tags blanked and character references decoded, as a viewer
+    shows it; None when no reference changes anything."""
+    import html
+
+    blanked = _TAG.sub(" ", text)
+    shown = html.unescape(blanked)
+    return shown if shown != blanked else None
 
 
 def read_text(path: str | Path) -> str:

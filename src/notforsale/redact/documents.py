@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..read.member import Member
 from ..read.rtf import TextView, pictures
 from ..read.sql import hex_literal_text, sql_values
-from ..read.text_files import wide_encoding
+from ..read.text_files import markup_text, wide_encoding
 from ..text.mask import mask_text
 from ..text.normalize import digit_count
 from .context import CannotRewrite, Context, Written
@@ -77,7 +77,7 @@ def _literal_alnum(match: re.Match[str]) -> str:
 
 def write_text(member: Member, ctx: Context) -> Written:
     text, encoding = decode_keeping(member.data, member.path)
-    if "&#" in text and (member.suffix in (".xml", ".svg") or text.lstrip()[:1] == "<"):
+    if markup_text(member.suffix, text):
         # markup: a reference to a letter or digit (&#x31;) written as itself, so the
         # number it spells is masked (an XML reader sees the same characters)
         text = _CHAR_REF.sub(_literal_alnum, text)
