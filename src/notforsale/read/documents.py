@@ -239,18 +239,32 @@ def is_embedded_image(name: str, data: bytes) -> bool:
 
 # -- JSON ---------------------------------------------------------------------------------
 
+class _Object(list[tuple[str, Any]]):
+    """A JSON object as its pairs, in order: a key written twice keeps both values (a
+    parser keeps the last; the first is in the file all the same)."""
+
+
+def _paired(text: str) -> str:
+    """``text`` with each lone surrogate (``"\\udc80"`` is valid JSON, not valid text)
+    replaced by U+FFFD, one character for one: they could not be encoded further on."""
+    if text.isascii():
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def _json_values(value: Any, path: str, record: int | None) -> Iterator[TextUnit]:
     """Every string and integer in a JSON value, depth first, without recursion."""
     stack: list[tuple[Any, str]] = [(value, path)]
     while stack:
         item, where = stack.pop()
-        if isinstance(item, dict):
-            for key in item:
+        if isinstance(item, _Object):
+            pairs = [(_paired(key), v) for key, v in item]
+            for key, _ in pairs:
                 # A key can be a number too ({"13812345678": …}): read as a cell of its own.
-                if digit_count(str(key)) >= 7 or "@" in str(key):
-                    yield TextUnit(str(key), row=record, field=shown(f"{where} (key)"),
+                if digit_count(key) >= 7 or "@" in key:
+                    yield TextUnit(key, row=record, field=shown(f"{where} (key)"),
                                    record=record)
-            stack.extend((v, f"{where}.{k}") for k, v in reversed(list(item.items())))
+            stack.extend((v, f"{where}.{k}") for k, v in reversed(pairs))
         elif isinstance(item, list):
             stack.extend((v, f"{where}[{i}]") for i, v in reversed(list(enumerate(item))))
         elif isinstance(item, str | int | float) and not isinstance(item, bool):
@@ -258,13 +272,14 @@ def _json_values(value: Any, path: str, record: int | None) -> Iterator[TextUnit
             text = _cell_text(item) if isinstance(item, float) and abs(item) < 1e20 \
                 else str(item)
             if text.strip():
+                text = _paired(text)
                 key = where.rsplit(".", 1)[-1].split("[", 1)[0]
                 yield TextUnit(text, row=record, field=shown(where), hint=key, record=record)
 
 
 def _load_json(text: str, where: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_Object)
     except RecursionError:
         raise InputError(where, "JSON nested too deeply to read") from None
 
@@ -275,7 +290,7 @@ def read_json(member: Member, ctx: ReadContext) -> Iterator[Part]:
     except json.JSONDecodeError as error:
         raise InputError(member.path, f"invalid JSON ({error.msg} at line {error.lineno})") \
             from None
-    if isinstance(document, list):
+    if isinstance(document, list) and not isinstance(document, _Object):
         for index, item in enumerate(document, start=1):
             yield from _json_values(item, f"$[{index - 1}]", index)
     else:

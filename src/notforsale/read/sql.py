@@ -157,13 +157,22 @@ def sql_values(text: str) -> Iterator[SqlValue]:
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 
-def hex_literal_text(text: str, start: int, end: int) -> tuple[str, str] | None:
-    """The text (and its encoding) a SQL hex literal ``X'…'`` spells, when the value at
-    ``start:end`` is one and its bytes are text."""
-    if start < 2 or text[start - 2:start] not in ("X'", "x'") or (end - start) % 2 or \
-            end == start or not _HEX_DIGITS.issuperset(text[start:end]):
+def hex_literal_text(text: str, start: int, end: int) -> tuple[str, str, str] | None:
+    """The text (and its encoding) a SQL hex literal spells, when the value at
+    ``start:end`` is one and its bytes are text: ``X'…'`` (standard SQL, SQLite, PostgreSQL,
+    MySQL; the value is what stands between the quotes) or ``0x…`` (MySQL, SQL Server: the
+    value is the whole token, ``mysqldump --hex-blob``'s form). The third item is what
+    stands before the hex digits inside the value (``""`` or the ``0x`` as written)."""
+    prefix = ""
+    if text[start:start + 2] in ("0x", "0X"):
+        prefix = text[start:start + 2]
+    elif start < 2 or text[start - 2:start] not in ("X'", "x'"):
         return None
-    return blob_text(bytes.fromhex(text[start:end]))
+    digits = text[start + len(prefix):end]
+    if not digits or len(digits) % 2 or not _HEX_DIGITS.issuperset(digits):
+        return None
+    decoded = blob_text(bytes.fromhex(digits))
+    return None if decoded is None else (decoded[0], decoded[1], prefix)
 
 
 def read_sql(member: Member, ctx: ReadContext) -> Iterator[Part]:
@@ -195,7 +204,7 @@ def read_sql(member: Member, ctx: ReadContext) -> Iterator[Part]:
             yield TextUnit(cell, row=value.row, field=field_, hint=value.column,
                            record=value.row)
             decoded = hex_literal_text(text, value.start, value.end)
-            if decoded is not None:  # X'3131…': the text the bytes spell
+            if decoded is not None:  # X'3131…', 0x3131…: the text the bytes spell
                 yield TextUnit(decoded[0], row=value.row, field=field_, hint=value.column,
                                record=value.row, part="hex literal")
     remainder = "".join(rest) + text[last:] if found else text

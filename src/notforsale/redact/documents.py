@@ -263,12 +263,12 @@ def write_sql(member: Member, ctx: Context) -> Written:
         total += count
         masked, count = mask_text(text[value.start:value.end], context_hint=value.column)
         decoded = hex_literal_text(text, value.start, value.end)
-        if decoded is not None:  # X'3131…': the text it spells masked, written as hex again
+        if decoded is not None:  # X'3131…', 0x3131…: the text masked, written as hex again
             inner, inner_count = mask_text(decoded[0], context_hint=value.column)
             if inner_count:
                 data = zlib.compress(inner.encode(decoded[1][5:])) \
                     if decoded[1].startswith("zlib+") else inner.encode(decoded[1])
-                masked, count = data.hex().upper(), inner_count
+                masked, count = decoded[2] + data.hex().upper(), inner_count
         pieces.append(masked)
         total += count
         last = value.end
