@@ -20,8 +20,8 @@ ID, ID_M = "11010519491231002X", "110105********002X"
 ])
 def test_a_sql_hex_literal_is_read_and_masked_in_either_form(
         tmp_path: Path, prefix: str, suffix: str) -> None:
-    """INSERT … VALUES (0x3133…): the bytes spell a phone. X'…' was read; 0x… was neither
-    read nor recorded, and the copy kept it (the fifth hostile set)."""
+    """INSERT … VALUES (X'3133…') or (0x3133…): the bytes spell a phone. X'…' was found by
+    the fourth hostile set (not read, kept in a verified copy); 0x… by the fifth, after."""
     literal = f"手机 {MOBILE}".encode().hex().upper()
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "d.sql").write_text(

@@ -355,21 +355,6 @@ def test_text_in_a_data_uri_is_read_and_masked(tmp_path: Path) -> None:
     assert base64.b64decode(encoded).decode() == "手机 138****5678"
 
 
-def test_a_sql_hex_literal_is_read_and_masked(tmp_path: Path) -> None:
-    """INSERT … VALUES (X'3133…'): the bytes spell a phone; not read, kept in a verified copy
-    (the fourth hostile set)."""
-    literal = f"手机 {MOBILE}".encode().hex().upper()
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "d.sql").write_text(
-        f"INSERT INTO t (note, n) VALUES (X'{literal}', 1);\n", encoding="utf-8")
-    assert MOBILE_M in {i.finding.masked for i in scan_path(tmp_path / "src").findings}
-    report = redact(tmp_path / "src", tmp_path / "out")
-    assert report.status == "verified", report.to_dict()["left_over"]
-    copy = (tmp_path / "out" / "d.sql").read_text(encoding="utf-8")
-    assert copy == ("INSERT INTO t (note, n) VALUES (X'"
-                    + "手机 138****5678".encode().hex().upper() + "', 1);\n")
-
-
 def test_an_id_a_formula_joins_is_read(tmp_path: Path) -> None:
     """=CONCAT("110101","19900307","1233") in a csv cell: a spreadsheet shows the ID; the
     reader saw three short strings and the copy said verified (the fourth hostile set). Now
