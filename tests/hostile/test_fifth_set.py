@@ -67,3 +67,17 @@ def test_json_values_a_parser_would_drop_are_read(tmp_path: Path, name: str, tex
     assert MOBILE_M in found, reason
     if ID in text:
         assert ID_M in found, reason
+
+
+def test_a_compressed_hex_literal_too_large_to_read_is_not_passed_over(tmp_path: Path) -> None:
+    """0x… holding zlib that inflates past the 16 MiB read: an error record, so the copy is
+    never called verified about a value nobody read (as for an SQLite BLOB)."""
+    import zlib
+
+    literal = zlib.compress(f"手机 {MOBILE} ".encode() * 1_100_000).hex()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "d.sql").write_text(f"INSERT INTO t VALUES (0x{literal});\n",
+                                            encoding="utf-8")
+    result = scan_path(tmp_path / "src")
+    assert any("compressed value not read" in e.message for e in result.errors)
+    assert redact(tmp_path / "src", tmp_path / "out").status != "verified"

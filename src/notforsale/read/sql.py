@@ -157,12 +157,11 @@ def sql_values(text: str) -> Iterator[SqlValue]:
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 
-def hex_literal_text(text: str, start: int, end: int) -> tuple[str, str, str] | None:
-    """The text (and its encoding) a SQL hex literal spells, when the value at
-    ``start:end`` is one and its bytes are text: ``X'…'`` (standard SQL, SQLite, PostgreSQL,
-    MySQL; the value is what stands between the quotes) or ``0x…`` (MySQL, SQL Server: the
-    value is the whole token, ``mysqldump --hex-blob``'s form). The third item is what
-    stands before the hex digits inside the value (``""`` or the ``0x`` as written)."""
+def hex_literal_bytes(text: str, start: int, end: int) -> tuple[bytes, str] | None:
+    """The bytes of a SQL hex literal at ``start:end``, and what stands before its hex digits
+    inside the value: ``X'…'`` (standard SQL, SQLite, PostgreSQL, MySQL; the value is what
+    stands between the quotes: ``""``) or ``0x…`` (MySQL, SQL Server: the value is the whole
+    token, ``mysqldump --hex-blob``'s form: the ``0x`` as written)."""
     prefix = ""
     if text[start:start + 2] in ("0x", "0X"):
         prefix = text[start:start + 2]
@@ -171,8 +170,15 @@ def hex_literal_text(text: str, start: int, end: int) -> tuple[str, str, str] | 
     digits = text[start + len(prefix):end]
     if not digits or len(digits) % 2 or not _HEX_DIGITS.issuperset(digits):
         return None
-    decoded = blob_text(bytes.fromhex(digits))
-    return None if decoded is None else (decoded[0], decoded[1], prefix)
+    return bytes.fromhex(digits), prefix
+
+
+def hex_literal_text(text: str, start: int, end: int) -> tuple[str, str, str] | None:
+    """The text a SQL hex literal spells (see :func:`hex_literal_bytes`), its encoding and
+    the literal's prefix, when the value at ``start:end`` is one and its bytes are text."""
+    literal = hex_literal_bytes(text, start, end)
+    decoded = None if literal is None else blob_text(literal[0])
+    return None if literal is None or decoded is None else (*decoded, literal[1])
 
 
 def read_sql(member: Member, ctx: ReadContext) -> Iterator[Part]:
@@ -203,10 +209,16 @@ def read_sql(member: Member, ctx: ReadContext) -> Iterator[Part]:
                 field_ = fields[where] = shown(f"{value.table}.{value.column}")
             yield TextUnit(cell, row=value.row, field=field_, hint=value.column,
                            record=value.row)
-            decoded = hex_literal_text(text, value.start, value.end)
-            if decoded is not None:  # X'3131…', 0x3131…: the text the bytes spell
-                yield TextUnit(decoded[0], row=value.row, field=field_, hint=value.column,
-                               record=value.row, part="hex literal")
+            literal = hex_literal_bytes(text, value.start, value.end)
+            if literal is not None:  # X'3131…', 0x3131…: the text the bytes spell
+                decoded = blob_text(literal[0])
+                if decoded is not None:
+                    yield TextUnit(decoded[0], row=value.row, field=field_,
+                                   hint=value.column, record=value.row, part="hex literal")
+                elif looks_zlib(literal[0]):  # said, never passed over in silence
+                    yield PartError(f"{field_} row {value.row}", "a compressed value not read "
+                                    f"(over {MAX_INFLATED_BLOB // 2**20} MiB inflated, or "
+                                    "not text)")
     remainder = "".join(rest) + text[last:] if found else text
     if remainder.strip():
         yield TextUnit(remainder, whole_text=True, part="statements",
