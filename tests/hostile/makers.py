@@ -235,3 +235,63 @@ def barred_png(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + \
         chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + \
         chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def pdf_with_form_fanout(levels: int, fan: int = 2, *, hide: str = "", page_draws: int = 1,
+                         text: bytes = b"ID 110101199003071233",
+                         after: bytes | None = None) -> bytes:
+    """A PDF whose first page (its line ``text``) draws Form XObject 0 ``page_draws``
+    times, each form drawing the next ``fan`` times, ``levels`` forms in all (the fifth
+    hostile set's x06: 28 levels of 2 is 2²⁸ draws from 6 KB). ``hide`` moves where the
+    names are resolved, as an evasive seller would: "indirect" (each /Resources and /XObject
+    dictionary an object of its own), "inherited" (the page's resources on its /Pages node),
+    "escaped" (names written with #xx escapes: /X#30, /F#6frm), "compressed" (every content
+    stream deflated). ``after``: a line of text on a second page, which draws no form."""
+    font = b"/Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >>"
+    objects: list[bytes] = []
+
+    def add(content: bytes) -> int:
+        objects.append(content)
+        return len(objects)
+
+    def stream(head: bytes, body: bytes) -> bytes:
+        if hide == "compressed":
+            body = zlib.compress(body, 9)
+            head += b" /Filter /FlateDecode"
+        return b"<< %s /Length %d >>\nstream\n" % (head, len(body)) + body + b"\nendstream"
+
+    name = b"/X#30" if hide == "escaped" else b"/X0"
+
+    def resources(target: int, extra: bytes = b"") -> bytes:
+        if hide == "indirect":
+            xobjects = add(b"<< /X0 %d 0 R >>" % target)
+            return b"%d 0 R" % add(b"<< %s /XObject %d 0 R >>" % (extra, xobjects))
+        return b"<< %s /XObject << /X0 %d 0 R >> >>" % (extra, target)
+
+    add(b"<< /Type /Catalog /Pages 2 0 R >>")
+    add(b"")  # the page tree, written last
+    forms = [add(b"") for _ in range(levels)]
+    for level, number in enumerate(forms):
+        if level + 1 < levels:
+            body = (name + b" Do\n") * fan
+            head = b"/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources " + \
+                resources(forms[level + 1])
+        else:
+            body, head = b"0 0 1 1 re f\n", b"/Type /XObject /Subtype /Form /BBox [0 0 10 10]"
+        if hide == "escaped":
+            head = head.replace(b"/Subtype /Form", b"/Subtype /F#6frm")
+        objects[number - 1] = stream(head, body)
+    page_body = b"BT /F1 12 Tf 72 720 Td (" + text + b") Tj ET\n" + (name + b" Do\n") * page_draws
+    page_resources = resources(forms[0], font)
+    contents = add(stream(b"", page_body))
+    own = b"" if hide == "inherited" else b"/Resources " + page_resources
+    kids = [add(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R %s >>"
+                % (contents, own))]
+    if after is not None:
+        second = add(stream(b"", b"BT /F1 12 Tf 72 720 Td (" + after + b") Tj ET\n"))
+        kids.append(add(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents "
+                        b"%d 0 R /Resources << %s >> >>" % (second, font)))
+    inherited = b"/Resources " + page_resources if hide == "inherited" else b""
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d %s >>" % (
+        b" ".join(b"%d 0 R" % kid for kid in kids), len(kids), inherited)
+    return pdf_of(objects)

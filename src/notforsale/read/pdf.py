@@ -323,25 +323,31 @@ def expanded_streams(data: bytes, limit: int, most: int | None = None
     return found
 
 
-def open_pdf(member: Member, limit: int | None = None, *, leave_out: bool = False
-             ) -> tuple[Any, list[PartError]]:
+def open_pdf(member: Member, limit: int | None = None, *, leave_out: bool = False,
+             swept: Sweep | None = None) -> tuple[Any, list[PartError]]:
     """The document, and the records of what was left out of it.
 
-    With ``limit``, a stream that inflates past it is a bomb: with ``leave_out`` its first
-    bytes are overwritten in a copy of the file, so PDFium reads it as empty and the rest
-    of the document is read (a record per stream says where); without, or past
-    ``MAX_BOMB_STREAMS``, the document is refused (:class:`InputError`).
+    With ``limit``, a stream that inflates past it is a bomb, and so is a form, or a page's
+    content, that makes PDFium parse past :data:`MAX_DRAWN_BYTES` (:func:`fanned_out`, from
+    ``swept`` or a sweep made here): with ``leave_out`` its first bytes are overwritten in a
+    copy of the file, so PDFium reads it as empty and the rest of the document is read (a
+    record per stream says where); without, or past ``MAX_BOMB_STREAMS``, the document is
+    refused (:class:`InputError`).
     """
     import pypdfium2 as pdfium
 
     data, left_out = member.data, []
     if limit is not None:
         bombs = expanded_streams(data, limit)
-        if len(bombs) > (MAX_BOMB_STREAMS if leave_out else 0):
-            many = f"{len(bombs)} streams inside expand" if len(bombs) > 1 \
-                else "a stream inside expands"
-            raise InputError(member.path, f"not read: {many} past {limit} bytes (a bomb?)")
-        if bombs:
+        swept = swept if swept is not None else sweep(data, limit)
+        fanned = fanned_out(swept)
+        if len(bombs) + len(fanned) > (MAX_BOMB_STREAMS if leave_out else 0):
+            many = len(bombs) + len(fanned)
+            what = f"{many} streams inside expand" if many > 1 else "a stream inside expands"
+            raise InputError(member.path, f"not read: {what} past {limit} bytes, or draw "
+                                          f"forms past {MAX_DRAWN_BYTES} (a bomb?)"
+                             if fanned else f"not read: {what} past {limit} bytes (a bomb?)")
+        if bombs or fanned:
             copy = bytearray(data)
             for start, first in bombs:
                 empty = _EMPTY[first]
@@ -349,6 +355,14 @@ def open_pdf(member: Member, limit: int | None = None, *, leave_out: bool = Fals
                 left_out.append(PartError(
                     f"stream at byte {start}", f"not read: expands past {limit} bytes (a "
                     "bomb?); the page or picture drawn from it is read without it"))
+            for drawing, what in fanned:
+                first = (drawing.filters or [b""])[0]
+                empty = _EMPTY.get(first) or b" " * (drawing.stop - drawing.start)
+                copy[drawing.start:drawing.start + len(empty)] = empty
+                left_out.append(PartError(
+                    f"{what} at byte {drawing.start}",
+                    f"not read: forms drawn past {MAX_DRAWN_BYTES} bytes of content (a "
+                    "fan-out bomb?); the page is read without it"))
             data = bytes(copy)
     try:
         pdf = pdfium.PdfDocument(data)
@@ -410,10 +424,11 @@ def _annotations(page: Any, form: Any) -> list[str]:
 def read_pdf(member: Member, ctx: ReadContext) -> Iterator[Part]:
     """The parts of a PDF, page by page (the lock is held while a page is read, never
     across a yield, so nested members can be read meanwhile on other threads)."""
-    pdf, left_out = open_pdf(member, ctx.limits.max_member_bytes, leave_out=True)
+    swept = sweep(member.data, ctx.limits.max_member_bytes)
+    pdf, left_out = open_pdf(member, ctx.limits.max_member_bytes, leave_out=True,
+                             swept=swept)
     try:
         yield from left_out
-        swept = sweep(member.data, ctx.limits.max_member_bytes)
         # what PDFium shows, not reported again from the sweep: strings shown (metadata,
         # annotations, form values) and, when a content stream may hold a number, the
         # numbers of the page text (by kind and keyed fingerprint)
@@ -791,6 +806,37 @@ class _Found:
         self.stream, self.content, self.digest = stream, content, digest
 
 
+_DO = re.compile(rb"/([^\x00\t\n\x0c\r /\[\]<>(){}%]+)[\x00\t\n\x0c\r ]*Do"
+                 rb"(?![^\x00\t\n\x0c\r /\[\]<>(){}%])")
+
+
+class _Drawing:
+    """A stream a page or a form may draw: where it is, its decoded length, how many times
+    it draws each XObject name (``Do``), and whether it is a form."""
+
+    __slots__ = ("start", "stop", "filters", "length", "draws", "form")
+
+    def __init__(self, start: int, stop: int, filters: list[bytes] | None, length: int,
+                 draws: dict[bytes, int], form: bool) -> None:
+        self.start, self.stop, self.filters = start, stop, filters
+        self.length, self.draws, self.form = length, draws, form
+
+
+def _count_draws(data: bytes, draws: dict[bytes, int]) -> None:
+    if b"Do" not in data:
+        return
+    for match in _DO.finditer(data):
+        name = _unescape(b"/" + match.group(1))
+        draws[name] = draws.get(name, 0) + 1
+
+
+def _drawing(data: bytes, start: int, stop: int, filters: list[bytes] | None,
+             form: bool) -> _Drawing:
+    draws: dict[bytes, int] = {}
+    _count_draws(data, draws)
+    return _Drawing(start, stop, filters, len(data), draws, form)
+
+
 class Sweep:
     """What the file's bytes hold beyond what PDFium shows (see :func:`sweep`)."""
 
@@ -808,6 +854,15 @@ class Sweep:
         self.budget = MAX_SWEEP_BYTES_FACTOR * limit
         self.filters = _Objects(data)
         self.stopped = False
+        #: what pages draw (see :func:`fanned_out`): per object, its references by the keys
+        #: leading to them (its own keys, and those under /Resources or /XObject), the
+        #: streams its /Contents array names, whether it has /Resources, which are pages,
+        #: and per stream that may be drawn, where it is and what it draws
+        self.refs: dict[int, dict[tuple[bytes, ...], int]] = {}
+        self.contents: dict[int, list[int]] = {}
+        self.has_resources: set[int] = set()
+        self.pages: set[int] = set()
+        self.drawn: dict[int, _Drawing] = {}
 
     # -- lexing ---------------------------------------------------------------------------
     def run(self) -> Sweep:
@@ -831,6 +886,7 @@ class Sweep:
         kept = 0
         depth = arrays = 0
         top: list[bytes] = []  # the object's dictionary, its own keys and values
+        opened: list[bytes] = []  # the key of each dictionary ("<<") or array ("[") open
         while at < end and not self.stopped:
             if data[at] == 0x28:
                 literal, at = _literal(data, at, end)
@@ -845,6 +901,8 @@ class Sweep:
                     continue
                 if first == 0x3C and token != b"<<" and token[-1:] == b">" and len(token) > 1:
                     raw, token = _hex_bytes(token), b"(string)"
+                elif first == 0x2F and b"#" in token:
+                    token = _unescape(token)  # /F#6frm is /Form to PDFium
             if token == b"(string)":
                 if kept >= _MAX_OBJECT_TEXT:
                     self._flush(number, definition, strings, top)
@@ -864,12 +922,16 @@ class Sweep:
             if token == b"obj" and len(recent) >= 2 and recent[-1].isdigit() and \
                     recent[-2].isdigit() and not in_stream:
                 self._flush(number, definition, strings, top)
-                strings, kept, depth, arrays, top = {}, 0, 0, 0, []
+                self._close(number, top)
+                strings, kept, depth, arrays, top, opened = {}, 0, 0, 0, [], []
                 number = int(recent[-2])
                 definition = self._define(number)
+                self.refs.pop(number, None)  # a later definition replaces an earlier one
+                self.contents.pop(number, None)
             elif token == b"endobj" and not in_stream:
                 self._flush(number, definition, strings, top)
-                strings, kept, depth, arrays, top, number = {}, 0, 0, 0, [], None
+                self._close(number, top)
+                strings, kept, depth, arrays, top, opened, number = {}, 0, 0, 0, [], [], None
             elif token == b"R" and len(recent) >= 2 and recent[-1].isdigit() and \
                     recent[-2].isdigit():
                 referred = int(recent[-2])
@@ -878,14 +940,23 @@ class Sweep:
                     key = self.ref_keys.setdefault(referred, recent[-3])
                     if key != recent[-3]:
                         self.ref_keys[referred] = b"(mixed)"  # a font and a script: neither
+                if number is not None:
+                    self._refer(number, opened, recent, referred)
             elif token == b"<<":
                 depth += 1
+                opened.append(recent[-1] if recent and recent[-1][:1] == b"/" else b"")
             elif token == b">>":
                 depth = max(0, depth - 1)
+                if opened:
+                    opened.pop()
             elif token == b"[":
                 arrays += 1
+                opened.append(b"[" + (recent[-1] if recent and recent[-1][:1] == b"/"
+                                      else b""))
             elif token == b"]":
                 arrays = max(0, arrays - 1)
+                if opened:
+                    opened.pop()
             elif token == b"stream" and not in_stream:
                 start = at + (2 if data[at:at + 2] == b"\r\n" else 1 if data[at:at + 1]
                               in (b"\n", b"\r") else 0)
@@ -895,6 +966,33 @@ class Sweep:
                 at = stop + len(b"endstream")
             recent = recent[-3:] + [token]
         self._flush(number, definition, strings, top)
+        if in_stream:
+            self._close(number, top)
+
+    def _refer(self, number: int, opened: list[bytes], recent: list[bytes],
+               referred: int) -> None:
+        """Note a reference that says what a page or form draws: ``/Key n g R`` directly in
+        the object's dictionary or under its /Resources or /XObject key (three deep at
+        most), or an element of its /Contents array."""
+        if len(opened) == 2 and opened[1] == b"[/Contents" and opened[0] == b"":
+            self.contents.setdefault(number, []).append(referred)
+            return
+        if len(recent) < 3 or recent[-3][:1] != b"/" or not opened or \
+                any(key[:1] == b"[" for key in opened):
+            return
+        path = (*opened[1:], recent[-3])
+        if len(path) == 1 or (len(path) <= 3 and path[0] in (b"/Resources", b"/XObject")):
+            self.refs.setdefault(number, {})[path] = referred
+
+    def _close(self, number: int | None, top: list[bytes]) -> None:
+        """Note whether the object closing is a page, and whether it has /Resources."""
+        if number is None or not top:
+            return
+        pairs = _pairs(top)
+        if pairs.get(b"/Type") == b"/Page":
+            self.pages.add(number)
+        if b"/Resources" in pairs:
+            self.has_resources.add(number)
 
     def _flush(self, number: int | None, definition: int, strings: dict[str, list[str]],
                top: list[bytes]) -> None:
@@ -940,7 +1038,16 @@ class Sweep:
                 pairs.keys() & {b"/Length1", b"/Length2", b"/Length3"}:
             return
         filters = stream_filters(self.data, start, self.filters)
+        if b"/Resources" in pairs and number is not None:
+            self.has_resources.add(number)
         data = self._decoded(start, stop, filters)
+        if number is not None and kind not in (b"/ObjStm", b"/EmbeddedFile", b"/Metadata"):
+            # what it draws, when a page or a form draws it (see fanned_out)
+            form = subtype == b"/Form"
+            drawing = _drawing(data, start, stop, filters, form) if data is not None else \
+                self._drawing_unheld(start, stop, filters, form) if self.budget <= 0 else None
+            if drawing is not None:
+                self.drawn[number] = drawing
         if not data:
             return
         if kind == b"/ObjStm":
@@ -964,6 +1071,32 @@ class Sweep:
                                          (start, stop, filters), content,
                                          hashlib.sha256(data).digest()))
 
+    def _drawing_unheld(self, start: int, stop: int, filters: list[bytes] | None,
+                        form: bool) -> _Drawing | None:
+        """What a stream the sweep's budget left undecoded draws, decoded again a step at a
+        time and let go (None: a filter not decoded here, or past the member limit — a bomb
+        the guard leaves out)."""
+        chunks: Iterator[bytes] = (self.data[at:min(at + _STEP, stop)]
+                                   for at in range(start, stop, _STEP))
+        for name in filters or ():
+            if name not in _DECODERS:
+                return None
+            chunks = _counted(_DECODERS[name](chunks), self.limit)
+        draws: dict[bytes, int] = {}
+        length, carry = 0, b""
+        try:
+            for chunk in _counted(chunks, self.limit):
+                length += len(chunk)
+                text = carry + chunk
+                cut = text.rfind(b"/", max(0, len(text) - 256))  # a name cut in two: kept
+                cut = len(text) if cut < 0 else cut
+                _count_draws(text[:cut], draws)
+                carry = text[cut:]
+        except _Over:
+            return None
+        _count_draws(carry, draws)
+        return _Drawing(start, stop, filters, length, draws, form)
+
     def _object_stream(self, data: bytes, pairs: dict[bytes, bytes]) -> None:
         first = pairs.get(b"/First", b"")
         if not first.isdigit() or int(first) > len(data):
@@ -977,6 +1110,8 @@ class Sweep:
             if self.stopped:
                 return
             definition = self._define(number)
+            self.refs.pop(number, None)
+            self.contents.pop(number, None)
             following = entries[index + 1][1] if index + 1 < len(entries) else len(data)
             self._lex(data, min(base + offset, len(data)),
                       min(base + max(offset, following), len(data)), number, definition,
@@ -1077,6 +1212,144 @@ def _pdf_end(data: bytes) -> int:
 def sweep(data: bytes, limit: int) -> Sweep:
     """The file's objects swept (see the comment above :data:`MAX_SWEPT_OBJECTS`)."""
     return Sweep(data, limit).run()
+
+
+# --- What a page makes PDFium parse: forms drawn within forms ---------------------------
+#
+# PDFium parses each Form XObject a page draws, each time it is drawn, when the page is
+# loaded (measured: about 25 bytes of memory a byte of content, 1.4 KB a drawing). Twenty-
+# eight forms each drawing the next twice are 2²⁸ drawings from 6 KB: the fifth hostile
+# set's scan held 22.9 GB before the kernel killed it. From the sweep (each form's ``Do``
+# operators, the names resolved through the resources of the form or of the page, its
+# /Pages nodes included, however the dictionaries are referred to), the content each page
+# would parse is counted before any page is loaded, and bounded.
+
+#: Content a page may make PDFium parse, in bytes: its own content streams, and each form
+#: it draws counted each time it is drawn, plus :data:`_DRAW_COST` a drawing.
+MAX_DRAWN_BYTES = 16 * 1024 * 1024
+_DRAW_COST = 64
+#: Rounds of leaving forms out at most (each leaves one out at least); in the last, every
+#: form and page past the bound is left out.
+_MAX_ROUNDS = 32
+_XOBJECTS = (b"/Resources", b"/XObject")
+
+
+def fanned_out(swept: Sweep, bound: int = MAX_DRAWN_BYTES) -> list[tuple[_Drawing, str]]:
+    """The streams to leave out, each with what it is ("form", "page content"), so that no
+    page, and no form drawn on its own (an annotation's appearance), makes PDFium parse
+    more than ``bound``: first the forms past the bound that draw none past it, then the
+    content of a page past the bound by its own drawings. A form that draws itself, through
+    others or not, counts as past the bound (ISO 32000 forbids it)."""
+    over = bound + 1
+    names: dict[int | None, dict[bytes, int]] = {}
+    left: dict[int, str] = {}
+
+    def xobjects(owner: int | None) -> dict[bytes, int]:
+        if owner not in names:
+            names[owner] = {} if owner is None else _names(swept.refs, owner, _XOBJECTS, 4)
+        return names[owner]
+
+    def owner_of(page: int) -> int | None:
+        for _ in range(64):
+            if page in swept.has_resources:
+                return page
+            parent = swept.refs.get(page, {}).get((b"/Parent",))
+            if parent is None:
+                return None
+            page = parent
+        return None
+
+    def page_streams(page: int) -> list[int]:
+        listed = swept.contents.get(page)
+        single = swept.refs.get(page, {}).get((b"/Contents",))
+        return listed or ([single] if single is not None else [])
+
+    Node = tuple[int, int | None]  # (stream, resources' owner); a page: (-page, owner)
+
+    def parts(node: Node) -> tuple[int, list[tuple[int, Node]]]:
+        number, owner = node
+        streams = page_streams(-number) if number < 0 else [number]
+        length, children = 0, []
+        for stream in streams:
+            drawing = swept.drawn.get(stream)
+            if drawing is None or stream in left:
+                continue
+            length += drawing.length
+            for name, count in drawing.draws.items():
+                target = xobjects(owner).get(name)
+                form = swept.drawn.get(target) if target is not None else None
+                if target is None or form is None or not form.form or target in left:
+                    continue
+                children.append((count, (target, target if target in swept.has_resources
+                                         else owner)))
+        return length, children
+
+    def weigh(root: Node, memo: dict[Node, int], minimal: list[int]) -> int:
+        """The content ``root`` makes PDFium parse (capped at ``over``); the streams past
+        the bound whose drawings are not go to ``minimal``."""
+        stack: list[tuple[Node, int, list[tuple[int, Node]], int, bool]] = []
+        on_stack: set[Node] = set()
+        length, children = parts(root)
+        stack.append((root, 0, children, length, False))
+        on_stack.add(root)
+        while stack:
+            node, index, children, total, child_over = stack.pop()
+            while index < len(children):
+                count, child = children[index]
+                index += 1
+                if child in on_stack:
+                    total = over  # a form drawing itself
+                    continue
+                if child not in memo:
+                    stack.append((node, index - 1, children, total, child_over))
+                    length, grandchildren = parts(child)
+                    stack.append((child, 0, grandchildren, length, False))
+                    on_stack.add(child)
+                    break
+                weight = memo[child]
+                child_over = child_over or weight >= over
+                total = min(over, total + count * (_DRAW_COST + weight))
+            else:
+                on_stack.discard(node)
+                memo[node] = total
+                if total >= over and not child_over:
+                    minimal.append(node[0])
+        return memo[root]
+
+    roots: list[Node] = [(-page, owner_of(page)) for page in sorted(swept.pages)]
+    roots += [(number, number if number in swept.has_resources else None)
+              for number, drawing in sorted(swept.drawn.items()) if drawing.form]
+    for round_ in range(_MAX_ROUNDS):
+        memo: dict[Node, int] = {}
+        minimal: list[int] = []
+        past = [root for root in roots if weigh(root, memo, minimal) >= over]
+        if not past:
+            break
+        if round_ + 1 == _MAX_ROUNDS:
+            minimal += [number for number, _ in past]
+        for number in minimal:
+            if number < 0:
+                for stream in page_streams(-number):
+                    if stream in swept.drawn:
+                        left.setdefault(stream, "page content")
+            else:
+                left.setdefault(number, "form")
+    return [(swept.drawn[number], what) for number, what in sorted(left.items())]
+
+
+def _names(refs: dict[int, dict[tuple[bytes, ...], int]], number: int,
+           path: tuple[bytes, ...], hops: int) -> dict[bytes, int]:
+    """The names under ``path`` of object ``number`` and the objects they refer to, each
+    dictionary on the way written in place or referred to (``/Resources 12 0 R``)."""
+    own = refs.get(number, {})
+    found = {key[-1]: referred for key, referred in own.items()
+             if len(key) == len(path) + 1 and key[:-1] == path}
+    if hops:
+        for cut in range(1, len(path) + 1):
+            referred = own.get(path[:cut])
+            if referred is not None and referred != number:
+                found.update(_names(refs, referred, path[cut:], hops - 1))
+    return found
 
 
 def hides_anything(data: bytes, limit: int) -> bool:
