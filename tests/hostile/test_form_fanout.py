@@ -125,3 +125,25 @@ def test_a_fanout_pdf_is_never_called_verified_by_redact(tmp_path: Path) -> None
     report = redact(tmp_path / "src", tmp_path / "out")
     assert report.status != "verified"
     assert (tmp_path / "src" / "forms.pdf").read_bytes() == pdf_with_form_fanout(28)
+
+
+def test_objects_padded_before_the_forms_do_not_hide_them() -> None:
+    """250,000 empty objects before the forms: past the sweep's 200,000 objects it reads no
+    more strings (and says so), but it still counts what the pages draw."""
+    data = pdf_with_form_fanout(28)
+    pad = b"".join(b"%d 0 obj null endobj\n" % (1_000_000 + i) for i in range(250_000))
+    swept = pdf.sweep(data[:9] + pad + data[9:], 1 << 28)
+    assert swept.stopped
+    assert [what for _, what in pdf.fanned_out(swept)] == ["form"]
+
+
+def test_a_pdf_whose_drawings_cannot_all_be_counted_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_SWEPT_STRUCTURE references the count would be incomplete: the document is
+    an error record, not handed to PDFium uncounted (the file beside it is read)."""
+    monkeypatch.setattr(pdf, "MAX_SWEPT_STRUCTURE", 40)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "good.txt").write_text("身份证 110101199003071233\n", encoding="utf-8")
+    found, errors = _scan(tmp_path, pdf_with_form_fanout(28))
+    assert any("the forms its pages draw not counted" in error for error in errors), errors
+    assert ID_M in found

@@ -340,6 +340,9 @@ def open_pdf(member: Member, limit: int | None = None, *, leave_out: bool = Fals
     if limit is not None:
         bombs = expanded_streams(data, limit)
         swept = swept if swept is not None else sweep(data, limit)
+        if swept.exhausted:
+            raise InputError(member.path, f"not read: more than {MAX_SWEPT_STRUCTURE} "
+                                          "references, the forms its pages draw not counted")
         fanned = fanned_out(swept)
         if len(bombs) + len(fanned) > (MAX_BOMB_STREAMS if leave_out else 0):
             many = len(bombs) + len(fanned)
@@ -663,8 +666,11 @@ def _attachments(pdf: Any, member: Member, ctx: ReadContext) -> Iterator[Part]:
 # page text holds).
 
 #: Objects swept from one PDF at most (those of object streams counted); past them the
-#: sweep stops and says so.
+#: sweep reads no more strings and says so (it still notes what the pages draw).
 MAX_SWEPT_OBJECTS = 200_000
+#: References and streams noted for what pages draw at most; past them the sweep ends, and
+#: the document is refused (its pages' forms could not be counted).
+MAX_SWEPT_STRUCTURE = 1_000_000
 #: Bytes of streams the sweep decodes from one PDF at most, as a multiple of the member
 #: limit (each stream is bounded by the limit itself, as the guard measured).
 MAX_SWEEP_BYTES_FACTOR = 2
@@ -863,6 +869,9 @@ class Sweep:
         self.has_resources: set[int] = set()
         self.pages: set[int] = set()
         self.drawn: dict[int, _Drawing] = {}
+        #: references and streams noted for that, past MAX_SWEPT_STRUCTURE: the lexing ends
+        self.structure = 0
+        self.exhausted = False
 
     # -- lexing ---------------------------------------------------------------------------
     def run(self) -> Sweep:
@@ -870,11 +879,15 @@ class Sweep:
         return self
 
     def _define(self, number: int) -> int:
+        """The object's definition number (0 for its first); past MAX_SWEPT_OBJECTS its
+        strings are no longer read (``stopped``), only what its pages draw."""
         self.objects += 1
         if self.objects > MAX_SWEPT_OBJECTS and not self.stopped:
             self.stopped = True
             self.errors.append(PartError(SWEPT, f"not all read: more than "
                                                 f"{MAX_SWEPT_OBJECTS} objects"))
+        if self.stopped:
+            return 0
         definition = self.defined.get(number, 0)
         self.defined[number] = definition + 1
         return definition
@@ -887,7 +900,7 @@ class Sweep:
         depth = arrays = 0
         top: list[bytes] = []  # the object's dictionary, its own keys and values
         opened: list[bytes] = []  # the key of each dictionary ("<<") or array ("[") open
-        while at < end and not self.stopped:
+        while at < end and not self.exhausted:
             if data[at] == 0x28:
                 literal, at = _literal(data, at, end)
                 raw = _unescape_literal(literal)
@@ -907,7 +920,7 @@ class Sweep:
                 if kept >= _MAX_OBJECT_TEXT:
                     self._flush(number, definition, strings, top)
                     strings, kept = {}, 0
-                if raw:
+                if raw and not self.stopped:
                     key = recent[-1] if recent and recent[-1][:1] == b"/" else b""
                     kind = _KEYS.get(key, "string")
                     text = _text(raw)
@@ -935,8 +948,9 @@ class Sweep:
             elif token == b"R" and len(recent) >= 2 and recent[-1].isdigit() and \
                     recent[-2].isdigit():
                 referred = int(recent[-2])
-                self.referenced.add(referred)
-                if len(recent) >= 3 and recent[-3][:1] == b"/":
+                if not self.stopped:
+                    self.referenced.add(referred)
+                if len(recent) >= 3 and recent[-3][:1] == b"/" and not self.stopped:
                     key = self.ref_keys.setdefault(referred, recent[-3])
                     if key != recent[-3]:
                         self.ref_keys[referred] = b"(mixed)"  # a font and a script: neither
@@ -983,6 +997,14 @@ class Sweep:
         path = (*opened[1:], recent[-3])
         if len(path) == 1 or (len(path) <= 3 and path[0] in (b"/Resources", b"/XObject")):
             self.refs.setdefault(number, {})[path] = referred
+            self._noted()
+
+    def _noted(self) -> None:
+        self.structure += 1
+        if self.structure > MAX_SWEPT_STRUCTURE and not self.exhausted:
+            self.exhausted = self.stopped = True
+            self.errors.append(PartError(SWEPT, "not all read: more than "
+                                                f"{MAX_SWEPT_STRUCTURE} references"))
 
     def _close(self, number: int | None, top: list[bytes]) -> None:
         """Note whether the object closing is a page, and whether it has /Resources."""
@@ -1048,7 +1070,8 @@ class Sweep:
                 self._drawing_unheld(start, stop, filters, form) if self.budget <= 0 else None
             if drawing is not None:
                 self.drawn[number] = drawing
-        if not data:
+                self._noted()
+        if not data or (self.stopped and kind != b"/ObjStm"):
             return
         if kind == b"/ObjStm":
             self._object_stream(data, pairs)
@@ -1107,7 +1130,7 @@ class Sweep:
                    if header[i].isdigit() and header[i + 1].isdigit()]
         entries.sort(key=lambda entry: entry[1])
         for index, (number, offset) in enumerate(entries):
-            if self.stopped:
+            if self.exhausted:
                 return
             definition = self._define(number)
             self.refs.pop(number, None)
