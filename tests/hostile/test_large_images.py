@@ -13,30 +13,14 @@ arena. The bounds are set between what the code measures now and what it measure
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.hostile import makers
+from tests.hostile.child import peak_mb
 
 WIDTH, HEIGHT = 9000, 9000  # 81 MP: 243 MB decoded; two do not fit the 160 MP budget at once
-
-
-def _peak_mb(*args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
-    """Run the CLI in a fresh child and return its peak RSS in MB: the kernel's high-water
-    mark of the child's own memory (``VmHWM``; ``ru_maxrss`` keeps the parent's across
-    exec, so a large test process would be measured instead)."""
-    code = ("import runpy, sys; sys.argv = ['notforsale', *sys.argv[1:]]\n"
-            "try:\n    runpy.run_module('notforsale.cli', run_name='__main__')\n"
-            "finally:\n    print('PEAK', [l.split()[1] for l in open('/proc/self/status')"
-            " if l.startswith('VmHWM')][0], file=sys.stderr)")
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
-                          text=True, timeout=600, check=False)
-    peak = [line for line in done.stderr.splitlines() if line.startswith("PEAK ")]
-    assert peak, done.stderr[-2000:]
-    return int(peak[-1].split()[1]) / 1024, done
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +35,7 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_scanning_two_large_images_stays_near_one(pack: Path, tmp_path: Path) -> None:
-    peak, done = _peak_mb("scan", str(pack), "-f", "json", "-o", str(tmp_path / "r.json"),
+    peak, done = peak_mb("scan", str(pack), "-f", "json", "-o", str(tmp_path / "r.json"),
                           "--workers", "2")
     report = json.loads((tmp_path / "r.json").read_text())
     assert done.returncode == 1, done.stderr[-2000:]  # the ID in c.txt
@@ -63,7 +47,7 @@ def test_scanning_two_large_images_stays_near_one(pack: Path, tmp_path: Path) ->
 
 
 def test_redacting_two_large_images_stays_near_one(pack: Path, tmp_path: Path) -> None:
-    peak, done = _peak_mb("redact", str(pack), str(tmp_path / "out"))  # 2 threads here
+    peak, done = peak_mb("redact", str(pack), str(tmp_path / "out"))  # 2 threads here
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Verified" in done.stdout
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png", "b.png", "c.txt"]

@@ -1032,12 +1032,9 @@ class Sweep:
         limit — a bomb the guard left out — or past the sweep's budget)."""
         if self.budget <= 0 and charged:
             return None
-        chunks: Iterator[bytes] = (self.data[at:min(at + _STEP, stop)]
-                                   for at in range(start, stop, _STEP))
-        for name in filters or ():
-            if name not in _DECODERS:
-                return None
-            chunks = _counted(_DECODERS[name](chunks), self.limit)
+        chunks = self._chain(start, stop, filters)
+        if chunks is None:
+            return None
         try:
             out = b"".join(_counted(chunks, self.limit))
         except _Over:
@@ -1051,6 +1048,19 @@ class Sweep:
                 return None
             self.budget -= len(out)
         return out
+
+    def _chain(self, start: int, stop: int, filters: list[bytes] | None
+               ) -> Iterator[bytes] | None:
+        """A stream's data through its filters, a step at a time, each filter's output
+        bounded by the member limit (:class:`_Over` past it); None: a filter not decoded
+        here."""
+        chunks: Iterator[bytes] = (self.data[at:min(at + _STEP, stop)]
+                                   for at in range(start, stop, _STEP))
+        for name in filters or ():
+            if name not in _DECODERS:
+                return None
+            chunks = _counted(_DECODERS[name](chunks), self.limit)
+        return chunks
 
     def _stream(self, number: int | None, definition: int, pairs: dict[bytes, bytes],
                 start: int, stop: int) -> None:
@@ -1099,12 +1109,9 @@ class Sweep:
         """What a stream the sweep's budget left undecoded draws, decoded again a step at a
         time and let go (None: a filter not decoded here, or past the member limit — a bomb
         the guard leaves out)."""
-        chunks: Iterator[bytes] = (self.data[at:min(at + _STEP, stop)]
-                                   for at in range(start, stop, _STEP))
-        for name in filters or ():
-            if name not in _DECODERS:
-                return None
-            chunks = _counted(_DECODERS[name](chunks), self.limit)
+        chunks = self._chain(start, stop, filters)
+        if chunks is None:
+            return None
         draws: dict[bytes, int] = {}
         length, carry = 0, b""
         try:
