@@ -19,6 +19,7 @@ A member that cannot be read becomes a ScanError and the scan goes on.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -188,8 +189,18 @@ def read_member(member: Member, fmt: formats.Format, options: ScanOptions, key: 
         if f.score >= options.min_score:
             values.add(f)
     pending: list[TextUnit] = []
+    read: set[tuple[bytes, tuple[str, int] | None, str | None]] = set()
     for part in fmt.reader(member, ctx):
         if isinstance(part, Member):
+            if part.embedded:
+                # a part holding the bytes of one read already (the same picture on 280
+                # pages, drawn 4,000 times, a fax's blank pages) is read once, where it
+                # first is, unless a record of the document ties it elsewhere: its bytes
+                # are checked (those of the part read), so no part goes unread
+                seen = (hashlib.sha256(part.data).digest(), part.parent_record, part.group)
+                if seen in read:
+                    continue
+                read.add(seen)
             if part.group == member.path:
                 result.owns_group = True
             yield part

@@ -30,6 +30,7 @@ import shutil
 import stat
 import tarfile
 import tempfile
+import threading
 import zipfile
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -183,6 +184,12 @@ def _empty_or_missing(path: Path) -> bool:
     return not path.exists() or (path.is_dir() and not any(path.iterdir()))
 
 
+#: Embedded images whose redaction is kept for the next part with the same bytes, and how
+#: large one may be.
+_RECENT = 8
+_RECENT_BYTES = 16 << 20
+
+
 class _Redactor:
     """Redacts members through the format registry; records what happened to each file."""
 
@@ -206,6 +213,9 @@ class _Redactor:
         self.evidence: dict[str, ImageEvidence] = {}
         #: Each redacted video's own check (denser than its redaction), by the same key.
         self.video_checks: dict[str, Any] = {}
+        #: The last few embedded images redacted, by their bytes' digest (see _image).
+        self.recent: dict[bytes, tuple[bytes, Any]] = {}
+        self.lock = threading.Lock()
         from .video import VideoRedactOptions
 
         self.video_options = VideoRedactOptions(faces=options.faces, ocr=options.ocr,
@@ -275,16 +285,33 @@ class _Redactor:
                 failure = failure or f"unreadable ({type(error).__name__})"
         return Written(None, note=f"not copied: {mask_name(failure)}")
 
+    def _image(self, member: Member) -> tuple[bytes, Any]:
+        """An image redacted; a document's part whose bytes were redacted a moment ago
+        (the same picture on 280 pages) is given that redaction again, not made anew."""
+        import hashlib
+
+        digest = hashlib.sha256(member.data).digest() if member.embedded else None
+        with self.lock:
+            done = self.recent.get(digest) if digest is not None else None
+        if done is not None:
+            return done
+        # Redaction holds the picture at full size, twice (its pixels and the copy).
+        with PIXELS.reserve(2 * pixels(member.data)):
+            done = redact_image(member.path, member.data, faces=self.options.faces,
+                                ocr=self.options.ocr, threshold=self.options.face_threshold)
+        if digest is not None and len(member.data) <= _RECENT_BYTES:
+            with self.lock:
+                self.recent[digest] = done
+                while len(self.recent) > _RECENT:
+                    self.recent.pop(next(iter(self.recent)))
+        return done
+
     def _as(self, member: Member, fmt: formats.Format, sink: BinaryIO | None = None
             ) -> Written:
         if fmt.kind == "archive":
             return self._archive(member, fmt, sink)
         if fmt.kind == "image":
-            # Redaction holds the picture at full size, twice (its pixels and the copy).
-            with PIXELS.reserve(2 * pixels(member.data)):
-                out, changes = redact_image(member.path, member.data, faces=self.options.faces,
-                                            ocr=self.options.ocr,
-                                            threshold=self.options.face_threshold)
+            out, changes = self._image(member)
             if changes.hidden:
                 self.hidden[member.path[len(self.root):]] = changes.hidden
             if changes.evidence is not None and not member.embedded:

@@ -69,21 +69,23 @@ def _tiff_pages(member: Member, ctx: Context) -> Written:
     """A multi-page TIFF: each page redacted as an image, written back as pages."""
     import io
 
-    from PIL import Image
+    from PIL import Image, TiffImagePlugin
 
     from ..read.images import tiff_pages
     from .context import CannotRewrite
 
     written = Written(None, metadata_removed=True)
-    pages = []
-    for number, png in tiff_pages(member.data):
-        part = ctx.nested(member.child(f"page-{number}.png", png, ctx.key, embedded=True))
-        written.absorb(part)
-        if part.data is None:
-            raise CannotRewrite(f"page {number} cannot be redacted")
-        pages.append(Image.open(io.BytesIO(part.data)).convert("RGB"))
     out = io.BytesIO()
-    pages[0].save(out, format="TIFF", save_all=True, append_images=pages[1:],
-                  compression="tiff_deflate")
+    # each page written as soon as it is redacted: 150 pages of 2500×2500 held at once
+    # as pictures took 4 GB
+    with TiffImagePlugin.AppendingTiffWriter(out) as pages:
+        for number, png in tiff_pages(member.data):
+            part = ctx.nested(member.child(f"page-{number}.png", png, ctx.key, embedded=True))
+            written.absorb(part)
+            if part.data is None:
+                raise CannotRewrite(f"page {number} cannot be redacted")
+            with Image.open(io.BytesIO(part.data)) as page:
+                page.convert("RGB").save(pages, format="TIFF", compression="tiff_deflate")
+            pages.newFrame()
     written.data = out.getvalue()
     return written

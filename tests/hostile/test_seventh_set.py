@@ -1,0 +1,153 @@
+"""Cases the seventh independent hostile set found (a tester who read only the README).
+
+A small file that holds one picture many times — a fax TIFF of 150 blank pages (139 KB), a
+PDF of 280 identical ruled pages without text (34 KB), a PDF page drawing one small image
+4,000 times (128 KB) — made a scan read the same picture again and again, each time through
+face detection and OCR (182 s, 180 s, 64 s). Within one document, a part whose bytes equal
+a part read already (and which no record of the document ties elsewhere) is read once,
+where it first is: its bytes are checked, so no part goes unread (as identical PDF
+attachments are read once).
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from notforsale.read import formats
+from notforsale.read.member import Member, member_at
+from notforsale.redact.tree import RedactOptions, redact
+from notforsale.scan import ScanOptions, read_member, scan_path
+from tests.hostile.makers import pdf_of
+
+ID, ID_M = "110101199003071233", "110101********1233"
+FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def _ruled_pages_pdf(pages: int) -> bytes:
+    """``pages`` pages without text drawing one ruled form, then a page with an ID."""
+    rules = b"".join(b"0.5 w 40 %d m 570 %d l S\n" % (60 + 20 * k, 60 + 20 * k)
+                     for k in range(34))
+    text = b"BT /F1 12 Tf 72 700 Td (sfz " + ID.encode() + b") Tj ET"
+    first = 5
+    kids = b" ".join(b"%d 0 R" % (first + i) for i in range(pages + 1))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages + 1),
+               b"<< /Length %d >>\nstream\n" % len(rules) + rules + b"\nendstream", FONT]
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R >>"
+                ] * pages
+    objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font"
+                   b" << /F1 4 0 R >> >> /Contents %d 0 R >>" % (first + pages + 1))
+    objects.append(b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream")
+    return pdf_of(objects)
+
+
+def _image_drawn_pdf(times: int) -> bytes:
+    """A page with a line of text that draws one 400×100 picture ``times`` times."""
+    picture = Image.new("L", (400, 100), 255)
+    draw = ImageDraw.Draw(picture)
+    for k in range(5):
+        draw.line((10, 15 + 18 * k, 390, 15 + 18 * k), fill=0, width=2)
+    raw = zlib.compress(picture.tobytes())
+    ops = b"BT /F1 10 Tf 72 770 Td (sfz " + ID.encode() + b") Tj ET\n" + b"".join(
+        b"q 10 0 0 3 %d %d cm /Im1 Do Q\n" % (20 + (i % 50) * 11, 20 + (i // 50) * 9)
+        for i in range(times))
+    return pdf_of([b"<< /Type /Catalog /Pages 2 0 R >>",
+                   b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                   b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font "
+                   b"<< /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> /Contents 4 0 R >>",
+                   b"<< /Length %d >>\nstream\n" % len(ops) + ops + b"\nendstream", FONT,
+                   b"<< /Type /XObject /Subtype /Image /Width 400 /Height 100 /ColorSpace "
+                   b"/DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\n"
+                   b"stream\n" % len(raw) + raw + b"\nendstream"])
+
+
+def _fax_tiff(pages: int) -> bytes:
+    out = io.BytesIO()
+    blank = [Image.new("1", (1200, 1200), 1) for _ in range(pages)]
+    blank[0].save(out, format="TIFF", save_all=True, append_images=blank[1:],
+                  compression="group4")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, data, parts, reason", [
+    ("fax.tiff", _fax_tiff(40), 40, "a fax of blank pages (i06: 150 pages, 182 s)"),
+    ("forms.pdf", _ruled_pages_pdf(30), 30, "ruled pages without text, rendered (p09: 280, 180 s)"),
+    ("index.pdf", _image_drawn_pdf(300), 300, "one picture drawn 300 times (p11: 4,000, 64 s)"),
+])
+def test_a_picture_repeated_in_a_document_is_read_once(
+        tmp_path: Path, name: str, data: bytes, parts: int, reason: str) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / name).write_bytes(data)
+    result = scan_path(tmp_path / "src", ScanOptions(ocr="never"))
+    assert result.images == 1, (reason, parts)
+    assert not result.errors and not result.skipped, (result.errors, result.skipped)
+    if name.endswith(".pdf"):
+        assert ID_M in {i.finding.masked for i in result.findings}, reason
+
+
+def test_repeated_ruled_pages_are_redacted_and_the_copy_is_checked(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "forms.pdf").write_bytes(_ruled_pages_pdf(30))
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", report.to_dict()
+    assert ID.encode() not in (tmp_path / "out" / "forms.pdf").read_bytes()
+
+
+def test_the_same_picture_tied_to_two_records_is_read_for_each() -> None:
+    """A photo placed in two table rows (a placeholder, or one person listed twice) is tied
+    to each row's numbers: both are read, or the second row would lose its picture."""
+    photo = _fax_tiff(1)
+
+    def reader(member: Member, ctx: object) -> object:
+        yield member.child("image1.png", photo, b"k" * 32, embedded=True, parent_record=1)
+        yield member.child("image2.png", photo, b"k" * 32, embedded=True, parent_record=2)
+        yield member.child("image3.png", photo, b"k" * 32, embedded=True, parent_record=2)
+
+    fmt = formats.Format("test", "test", reader=reader)  # type: ignore[arg-type]
+    member = member_at("table.docx", b"", b"k" * 32)
+    out = list(read_member(member, fmt, ScanOptions(), b"k" * 32))
+    assert [m.name for m in out if isinstance(m, Member)] == ["image1.png", "image2.png"]
+
+
+def test_repeated_pages_are_redacted_once(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """p09's redaction timed out: each of 280 identical pages went through face detection
+    and OCR again. The redaction of a part is kept for the next part with its bytes."""
+    from notforsale.redact import tree
+
+    calls: list[int] = []
+    original = tree.redact_image
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tree, "redact_image", counted)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "forms.pdf").write_bytes(_ruled_pages_pdf(30))
+    report = redact(tmp_path / "src", tmp_path / "out", RedactOptions(verify=False))
+    assert report.files[0].action == "redacted"
+    assert len(calls) == 2  # one ruled page, one page of text
+
+
+def test_redacting_a_long_fax_holds_one_page_at_a_time(tmp_path: Path) -> None:
+    """i06's redaction peaked at 4.0 GB: the 150 redacted pages (2500×2500) were all held as
+    pictures before the TIFF was written. Now each is written as it is redacted (60 pages
+    of 2000×2000 here: 720 MB if held; measured ~600 MB in all, the models included)."""
+    from tests.hostile.child import peak_mb
+
+    (tmp_path / "src").mkdir()
+    out = io.BytesIO()
+    blank = [Image.new("1", (2000, 2000), 1) for _ in range(60)]
+    blank[0].save(out, format="TIFF", save_all=True, append_images=blank[1:],
+                  compression="group4")
+    (tmp_path / "src" / "fax.tiff").write_bytes(out.getvalue())
+    peak, done = peak_mb("redact", str(tmp_path / "src"), str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert Image.open(tmp_path / "out" / "fax.tiff").n_frames == 60
+    assert peak < 1000, f"redaction peaked at {peak:.0f} MB"
