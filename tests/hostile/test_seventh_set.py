@@ -151,3 +151,87 @@ def test_redacting_a_long_fax_holds_one_page_at_a_time(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert Image.open(tmp_path / "out" / "fax.tiff").n_frames == 60
     assert peak < 1000, f"redaction peaked at {peak:.0f} MB"
+
+
+@pytest.mark.parametrize("text, masked, reason", [
+    ("身份证 11010519491231002Ⅹ", "110105********002X", "Ⅹ U+2169 ROMAN NUMERAL TEN"),
+    ("身份证 11010519491231002ⅹ", "110105********002X", "ⅹ U+2179 SMALL ROMAN NUMERAL TEN"),
+    ("身份证 11010519491231002𝐗", "110105********002X", "𝐗 U+1D417 MATHEMATICAL BOLD X"),
+    ("身份证 11010519491231002𝚡", "110105********002X", "𝚡 U+1D6A1 MATHEMATICAL MONOSPACE x"),
+    ("手机：138/1234/5678", "+86 138****5678", "groups separated by slashes"),
+    ("手机 138 / 1234 / 5678", "+86 138****5678", "slashes with spaces"),
+])
+def test_evasions_the_seventh_set_left_in_a_verified_copy_are_read(
+        tmp_path: Path, text: str, masked: str, reason: str) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "x.txt").write_text(text + "\n", encoding="utf-8")
+    assert masked in {i.finding.masked for i in scan_path(tmp_path / "src").findings}, reason
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", reason
+    copy = (tmp_path / "out" / "x.txt").read_text(encoding="utf-8")
+    assert "1231" not in copy and "1234" not in copy, (reason, copy)
+
+
+@pytest.mark.parametrize("text", [
+    "日期 2024/10/15 14:30", "比分 1/2/3/4/5/6/7/8/9/10", "路径 /srv/data/2024/11/07/1203",
+    "分数 3/4 7/8 15/16 31/32 63/64",
+])
+def test_slashes_between_short_numbers_make_no_number(tmp_path: Path, text: str) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "x.txt").write_text(text + "\n", encoding="utf-8")
+    assert not scan_path(tmp_path / "src").findings
+
+
+def _commented_zip() -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.comment = f"身份证 {ID}".encode()
+        info = zipfile.ZipInfo("notes.txt")
+        info.comment = "手机 13812345678".encode("gbk")
+        archive.writestr(info, b"nothing here")
+    return out.getvalue()
+
+
+def _named_gzip() -> bytes:
+    """A gzip whose header names the original file with an ID and carries a comment."""
+    import struct
+
+    header = b"\x1f\x8b\x08" + bytes([0x08 | 0x10]) + struct.pack("<I", 0) + b"\x00\x03"
+    header += f"{ID}.csv".encode() + b"\x00" + "手机 13812345678".encode() + b"\x00"
+    body = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = b"name,note\nx,y\n"
+    raw = body.compress(data) + body.flush()
+    return header + raw + struct.pack("<II", zlib.crc32(data), len(data))
+
+
+def _zipped_gzip() -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("list.csv.gz", _named_gzip())
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, make, reason", [
+    ("pack.zip", _commented_zip, "a02: the archive's comment and a member's comment"),
+    ("list.csv.gz", _named_gzip, "a05: the gzip header's original name and comment"),
+    ("nested.zip", _zipped_gzip, "the same gzip inside a zip"),
+])
+def test_what_an_archive_header_holds_is_read(tmp_path: Path, name: str, make: object,
+                                              reason: str) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / name).write_bytes(make())  # type: ignore[operator]
+    result = scan_path(tmp_path / "src")
+    assert {ID_M, "+86 138****5678"} <= {i.finding.masked for i in result.findings}, reason
+    assert result.files == 1 or result.files == 2, result.files
+    report = redact(tmp_path / "src", tmp_path / "out")
+    if make is not _commented_zip:  # a file gzipped on its own is not rewritten (not copied)
+        assert report.status == "unverified"
+        return
+    assert report.status == "verified", (reason, report.to_dict())
+    copy = (tmp_path / "out" / name).read_bytes()
+    assert ID.encode() not in copy and b"13812345678" not in copy
+    assert [p.name for p in (tmp_path / "out").rglob("*")] == [name]  # no header file added

@@ -153,6 +153,24 @@ def _open_stream(file: Path, compressed: bool) -> Any:
     return _decompressing(file, magic)
 
 
+def _gzip_header_text(data: bytes) -> list[bytes]:
+    """The original file name and the comment a gzip header holds (RFC 1952), if any."""
+    if data[:3] != b"\x1f\x8b\x08" or len(data) < 10:
+        return []
+    flags, at, said = data[3], 10, []
+    if flags & 0x04:  # FEXTRA
+        at += 2 + int.from_bytes(data[at:at + 2], "little")
+    for flag in (0x08, 0x10):  # FNAME, FCOMMENT: zero-terminated
+        if flags & flag:
+            end = data.find(b"\x00", at, at + 65536)
+            if end < 0:
+                break
+            if end > at:
+                said.append(data[at:end])
+            at = end + 1
+    return said
+
+
 def open_zip(data: bytes) -> zipfile.ZipFile:
     """A zip archive; names flagged UTF-8 that are not valid UTF-8 are read as legacy names
     instead of failing the whole archive (the flag is cleared in a copy of the bytes)."""
@@ -406,6 +424,13 @@ class Walker:
         if compressed:
             outer = member_at(raw, b"", self.key)
             yield Container(outer.path, outer.name_findings, outer.folders)
+            try:
+                with open(file, "rb") as handle:
+                    said = _gzip_header_text(handle.read(1 << 17))
+            except OSError:
+                said = []  # (the stream below says why it cannot be read)
+            if said:
+                yield self._header_text(outer, "gzip header", said)
         try:
             with _open_stream(file, compressed) as handle:
                 for cut in pieces.pieces(handle, fmt, self.limits.piece_bytes,
@@ -504,6 +529,7 @@ class Walker:
                 yield MemberError(archive_member.path, f"{len(overlapping)} entries share their "
                                   "data with other entries (an overlapping-entry zip bomb); "
                                   "those entries are not read")
+            comments = [archive.comment] if archive.comment else []
             for info in archive.infolist():
                 raw = _zip_name(info)
                 if not raw:
@@ -512,6 +538,9 @@ class Walker:
                     continue
                 name = _safe_member_name(raw)
                 display = self._shown_child(archive_member, name or raw)
+                if info.comment:
+                    comments.append(display[len(archive_member.path) + len(SEP):].encode()
+                                    + b": " + info.comment)
                 if info.filename.endswith("/") or id(info) in overlapping:
                     continue
                 if name is None:
@@ -541,6 +570,23 @@ class Walker:
                     yield error_at(display, refused, raw, self.key)
                     continue
                 yield archive_member.child(name, content, self.key)
+            if comments:
+                yield self._header_text(archive_member, "zip comments", comments)
+
+    def _header_text(self, archive_member: Member, label: str, texts: list[bytes]) -> Member:
+        """What an archive's own headers say (its comments, a gzip's original name), one
+        line each, read as a text part of the archive: a copy rebuilds the archive without
+        them."""
+        lines = []
+        for text in texts:  # each in its own encoding (zip comments: UTF-8, GBK, …)
+            for encoding in ("utf-8", "gb18030", "latin-1"):
+                try:
+                    lines.append(text.decode(encoding))
+                    break
+                except UnicodeDecodeError:
+                    continue
+        return archive_member.child(f"({label}).txt", "\n".join(lines).encode() + b"\n",
+                                    self.key, embedded=True)
 
     def _zip_salvaged(self, archive_member: Member) -> Iterator[Item]:
         """A zip without its central directory (a download cut short): the members whose
@@ -671,6 +717,9 @@ class Walker:
             yield error_at(display, refused, raw, self.key)
             return
         yield archive_member.child(raw, content, self.key)
+        said = _gzip_header_text(data)
+        if said:
+            yield self._header_text(archive_member, "gzip header", said)
 
     # -- tar -----------------------------------------------------------------------------
 

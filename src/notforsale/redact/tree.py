@@ -364,8 +364,8 @@ class _Redactor:
                         self.changes.append(FileChange(item.path, NOT_COPIED,
                                                        note=f"not copied: {item.message}"))
                         continue
-                    if not isinstance(item, Member):
-                        continue
+                    if not isinstance(item, Member) or item.embedded:
+                        continue  # (what its headers say: the rebuilt archive has none)
                     out = self._file(item)
                     if out.data is not None:
                         archive.add(item.path[prefix:], out.data)

@@ -1,7 +1,7 @@
 """Resident IDs, bank cards and phone numbers: one pass over runs of digits.
 
 A *run* is a maximal stretch of digits joined by short separators (spaces,
-dashes, dots, brackets), as sellers write ``110101 19900307 123X`` or
+dashes, dots, brackets, slashes), as sellers write ``110101 19900307 123X`` or
 ``6222-0212-3456-7890-128``. A run is cut into *groups* (its digit
 stretches). A number is always one or more whole groups, so it is never
 matched inside a longer stretch of digits.
@@ -42,7 +42,7 @@ _MIN_DIGITS = 10  # the shortest number of these types with its area or country 
 #: is read as runs of this many digits, each weighed like any other.
 _RUN_DIGITS = 1024
 _RUN = re.compile(
-    r"[0-9](?<![0-9][0-9])(?:[ \-.·_()]{0,3}[0-9]){" + str(_MIN_DIGITS - 1)
+    r"[0-9](?<![0-9][0-9])(?:[ \-.·_()/]{0,3}[0-9]){" + str(_MIN_DIGITS - 1)
     + "," + str(_RUN_DIGITS - 1) + r"}(?:[Xx](?![A-Za-z0-9]))?"
 )
 _GROUP = re.compile(r"[0-9]+[Xx]?")
@@ -59,7 +59,7 @@ _ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SLOW_BEFORE = frozenset(_ASCII_LETTERS + "+ ")
 _SLOW_AFTER = frozenset(_ASCII_LETTERS)
 _new_candidate = tuple.__new__
-_DROP_SEPARATORS = str.maketrans("", "", " -.·_()")
+_DROP_SEPARATORS = str.maketrans("", "", " -.·_()/")
 _HEX_DASH = "0123456789abcdefABCDEF-"
 _NOT_HEX_DASH = re.compile(r"[^0-9a-fA-F\-]+")
 _UUID_SIZE = 36

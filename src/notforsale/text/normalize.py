@@ -13,7 +13,8 @@ What is folded:
 - dashes and minus signs to ``-``, exotic and zero-width spaces, invisible marks (soft
   hyphen, bidi controls), variation selectors (keycap digits ``1️⃣``), NUL and combining
   diacritics to a plain space;
-- look-alikes of the ID check character ``X`` (Cyrillic ``Х``, Greek ``Χ``, ``×``);
+- look-alikes of the ID check character ``X`` (Cyrillic ``Х``, Greek ``Χ``, ``×``, and
+  what Unicode folds to ``X``: the Roman numeral ``Ⅹ``, the mathematical ``𝐗``);
 - Chinese numerals (``一三八``, ``幺``, ``〇``/``零``, the financial ``壹叁捌``) in a run of
   seven or more (digits mixed in, single spaces or hyphens between) to digits: shorter runs
   and counting words (``九九八十一``) stay as they are;
@@ -75,6 +76,11 @@ def _build_table() -> dict[int, str]:
         table[code] = "X"
     for code in (0x0445, 0x03C7):  # х χ
         table[code] = "x"
+    # and every character Unicode itself folds to X (NFKC): the Roman numeral ten Ⅹ/ⅹ, the
+    # mathematical 𝐗 𝑋 𝚇 … (the seventh hostile set wrote an ID's check character so)
+    for code in range(0x80, 0x20000):
+        if code not in table and unicodedata.normalize("NFKC", chr(code)) in ("X", "x"):
+            table[code] = unicodedata.normalize("NFKC", chr(code))
     for code in (0x30FB, 0xFF65):  # katakana middle dot ・ (and its half-width form): a dot
         table[code] = "·"
     table[0xFE6B] = "@"  # small commercial at
