@@ -45,7 +45,7 @@ from .model import (
     Skipped,
 )
 from .read import formats
-from .read.images import IMAGE_SUFFIXES, PIXELS, ImageError, pixels
+from .read.images import IMAGE_SUFFIXES, PIXELS, ImageError, image_tail, pixels, tail_name
 from .read.limits import Limits
 from .read.member import (
     Container,
@@ -381,9 +381,13 @@ def member_step(member: Member, options: ScanOptions, key: bytes) -> list[Member
             result.skipped = Skipped(member.path, fmt[0].label, "videos not read here")
             return [result]
         if fmt[0].kind == "image":
-            return [guarded(image_member, member, ImageOptions(
+            out: list[Member | MemberResult] = [guarded(image_member, member, ImageOptions(
                 options.faces, options.ocr, options.face_threshold, options.thumbnails),
                 options.min_score)]
+            tail = image_tail(member.data)  # a zip or a text hidden behind the picture
+            if tail:
+                out.insert(0, member.child(tail_name(tail), tail, key, embedded=True))
+            return out
         return [guarded(video_member, member, options, key)]
     out = _read_document(member, fmt, options, key)
     if member.piece is not None and member.piece.index:

@@ -257,3 +257,44 @@ def test_a_masked_copy_of_digit_soup_holds_no_number_a_reread_finds() -> None:
     masked, count = mask_text("".join(parts))
     assert count > 200
     assert scan_text(masked) == []
+
+
+def _with_tail(fmt: str, tail: bytes) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 180, 160)).save(out, format=fmt)
+    return out.getvalue() + tail
+
+
+def _zip_of_id() -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("id.txt", f"身份证 {ID}\n")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("pic.png", _with_tail("PNG", _zip_of_id()), "f01: a zip after a PNG's IEND, no record"),
+    ("pic.jpg", _with_tail("JPEG", _zip_of_id()), "a zip after a JPEG's end (EOI)"),
+    ("pic2.jpg", _with_tail("JPEG", f"\n身份证 {ID}\n".encode()), "text after a JPEG's end"),
+])
+def test_data_after_an_images_end_is_read(tmp_path: Path, name: str, data: bytes,
+                                         reason: str) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / name).write_bytes(data)
+    result = scan_path(tmp_path / "src", ScanOptions(ocr="never"))
+    assert ID_M in {i.finding.masked for i in result.findings}, reason
+    assert any("after-end-of-file" in i.location.path for i in result.findings), reason
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert ID.encode() not in (tmp_path / "out" / name).read_bytes()
+    assert report.status == "verified", report.to_dict()
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_an_image_that_ends_where_it_should_has_no_tail(tmp_path: Path, fmt: str) -> None:
+    from notforsale.read.images import image_tail
+
+    assert image_tail(_with_tail(fmt, b"")) == b""
+    assert image_tail(_with_tail(fmt, b"\n\x00\x00  ")) == b""  # padding, nothing to read
+    assert image_tail(_with_tail(fmt, b"tail")) == b"tail"

@@ -118,6 +118,79 @@ def decode(data: bytes, max_side: int) -> Decoded:
     return Decoded(np.asarray(frame), scale, original, exif, text_metadata(exif, info))
 
 
+def image_tail(data: bytes) -> bytes:
+    """The bytes after a PNG's IEND or a JPEG's end of image — where a zip or a text is
+    hidden behind a picture (a viewer shows the picture, an unzip tool the archive) — or
+    b"" (nothing but padding, or not a PNG or JPEG whose end was found)."""
+    end = _png_end(data) if data[:8] == b"\x89PNG\r\n\x1a\n" else \
+        _jpeg_end(data) if data[:2] == b"\xff\xd8" else None
+    if end is None:
+        return b""
+    tail = data[end:]
+    return tail if tail.strip(b"\x00\t\n\r ") else b""
+
+
+def _png_end(data: bytes) -> int | None:
+    at = 8
+    while at + 12 <= len(data):
+        length = int.from_bytes(data[at:at + 4], "big")
+        kind = data[at + 4:at + 8]
+        at += 12 + length
+        if kind == b"IEND":
+            return at
+    return None
+
+
+def _jpeg_end(data: bytes) -> int | None:
+    """Where a JPEG ends: its segments followed by length, each scan's entropy-coded data
+    to the next marker that is not a restart or a stuffed 0xFF, up to the end of image."""
+    at = 2
+    while at + 2 <= len(data):
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if marker == 0xD9:
+            return at + 2
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:
+            at += 2
+            continue
+        at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
+        if marker == 0xDA:  # start of scan: its data runs to the next real marker
+            while True:
+                at = data.find(b"\xff", at)
+                if at < 0 or at + 1 >= len(data):
+                    return None
+                following = data[at + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7:
+                    at += 2
+                elif following == 0xFF:
+                    at += 1
+                else:
+                    break
+    return None
+
+
+def tail_name(tail: bytes) -> str:
+    """A name for data found after the end of a file (a PDF's, a picture's), by its look."""
+    if tail.startswith(b"PK\x03\x04"):
+        return "after-end-of-file.zip"
+    if tail.startswith(b"%PDF"):
+        return "after-end-of-file.pdf"
+    if tail.startswith(b"7z\xbc\xaf\x27\x1c"):
+        return "after-end-of-file.7z"
+    head = tail[:4096]
+    if not head.translate(None, bytes(range(32, 127)) + b"\x00\t\n\x0c\r "):
+        return "after-end-of-file.txt"
+    try:
+        return "after-end-of-file.txt" if head.decode("utf-8").isprintable() or \
+            "\n" in head.decode("utf-8") else "after-end-of-file.bin"
+    except UnicodeDecodeError:
+        return "after-end-of-file.bin"
+
+
 #: Pages read of one multi-page TIFF (the rest is reported).
 MAX_TIFF_PAGES = 500
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import InputError
-from .images import MAX_PIXELS
+from .images import MAX_PIXELS, tail_name
 from .member import Member
 from .units import Part, PartError, ReadContext, TextUnit, shown
 
@@ -547,7 +547,7 @@ def _hidden(swept: Sweep, member: Member, ctx: ReadContext, shown: _Shown,
                                group=member.path)
     tail = swept.tail()
     if tail:
-        yield member.child(_tail_name(tail), tail, ctx.key, embedded=True)
+        yield member.child(tail_name(tail), tail, ctx.key, embedded=True)
 
 
 def _form(pdf: Any) -> Any:
@@ -1393,14 +1393,3 @@ def hides_anything(data: bytes, limit: int) -> bool:
         return True
     return any(scan_text("\n".join(texts)) for found in swept.found
                if (texts := swept.texts(found)))
-
-
-def _tail_name(tail: bytes) -> str:
-    if tail.startswith(b"PK\x03\x04"):
-        return "after-end-of-file.zip"
-    if tail.startswith(b"%PDF"):
-        return "after-end-of-file.pdf"
-    if not tail[:4096].translate(None, bytes(range(32, 127)) + _SPACE) or \
-            _text(tail[:4096]).isprintable():
-        return "after-end-of-file.txt"
-    return "after-end-of-file.bin"
