@@ -298,3 +298,29 @@ def test_an_image_that_ends_where_it_should_has_no_tail(tmp_path: Path, fmt: str
     assert image_tail(_with_tail(fmt, b"")) == b""
     assert image_tail(_with_tail(fmt, b"\n\x00\x00  ")) == b""  # padding, nothing to read
     assert image_tail(_with_tail(fmt, b"tail")) == b"tail"
+
+
+@pytest.mark.parametrize("name, text, masked, reason", [
+    ("card.svg", '<svg xmlns="http://www.w3.org/2000/svg"><text x="10">身份证 <tspan>110105'
+                 '</tspan><tspan>19491231002X</tspan></text></svg>', "110105********002X",
+     "i05: an ID split over two <tspan>: a viewer shows it whole"),
+    ("card.svg", '<svg><text>手机 <tspan fill="red">138</tspan> <tspan>1234</tspan> '
+                 '<tspan>5678</tspan></text></svg>', "+86 138****5678",
+     "a phone in three spaced tspans"),
+    ("data.xml", "<r><note>身份证 <b>110105</b><i>19491231002X</i></note></r>",
+     "110105********002X", "the same in any XML"),
+    ("glued.svg", "<svg><text>身份证 <tspan>110105</tspan><tspan>19491231002X</tspan></text>"
+                  "<desc>card</desc></svg>", "110105********002X",
+     "the tester's file: an element after it starts with a letter (002X</text><desc>card)"),
+])
+def test_a_number_split_across_markup_tags_is_read_and_masked(
+        tmp_path: Path, name: str, text: str, masked: str, reason: str) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / name).write_text(text, encoding="utf-8")
+    found = [i.finding.masked for i in scan_path(tmp_path / "src").findings]
+    assert found == [masked], (reason, found)
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", (reason, report.to_dict())
+    copy = (tmp_path / "out" / name).read_text(encoding="utf-8")
+    assert "1231" not in copy and "1234" not in copy, (reason, copy)
+    assert copy.count("<") == text.count("<"), copy  # the markup kept as it was

@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..text.normalize import digit_count
 from .images import IMAGE_SUFFIXES, looks_like_image
 from .member import Member
-from .text_files import decode, markup_text, references_decoded
+from .text_files import across_tags, decode, is_markup, markup_text, references_decoded
 from .units import Part, PartError, ReadContext, TextUnit, shown, table_rows
 
 #: Longest table cell read (csv's own field limit is raised to this).
@@ -47,6 +47,9 @@ def read_plain(member: Member, ctx: ReadContext) -> Iterator[Part]:
     if shown_text is not None:  # markup shows a character reference as its character
         yield TextUnit(shown_text, whole_text=True, line_offset=offset,
                        part="character references decoded")
+    joined = across_tags(text) if is_markup(member.suffix, text) else None
+    if joined is not None:  # a number whose digits stand in several elements
+        yield TextUnit(joined, part="text across tags")
 
 
 def read_delimited(member: Member, ctx: ReadContext) -> Iterator[Part]:

@@ -9,6 +9,7 @@ a silent replacement character.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import re
 import sys
@@ -70,6 +71,70 @@ def markup_text(suffix: str, text: str) -> bool:
     """Whether text read as plain text is markup whose character references (``&#x31;``)
     a viewer shows as characters: XML or SVG by name, or text that starts with a tag."""
     return "&#" in text and (suffix in (".xml", ".svg") or text.lstrip()[:1] == "<")
+
+
+#: Tags between two digits (``<tspan>110105</tspan><tspan>1949…``), up to the second
+#: digit (a look-ahead: ``1<a>2<b>3`` is two joins); each repetition starts with "<", so
+#: the pattern is linear.
+_SPLIT_BY_TAGS = re.compile(r"[0-9]\s*(?:<[^<>]*>\s*)+(?=[0-9Xx])")
+
+
+def is_markup(suffix: str, text: str) -> bool:
+    """XML or SVG by name, or text that starts with a tag."""
+    return suffix in (".xml", ".svg") or text.lstrip()[:1] == "<"
+
+
+def joined_across_tags(text: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """Markup's text as a viewer joins the pieces of a number: the tags between two digits
+    taken out (``<tspan>110105</tspan><tspan>19491231002X</tspan>`` shows one ID), every
+    other tag a space (``002X</text><desc>card`` stays apart); and where each tag was:
+    (its position in the joined text, the characters taken out up to and with it). None
+    when no tag stands between two digits."""
+    joins = [(match.start(), match.end()) for match in _SPLIT_BY_TAGS.finditer(text)]
+    if not joins:
+        return None
+    pieces: list[str] = []
+    cuts: list[tuple[int, int]] = []
+    at = removed = index = 0
+    for match in _TAG.finditer(text):
+        while index < len(joins) and joins[index][1] <= match.start():
+            index += 1
+        joined = index < len(joins) and joins[index][0] < match.start()
+        pieces.append(text[at:match.start()])
+        if not joined:
+            pieces.append(" ")
+        position = match.start() - removed + (0 if joined else 1)
+        removed += match.end() - match.start() - (0 if joined else 1)
+        cuts.append((position, removed))
+        at = match.end()
+    pieces.append(text[at:])
+    return "".join(pieces), cuts
+
+
+def raw_position(cuts: list[tuple[int, int]], position: int) -> int:
+    """Where the character at ``position`` of the joined text is in the markup."""
+    index = bisect.bisect_right(cuts, (position, 1 << 62)) - 1
+    return position + (cuts[index][1] if index >= 0 else 0)
+
+
+def crosses(cuts: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether a tag stood inside ``start``–``end`` of the joined text."""
+    after = bisect.bisect_right(cuts, (start, 1 << 62))
+    return after < len(cuts) and cuts[after][0] < end
+
+
+def across_tags(text: str) -> str | None:
+    """The numbers only the joined text shows (their spans cross a tag), each on a line
+    with the words before it; None when there are none."""
+    from ..text.engine import scan_text
+
+    joined = joined_across_tags(text)
+    if joined is None:
+        return None
+    flat, cuts = joined
+    lines = [flat[max(0, hit.start - 40):hit.end] for hit in scan_text(flat)
+             if crosses(cuts, hit.start, hit.end)]
+    return "\n".join(lines) if lines else None
 
 
 def references_decoded(text: str) -> str | None:

@@ -23,8 +23,16 @@ from ..errors import InputError
 from ..read.member import Member
 from ..read.rtf import TextView, pictures
 from ..read.sql import hex_literal_text, sql_values
-from ..read.text_files import markup_text, wide_encoding
-from ..text.mask import mask_text
+from ..read.text_files import (
+    crosses,
+    is_markup,
+    joined_across_tags,
+    markup_text,
+    raw_position,
+    wide_encoding,
+)
+from ..text.engine import scan_text
+from ..text.mask import mask_findings, mask_text
 from ..text.normalize import digit_count
 from .context import CannotRewrite, Context, Written
 
@@ -81,8 +89,31 @@ def write_text(member: Member, ctx: Context) -> Written:
         # markup: a reference to a letter or digit (&#x31;) written as itself, so the
         # number it spells is masked (an XML reader sees the same characters)
         text = _CHAR_REF.sub(_literal_alnum, text)
-    masked, count = mask_lines(text)
-    return Written(masked.encode(encoding), count)
+    count = 0
+    if is_markup(member.suffix, text):
+        text, count = _mask_across_tags(text)
+    masked, more = mask_lines(text)
+    return Written(masked.encode(encoding), count + more)
+
+
+def _mask_across_tags(text: str) -> tuple[str, int]:
+    """Markup whose numbers stand in several elements (``<tspan>110105</tspan><tspan>…``):
+    masked in the text a viewer shows (tags taken out), each masked character written back
+    where it is in the markup, the tags kept as they are."""
+    joined = joined_across_tags(text)
+    if joined is None:
+        return text, 0
+    flat, cuts = joined
+    hits = [hit for hit in scan_text(flat) if crosses(cuts, hit.start, hit.end)]
+    masked = mask_findings(flat, hits)
+    if not hits or len(masked) != len(flat):
+        return text, 0  # (a mask of another length cannot be written back: the check says)
+    out = list(text)
+    for hit in hits:
+        for position in range(hit.start, hit.end):
+            if masked[position] != flat[position]:
+                out[raw_position(cuts, position)] = masked[position]
+    return "".join(out), len(hits)
 
 
 def write_table(member: Member, ctx: Context) -> Written:
