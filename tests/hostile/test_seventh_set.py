@@ -324,3 +324,20 @@ def test_a_number_split_across_markup_tags_is_read_and_masked(
     copy = (tmp_path / "out" / name).read_text(encoding="utf-8")
     assert "1231" not in copy and "1234" not in copy, (reason, copy)
     assert copy.count("<") == text.count("<"), copy  # the markup kept as it was
+
+
+@pytest.mark.parametrize("literal, reason", [
+    ("'110101199' '003071233'", "s01: adjacent literals, which MySQL joins"),
+    ("'110101199'\n  '003071233'", "the standard form: a line break between them"),
+])
+def test_an_id_written_as_adjacent_sql_literals_is_read_and_masked(
+        tmp_path: Path, literal: str, reason: str) -> None:
+    (tmp_path / "src").mkdir()
+    source = f"INSERT INTO t (sfz, n) VALUES ({literal}, 1), ('x', 2);\n"
+    (tmp_path / "src" / "d.sql").write_text(source, encoding="utf-8")
+    assert ID_M in {i.finding.masked for i in scan_path(tmp_path / "src").findings}, reason
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", reason
+    copy = (tmp_path / "out" / "d.sql").read_text(encoding="utf-8")
+    assert copy == source.replace("'110101199'", "'110101***'").replace(
+        "'003071233'", "'*****1233'"), copy

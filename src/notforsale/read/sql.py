@@ -18,7 +18,7 @@ import re
 import sqlite3
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import InputError
 from .documents import is_embedded_image
@@ -59,6 +59,15 @@ class SqlValue:
     table: str
     column: str
     row: int
+    #: The literals of a value written as several (``'110101199' '003071233'``, which SQL
+    #: reads as one): their spans inside their quotes; () for a value written once.
+    parts: tuple[tuple[int, int], ...] = ()
+
+    def text(self, text: str) -> str:
+        """The value as SQL reads it (adjacent literals joined)."""
+        if not self.parts:
+            return text[self.start:self.end]
+        return "".join(text[start:end] for start, end in self.parts)
 
 
 def _create_columns(text: str, at: int) -> tuple[list[str], int]:
@@ -125,9 +134,18 @@ def sql_values(text: str) -> Iterator[SqlValue]:
         columns = _names(match.group("columns") or "") or known.get(table, [])
         at = match.end()
         depth, index = 0, 0
+        held: SqlValue | None = None  # a quoted value, joined to the literals after it
         for token in _TOKEN.finditer(text, at):
             value = token.group()
             at = token.end()
+            if held is not None:
+                if value[0] == "'" and depth == 1:  # 'a' 'b': one value to SQL
+                    start, end = token.start() + 1, token.end() - 1
+                    held = replace(held, end=end, parts=(
+                        *(held.parts or ((held.start, held.end),)), (start, end)))
+                    continue
+                yield held
+                held = None
             if value == "(":
                 depth += 1
                 if depth == 1:
@@ -147,11 +165,16 @@ def sql_values(text: str) -> Iterator[SqlValue]:
                 elif value.lower() in _NULLS:
                     continue
                 name = columns[index] if index < len(columns) else str(index + 1)
-                yield SqlValue(start, end, table, name, row)
+                if value[0] == "'":
+                    held = SqlValue(start, end, table, name, row)
+                else:
+                    yield SqlValue(start, end, table, name, row)
             elif depth == 0 and value not in (",",):
                 # Something other than a row after VALUES: the statement is over.
                 at = token.start()
                 break
+        if held is not None:
+            yield held
 
 
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
@@ -193,7 +216,7 @@ def read_sql(member: Member, ctx: ReadContext) -> Iterator[Part]:
     found = False
     for value in sql_values(text):
         found = True
-        cell = text[value.start:value.end]
+        cell = value.text(text)
         if value.start >= last:
             rest.append(text[last:value.start])
             rest.append(" " * (value.end - value.start))

@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import InputError
 from ..read.member import Member
 from ..read.rtf import TextView, pictures
-from ..read.sql import hex_literal_text, sql_values
+from ..read.sql import SqlValue, hex_literal_text, sql_values
 from ..read.text_files import (
     crosses,
     is_markup,
@@ -292,6 +292,11 @@ def write_sql(member: Member, ctx: Context) -> Written:
         gap, count = mask_lines(text[last:value.start])
         pieces.append(gap)
         total += count
+        if value.parts:  # 'a' 'b': masked as the one value SQL reads, written back in parts
+            pieces.append(_masked_parts(text, value))
+            total += mask_text(value.text(text), context_hint=value.column)[1]
+            last = value.end
+            continue
         masked, count = mask_text(text[value.start:value.end], context_hint=value.column)
         decoded = hex_literal_text(text, value.start, value.end)
         if decoded is not None:  # X'3131…', 0x3131…: the text masked, written as hex again
@@ -307,6 +312,24 @@ def write_sql(member: Member, ctx: Context) -> Written:
     pieces.append(tail)
     total += count
     return Written("".join(pieces).encode(encoding), total)
+
+
+def _masked_parts(text: str, value: SqlValue) -> str:
+    """A value written as adjacent literals, masked as one and cut back into its literals
+    (what stands between them kept); each part masked alone when a mask of another length
+    cannot be cut back."""
+    joined = value.text(text)
+    masked, _ = mask_text(joined, context_hint=value.column)
+    out, at, used = [], value.start, 0
+    for start, end in value.parts:
+        out.append(text[at:start])
+        if len(masked) == len(joined):
+            out.append(masked[used:used + end - start])
+        else:
+            out.append(mask_text(text[start:end], context_hint=value.column)[0])
+        used += end - start
+        at = end
+    return "".join(out)
 
 
 def write_rtf(member: Member, ctx: Context) -> Written:
