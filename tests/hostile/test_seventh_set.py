@@ -341,3 +341,75 @@ def test_an_id_written_as_adjacent_sql_literals_is_read_and_masked(
     copy = (tmp_path / "out" / "d.sql").read_text(encoding="utf-8")
     assert copy == source.replace("'110101199'", "'110101***'").replace(
         "'003071233'", "'*****1233'"), copy
+
+
+def _deep(depth: int) -> str:
+    return "[" * depth + f'"身份证 {ID}"' + "]" * depth
+
+
+@pytest.mark.parametrize("depth, reason", [
+    (3000, "j01: an array nested 3,000 deep (past Python's recursion limit) was one error "
+           "record; the ID in it was never read"),
+    (100_000, "the same, 100,000 deep"),
+])
+def test_json_too_deep_to_parse_is_read_as_text(tmp_path: Path, depth: int,
+                                                reason: str) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "deep.json").write_text(_deep(depth), encoding="utf-8")
+    result = scan_path(tmp_path / "src")
+    assert ID_M in {i.finding.masked for i in result.findings}, reason
+    # Not read as JSON: said so (a JSON escape in it is not decoded), never silent.
+    assert [e.message for e in result.errors] == [
+        "JSON nested too deeply to parse; read as plain text"], reason
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert ID.encode() not in (tmp_path / "out" / "deep.json").read_bytes(), reason
+    assert report.status != "failed", report.to_dict()
+
+
+def _zip_of(**files: str) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name.replace("_", "."), text)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("contract.docx", f"身份证 {ID}\n".encode(), "f01: plain text named .docx was one error"),
+    ("scan.pdf", f"身份证 {ID}\n".encode(), "f01: plain text named .pdf was one error"),
+    ("book.xlsx", _zip_of(notes_txt=f"身份证 {ID}\n"),
+     "f01: a zip named .xlsx (no workbook in it) was one error, its members never read"),
+    ("deck.pptx", f"身份证 {ID}\n".encode("utf-16"), "UTF-16 text named .pptx"),
+    ("broken.json", f'{{"sfz": "{ID}", '.encode(), "a JSON file cut short was one error"),
+])
+def test_a_file_whose_name_lies_is_read_by_what_it_holds(tmp_path: Path, name: str,
+                                                        data: bytes, reason: str) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / name).write_bytes(data)
+    result = scan_path(tmp_path / "src")
+    assert ID_M in {i.finding.masked for i in result.findings}, (reason, result.errors)
+    report = redact(tmp_path / "src", tmp_path / "out")
+    copy = tmp_path / "out" / name
+    assert copy.exists(), (reason, report.to_dict())
+    assert ID.encode() not in copy.read_bytes() and ID.encode("utf-16-le") not in \
+        copy.read_bytes(), reason
+    if name.endswith(".xlsx"):
+        import zipfile
+
+        with zipfile.ZipFile(copy) as archive:
+            assert ID.encode() not in archive.read("notes.txt")
+    assert report.status != "failed", (reason, report.to_dict())
+
+
+def test_a_real_workbook_is_still_read_as_a_workbook(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["身份证", ID])
+    book.save(tmp_path / "b.xlsx")
+    assert formats.candidates(member_at("b.xlsx", (tmp_path / "b.xlsx").read_bytes(),
+                                        b"k"))[0] is formats.XLSX
+    result = scan_path(tmp_path / "b.xlsx")
+    assert [i.location.field for i in result.findings] and result.summary()["errors"] == 0

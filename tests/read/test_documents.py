@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from notforsale.errors import InputError
-from notforsale.read.formats import read_units
+from notforsale.read.formats import read_parts, read_units
 from tests.builders import text_pdf as _pdf
 
 
@@ -58,8 +58,14 @@ def test_html_drops_markup_and_scripts() -> None:
     assert "13812345678" in units[0].text and "var a" not in units[0].text
 
 
+def test_invalid_json_is_read_as_text_with_a_record() -> None:
+    parts = list(read_parts("x.json", b'{not json "13812345678"'))
+    assert [type(p).__name__ for p in parts] == ["PartError", "TextUnit"]
+    assert parts[0].message.startswith("invalid JSON") and "plain text" in parts[0].message
+    assert "13812345678" in parts[1].text
+
+
 @pytest.mark.parametrize("name,data,message", [
-    ("x.json", b"{not json", "invalid JSON"),
     ("x.xlsx", b"PK\x03\x04broken", "not a readable zip package"),
     ("x.pdf", b"%PDF-1.4 garbage", "PDF"),
 ])

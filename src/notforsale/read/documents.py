@@ -284,15 +284,25 @@ def _load_json(text: str, where: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_Object)
     except RecursionError:
-        raise InputError(where, "JSON nested too deeply to read") from None
+        raise InputError(where, "JSON nested too deeply to parse") from None
 
 
 def read_json(member: Member, ctx: ReadContext) -> Iterator[Part]:
+    """Every value of a JSON file with its path. A file that does not parse — cut short,
+    or nested past what a parser's stack holds — is read as plain text, with a record
+    saying so (its escapes, ``\\u0031``, are then not decoded)."""
+    text = decode(member.data, member.path)
     try:
-        document = _load_json(decode(member.data, member.path), member.path)
+        document = _load_json(text, member.path)
     except json.JSONDecodeError as error:
-        raise InputError(member.path, f"invalid JSON ({error.msg} at line {error.lineno})") \
-            from None
+        yield PartError("JSON", f"invalid JSON ({error.msg} at line {error.lineno}); read as "
+                                "plain text")
+        yield from read_plain(member, ctx)
+        return
+    except InputError as error:
+        yield PartError("JSON", f"{error.reason}; read as plain text")
+        yield from read_plain(member, ctx)
+        return
     if isinstance(document, list) and not isinstance(document, _Object):
         for index, item in enumerate(document, start=1):
             yield from _json_values(item, f"$[{index - 1}]", index)

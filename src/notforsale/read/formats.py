@@ -9,11 +9,13 @@ A member's format is told by its magic bytes first (a zip renamed ``.jpg`` is st
 a zip), then by its suffix; bytes with no known magic and no known suffix that look
 like text are read as text. :func:`candidates` gives the formats to try in order: if
 the first cannot read the member (a ``.csv`` that starts like a zip), the next one
-is tried.
+is tried: a ``contract.docx`` that is plain text is read as text, a zip named ``.xlsx``
+with no workbook in it as an archive, a JSON file cut short as plain text.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -160,7 +162,8 @@ def candidates(member: Member) -> list[Format]:
     if magic is IMAGE and head.startswith((b"II*\x00", b"MM\x00*")) and \
             _tiff_pages(member.data) > 1:
         return [TIFF_PAGES]  # a scanned document of several pages: each page an image
-    if magic is ZIP and by_name is not None and by_name.suffixes[0] in ZIP_DOCUMENT_SUFFIXES:
+    if magic is ZIP and by_name is not None and by_name.suffixes[0] in ZIP_DOCUMENT_SUFFIXES \
+            and not plain_zip(member.data):
         found.append(by_name)  # a docx is a zip: read it as the document it is
     elif magic is OLE and by_name is XLS:
         found.append(XLS)
@@ -173,7 +176,30 @@ def candidates(member: Member) -> list[Format]:
             found.insert(0, TEXT)
     elif magic is None and by_name in (IMAGE, VIDEO) and _looks_textual(head):
         found.insert(0, TEXT)  # a "scan.jpg" that is text (no picture starts like text)
+    elif magic is None and by_name in _BINARY and _looks_textual(head):
+        found.append(TEXT)  # a "contract.docx" that is text: read as text when it is not one
     return found or [UNKNOWN]
+
+
+#: Formats whose files never begin like text: a file so named that does is tried as text
+#: when its own reader fails.
+_BINARY = (XLSX, XLS, DOCX, PPTX, ODF, EPUB, PDF, SQLITE)
+#: Names that mark a zip as an office package (OOXML, OpenDocument, EPUB).
+_PACKAGE_MARKS = ("[Content_Types].xml", "mimetype", "META-INF/container.xml", "content.xml")
+
+
+def plain_zip(data: bytes) -> bool:
+    """Whether ``data`` is a zip that opens and holds no office package's marks (a zip
+    named ``.xlsx``): its members are then read as an archive's. One that does not open
+    stays a (broken) document, so its error says so."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except Exception:  # noqa: BLE001 - not a zip that opens: not a plain one
+        return False
+    return not names.intersection(_PACKAGE_MARKS)
 
 
 def _tiff_pages(data: bytes) -> int:

@@ -34,7 +34,7 @@ from typing import Any
 from ..fingerprint import installation_key
 from ..text.mask import mask_name
 from . import pieces
-from .formats import ZIP_DOCUMENT_SUFFIXES
+from .formats import ZIP_DOCUMENT_SUFFIXES, plain_zip
 from .limits import Budget, Limits
 from .member import (
     SEP,
@@ -466,6 +466,8 @@ class Walker:
         kind = archive_kind(member.name, member.data[:512])
         if kind is None and member.suffix == ".zip" and opens("zip", member.data):
             kind = "zip"  # data before the zip (a self-extracting stub, junk)
+        elif kind is None and member.data.startswith(b"PK") and plain_zip(member.data):
+            kind = "zip"  # a zip named as an office file, with no document in it
         if kind is None or (not opens(kind, member.data) and _named_otherwise(member)):
             yield member
             return
