@@ -413,3 +413,49 @@ def test_a_real_workbook_is_still_read_as_a_workbook(tmp_path: Path) -> None:
                                         b"k"))[0] is formats.XLSX
     result = scan_path(tmp_path / "b.xlsx")
     assert [i.location.field for i in result.findings] and result.summary()["errors"] == 0
+
+
+MOBILE = "13812345678"
+
+
+@pytest.mark.parametrize("dump, reason", [
+    ("CREATE TABLE u (id INT, phone BIGINT NOT NULL, note TEXT);\n"
+     f"INSERT INTO u VALUES (1, {MOBILE}, 'x');\n",
+     "s01: a phone in a BIGINT column was written back as 138****5678, unquoted: no "
+     "database loads that copy"),
+    ("CREATE TABLE `u` (`id` int(11), `phone` bigint(20) unsigned, `n` text);\n"
+     f"INSERT INTO `u` (`id`, `phone`, `n`) VALUES (1,{MOBILE},'x'),(2,{MOBILE},'y');\n",
+     "the same as mysqldump writes it"),
+    ("CREATE TABLE u (id integer, phone numeric(11,0));\n"
+     f"COPY u (id, phone) FROM stdin;\n1\t{MOBILE}\n\\.\n",
+     "pg_dump's COPY into a numeric column"),
+])
+def test_a_masked_number_in_a_numeric_column_keeps_the_dump_loadable(
+        tmp_path: Path, dump: str, reason: str) -> None:
+    import sqlite3
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "d.sql").write_text(dump, encoding="utf-8")
+    report = redact(tmp_path / "src", tmp_path / "out")
+    copy = (tmp_path / "out" / "d.sql").read_text(encoding="utf-8")
+    assert MOBILE not in copy and "1234" not in copy, copy
+    assert report.status == "verified", (reason, report.to_dict())
+    if "COPY" in dump:  # a number column's cell is a number: 0 (a mask is not a number)
+        assert "1\t0\n" in copy, copy
+        return
+    connection = sqlite3.connect(":memory:")
+    connection.executescript(copy.replace("`", '"').replace(" unsigned", ""))
+    phones = [row[0] for row in connection.execute("SELECT phone FROM u")]
+    assert phones and all(p == 0 for p in phones), (reason, copy)
+
+
+def test_a_masked_bare_number_of_unknown_type_is_written_quoted(tmp_path: Path) -> None:
+    """No CREATE TABLE tells the column's type: the mask is written as a string, which
+    every SQL reads (a text column keeps it; the masked characters are not a number)."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "d.sql").write_text(f"INSERT INTO u VALUES (1, {MOBILE});\n",
+                                            encoding="utf-8")
+    report = redact(tmp_path / "src", tmp_path / "out")
+    copy = (tmp_path / "out" / "d.sql").read_text(encoding="utf-8")
+    assert copy == "INSERT INTO u VALUES (1, '138****5678');\n", copy
+    assert report.status == "verified"

@@ -62,6 +62,11 @@ class SqlValue:
     #: The literals of a value written as several (``'110101199' '003071233'``, which SQL
     #: reads as one): their spans inside their quotes; () for a value written once.
     parts: tuple[tuple[int, int], ...] = ()
+    #: Written without quotes in an INSERT (a number, a keyword).
+    bare: bool = False
+    #: Its column is declared numeric (``BIGINT``, ``numeric(11,0)``) by the dump's
+    #: ``CREATE TABLE``: a copy must hold a number there.
+    numeric: bool = False
 
     def text(self, text: str) -> str:
         """The value as SQL reads it (adjacent literals joined)."""
@@ -70,11 +75,18 @@ class SqlValue:
         return "".join(text[start:end] for start, end in self.parts)
 
 
-def _create_columns(text: str, at: int) -> tuple[list[str], int]:
-    """Column names of a ``CREATE TABLE … (`` whose body starts at ``at``."""
+#: Declared types that hold numbers only (SQL, MySQL, PostgreSQL, SQLite, Oracle).
+_NUMERIC_TYPE = re.compile(r"(?:tiny|small|medium|big)?int(?:eger|[248])?|numeric|decimal|dec"
+                           r"|number|fixed|float[48]?|double|real|(?:small|big)?serial[248]?",
+                           re.IGNORECASE)
+
+
+def _create_columns(text: str, at: int) -> tuple[list[str], set[str], int]:
+    """Column names of a ``CREATE TABLE … (`` whose body starts at ``at``, and those of
+    them declared numeric."""
     depth = 1
     current: list[str] = []
-    columns: list[str] = []
+    columns: list[list[str]] = []
     for token in _TOKEN.finditer(text, at):
         value = token.group()
         if value == "(":
@@ -83,23 +95,26 @@ def _create_columns(text: str, at: int) -> tuple[list[str], int]:
             depth -= 1
             if depth == 0:
                 if current:
-                    columns.append(current[0])
-                return [_unquote(c) for c in columns if c.lower() not in _NOT_COLUMNS], \
-                    token.end()
+                    columns.append(current)
+                kept = [c for c in columns if c[0].lower() not in _NOT_COLUMNS]
+                return [_unquote(c[0]) for c in kept], {
+                    _unquote(c[0]) for c in kept
+                    if len(c) > 1 and _NUMERIC_TYPE.fullmatch(c[1])}, token.end()
         elif value == "," and depth == 1:
             if current:
-                columns.append(current[0])
+                columns.append(current)
             current = []
         elif depth == 1 and not current:
             current.append(value)
         elif depth == 1:
             current.append(value)
-    return [], len(text)
+    return [], set(), len(text)
 
 
 def sql_values(text: str) -> Iterator[SqlValue]:
     """Every value of the INSERT and COPY statements of a dump, in order."""
     known: dict[str, list[str]] = {}
+    numeric: dict[str, set[str]] = {}
     row = 0
     at = 0
     while True:
@@ -107,8 +122,9 @@ def sql_values(text: str) -> Iterator[SqlValue]:
         if match is None:
             return
         if match.group("create_table"):
-            columns, at = _create_columns(text, match.end())
+            columns, numbers, at = _create_columns(text, match.end())
             known[_unquote(match.group("create_table"))] = columns
+            numeric[_unquote(match.group("create_table"))] = numbers
             continue
         if match.group("copy_table") is not None:
             table = _unquote(match.group("copy_table"))
@@ -126,7 +142,8 @@ def sql_values(text: str) -> Iterator[SqlValue]:
                 for index, cell in enumerate(line.rstrip("\r").split("\t")):
                     if cell and cell != "\\N":
                         name = columns[index] if index < len(columns) else str(index + 1)
-                        yield SqlValue(start, start + len(cell), table, name, row)
+                        yield SqlValue(start, start + len(cell), table, name, row,
+                                       numeric=name in numeric.get(table, ()))
                     start += len(cell) + 1
                 at = end + 1
             continue
@@ -168,7 +185,8 @@ def sql_values(text: str) -> Iterator[SqlValue]:
                 if value[0] == "'":
                     held = SqlValue(start, end, table, name, row)
                 else:
-                    yield SqlValue(start, end, table, name, row)
+                    yield SqlValue(start, end, table, name, row, bare=value[0] != '"',
+                                   numeric=name in numeric.get(table, ()))
             elif depth == 0 and value not in (",",):
                 # Something other than a row after VALUES: the statement is over.
                 at = token.start()

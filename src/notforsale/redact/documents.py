@@ -283,7 +283,9 @@ def rewrite_media(written: Written, member: Member, ctx: Context,
 
 def write_sql(member: Member, ctx: Context) -> Written:
     """Values masked where they stand, with their column names as context; the rest of
-    the dump (comments, defaults) masked as text."""
+    the dump (comments, defaults) masked as text. A masked value that stood as a bare
+    number is written as a string (``'138****5678'``), or as ``0`` in a column the dump
+    declares numeric, so the copy loads."""
     text, encoding = decode_keeping(member.data, member.path)
     pieces: list[str] = []
     total = 0
@@ -305,6 +307,10 @@ def write_sql(member: Member, ctx: Context) -> Written:
                 data = zlib.compress(inner.encode(decoded[1][5:])) \
                     if decoded[1].startswith("zlib+") else inner.encode(decoded[1])
                 masked, count = decoded[2] + data.hex().upper(), inner_count
+        if count and decoded is None and (value.numeric or value.bare):
+            # A mask is not a number: a column declared numeric gets 0, a bare value of a
+            # column of unknown type a string, so the copy still loads.
+            masked = "0" if value.numeric else "'" + masked.replace("'", "''") + "'"
         pieces.append(masked)
         total += count
         last = value.end
