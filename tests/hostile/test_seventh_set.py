@@ -459,3 +459,63 @@ def test_a_masked_bare_number_of_unknown_type_is_written_quoted(tmp_path: Path) 
     copy = (tmp_path / "out" / "d.sql").read_text(encoding="utf-8")
     assert copy == "INSERT INTO u VALUES (1, '138****5678');\n", copy
     assert report.status == "verified"
+
+
+def _live_database(folder: Path) -> None:
+    """A database in WAL mode copied while open: its last rows stand only in the -wal."""
+    import shutil
+    import sqlite3
+
+    folder.mkdir()
+    live = folder.parent / "live"
+    live.mkdir()
+    connection = sqlite3.connect(live / "users.db")
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA wal_autocheckpoint=0")
+    connection.execute("CREATE TABLE u (name TEXT, sfz TEXT, tel INTEGER)")
+    connection.execute("INSERT INTO u VALUES ('a', 'none', 1)")
+    connection.commit()
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.execute("INSERT INTO u VALUES ('b', ?, ?)", (ID, int(MOBILE)))
+    connection.execute("INSERT INTO u VALUES ('c', ?, 0)", ("x" * 5000 + " 身份证 " + ID,))
+    connection.commit()
+    for name in ("users.db", "users.db-wal"):
+        shutil.copy(live / name, folder / name)
+    connection.close()
+
+
+def test_rows_that_stand_only_in_a_sqlite_wal_are_read(tmp_path: Path) -> None:
+    """s02: rows committed to a database's write-ahead log and not yet checkpointed (a
+    copy of a live database) were not read: the -wal was skipped as "not understood".
+    Its pages are read as the database's pages, every frame (an older version of a page
+    holds rows deleted since)."""
+    _live_database(tmp_path / "src")
+    result = scan_path(tmp_path / "src")
+    found = {(i.location.path.rsplit("/", 1)[-1], i.finding.masked) for i in result.findings}
+    assert ("users.db-wal", ID_M) in found, found
+    assert ("users.db-wal", "+86 138****5678") in found, found
+    assert not result.skipped, result.skipped
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert not (tmp_path / "out" / "users.db-wal").exists()
+    changes = {c["path"]: c for c in report.to_dict()["files"]}
+    assert changes["users.db-wal"]["action"] == "not-copied", changes
+    assert "write-ahead log" in changes["users.db-wal"]["note"], changes
+    assert report.status != "verified"
+
+
+def test_a_hostile_write_ahead_log_ends_as_records_not_a_crash() -> None:
+    """Frames of random bytes, a cut last frame, cells pointing anywhere: read in linear
+    time, a record for what is cut, never an exception."""
+    import random
+
+    from notforsale.read.sql import read_sqlite_wal
+    from notforsale.read.units import PartError, ReadContext
+
+    rng = random.Random(7)
+    header = b"\x37\x7f\x06\x82" + (3007000).to_bytes(4, "big") + (4096).to_bytes(4, "big") \
+        + bytes(20)
+    pages = b"".join((1 + k % 3).to_bytes(4, "big") + bytes(20) + bytes([13]) +
+                     bytes(rng.randrange(256) for _ in range(4095)) for k in range(60))
+    member = member_at("x.db-wal", header + pages + b"\x00" * 100, b"k")
+    parts = list(read_sqlite_wal(member, ReadContext(b"k")))
+    assert [p.where for p in parts if isinstance(p, PartError)] == ["last frame"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -426,3 +427,141 @@ def read_sqlite(member: Member, ctx: ReadContext) -> Iterator[Part]:
                 yield PartError(f"table {shown(table)}", f"unreadable ({error})")
     finally:
         connection.close()
+
+
+# -- SQLite write-ahead logs ----------------------------------------------------------------
+
+WAL_MAGICS = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+_WAL_HEADER, _FRAME_HEADER = 32, 24
+#: b-tree page types: interior index, interior table, leaf index, leaf table.
+_INTERIOR_INDEX, _INTERIOR_TABLE, _LEAF_INDEX, _LEAF_TABLE = 2, 5, 10, 13
+
+
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    """SQLite's variable-length integer at ``at``: its value and the offset after it."""
+    value = 0
+    for index in range(9):
+        if at + index >= len(data):
+            raise IndexError("varint past the end")
+        byte = data[at + index]
+        if index == 8:
+            return (value << 8) | byte, at + 9
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return value, at + index + 1
+    raise AssertionError("unreachable")
+
+
+def _record_values(payload: bytes, encoding: str) -> list[str | int | float | bytes]:
+    """The values of one record (its header of serial types, then the values); a record
+    cut short (the rest on an overflow page) gives the values that are whole, and the
+    text of the one cut."""
+    size, at = _varint(payload, 0)
+    types = []
+    while at < min(size, len(payload)):
+        serial, at = _varint(payload, at)
+        types.append(serial)
+    at = size
+    out: list[str | int | float | bytes] = []
+    widths = {1: 1, 2: 2, 3: 3, 4: 4, 5: 6, 6: 8}
+    for serial in types:
+        if serial in widths:
+            width = widths[serial]
+            if at + width > len(payload):
+                break
+            out.append(int.from_bytes(payload[at:at + width], "big", signed=True))
+            at += width
+        elif serial == 7:
+            if at + 8 > len(payload):
+                break
+            out.append(struct.unpack(">d", payload[at:at + 8])[0])
+            at += 8
+        elif serial >= 12:
+            width = (serial - 12) // 2
+            chunk = payload[at:at + width]
+            out.append(chunk.decode(encoding, "replace") if serial % 2 else chunk)
+            at += width
+            if at > len(payload):
+                break
+    return out
+
+
+def _cells(page: bytes, start: int, usable: int) -> Iterator[bytes]:
+    """The local payload of every cell of one b-tree page (header at ``start``)."""
+    kind = page[start]
+    count = int.from_bytes(page[start + 3:start + 5], "big")
+    pointers = start + (12 if kind in (_INTERIOR_INDEX, _INTERIOR_TABLE) else 8)
+    for index in range(min(count, (len(page) - pointers) // 2)):
+        at = int.from_bytes(page[pointers + 2 * index:pointers + 2 * index + 2], "big")
+        if not 0 < at < len(page):
+            continue
+        try:
+            if kind == _INTERIOR_TABLE:
+                continue  # a child pointer and a key: no payload
+            if kind == _INTERIOR_INDEX:
+                at += 4
+            size, at = _varint(page, at)
+            if kind == _LEAF_TABLE:
+                _, at = _varint(page, at)  # the rowid
+                most = usable - 35
+            else:
+                most = (usable - 12) * 64 // 255 - 23
+            if size > most:
+                least = (usable - 12) * 32 // 255 - 23
+                local = least + (size - least) % (usable - 4)
+                size = local if local <= most else least
+            yield page[at:at + size]
+        except IndexError:
+            continue
+
+
+def read_sqlite_wal(member: Member, ctx: ReadContext) -> Iterator[Part]:
+    """An SQLite write-ahead log read on its own: every frame's page, as the database's
+    pages are — each cell of a table or index page a record of values, any other page
+    (an overflow page: the rest of a long value) as text. Every frame is read, not only
+    those of the last commit: an older version of a page holds rows deleted since."""
+    data = member.data
+    if len(data) < _WAL_HEADER or data[:4] not in WAL_MAGICS:
+        raise InputError(member.path, "not an SQLite write-ahead log")
+    page_size = int.from_bytes(data[8:12], "big")
+    if page_size == 1:
+        page_size = 65536
+    if page_size < 512 or page_size > 65536 or page_size & (page_size - 1):
+        raise InputError(member.path, f"SQLite write-ahead log with a page size of "
+                                      f"{page_size}")
+    encoding, usable, record = "utf-8", page_size, 0
+    step = _FRAME_HEADER + page_size
+    frames = (len(data) - _WAL_HEADER) // step
+    if (len(data) - _WAL_HEADER) % step:
+        yield PartError("last frame", "cut short; not read")
+    for frame in range(frames):
+        at = _WAL_HEADER + frame * step
+        number = int.from_bytes(data[at:at + 4], "big")
+        page = data[at + _FRAME_HEADER:at + step]
+        start = 100 if number == 1 else 0
+        if number == 1 and page.startswith(SQLITE_MAGIC):
+            encoding = {2: "utf-16-le", 3: "utf-16-be"}.get(
+                int.from_bytes(page[56:60], "big"), "utf-8")
+            usable = page_size - page[20]
+        where = f"frame {frame + 1} (page {number})"
+        if page[start] not in (_INTERIOR_INDEX, _INTERIOR_TABLE, _LEAF_INDEX, _LEAF_TABLE):
+            text = page[4:].decode(encoding, "ignore").replace("\x00", " ").strip()
+            if text:
+                yield TextUnit(text, field=where, whole_text=True)
+            continue
+        for payload in _cells(page, start, usable):
+            record += 1
+            try:
+                values = _record_values(payload, encoding)
+            except IndexError:
+                continue
+            for value in values:
+                if isinstance(value, bytes):
+                    decoded = blob_text(value, inflate=False)
+                    if decoded is None:
+                        continue
+                    value = decoded[0]
+                text = str(int(value)) if isinstance(value, float) and value.is_integer() \
+                    else str(value)
+                if text.strip():
+                    yield TextUnit(text, row=record, field=where, record=record)
