@@ -519,3 +519,33 @@ def test_a_hostile_write_ahead_log_ends_as_records_not_a_crash() -> None:
     member = member_at("x.db-wal", header + pages + b"\x00" * 100, b"k")
     parts = list(read_sqlite_wal(member, ReadContext(b"k")))
     assert [p.where for p in parts if isinstance(p, PartError)] == ["last frame"]
+
+
+def test_rows_a_transaction_was_deleting_are_read_from_its_rollback_journal(
+        tmp_path: Path) -> None:
+    """A database copied in the middle of a transaction: its -journal holds the pages as
+    they were, with the row being deleted. It was skipped as not understood."""
+    import os
+    import shutil
+    import sqlite3
+
+    (tmp_path / "src").mkdir()
+    connection = sqlite3.connect(tmp_path / "a.db", isolation_level=None)
+    connection.execute("CREATE TABLE u (name TEXT, sfz TEXT, tel INTEGER)")
+    connection.executemany("INSERT INTO u VALUES (?, ?, ?)",
+                           [(f"n{i}", "x" * 50, i) for i in range(300)])
+    connection.execute("INSERT INTO u VALUES ('b', ?, ?)", (ID, int(MOBILE)))
+    connection.execute("PRAGMA cache_size=2")  # pages spill: the journal is written
+    connection.execute("BEGIN")
+    connection.execute("DELETE FROM u WHERE name = 'b'")
+    connection.execute("UPDATE u SET sfz = 'y'")
+    assert os.path.getsize(tmp_path / "a.db-journal") > 0
+    shutil.copy(tmp_path / "a.db-journal", tmp_path / "src" / "a.db-journal")
+    connection.execute("ROLLBACK")
+    connection.close()
+    result = scan_path(tmp_path / "src")
+    assert ID_M in {i.finding.masked for i in result.findings}, result.skipped
+    assert not result.skipped and not result.errors
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert not (tmp_path / "out" / "a.db-journal").exists()
+    assert "rollback journal" in report.to_dict()["files"][0]["note"]

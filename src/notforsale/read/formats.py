@@ -100,6 +100,11 @@ SQLITE_WAL = Format("sqlite_wal", "SQLite write-ahead log",
                     reader=_lazy("notforsale.read.sql", "read_sqlite_wal"), writer=None,
                     note="an SQLite write-ahead log is read, not rewritten (the database's "
                          "copy is made from its main file)")
+SQLITE_JOURNAL = Format("sqlite_journal", "SQLite rollback journal",
+                        (".db-journal", ".sqlite-journal", ".sqlite3-journal", ".db3-journal"),
+                        reader=_lazy("notforsale.read.sql", "read_sqlite_journal"),
+                        writer=None, note="an SQLite rollback journal is read, not rewritten "
+                                          "(it holds pages as they were before a change)")
 TIFF_PAGES = Format("tiff_pages", "multi-page TIFF", (), reader=_lazy(
     "notforsale.read.images", "read_tiff_pages"), writer="tiff_pages")
 IMAGE = Format("image", "image", (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif",
@@ -115,8 +120,8 @@ OLE = Format("ole", "OLE2 compound file (legacy .doc, .ppt, .msg, Thumbs.db)",
 UNKNOWN = Format("unknown", "unknown binary format", note="format not understood")
 
 FORMATS: tuple[Format, ...] = (TEXT, HTML, CSV, JSON, JSONL, XLSX, XLS, DOCX, PPTX, ODF, EPUB,
-                               RTF, PDF, EML, MBOX, SQL, SQLITE, SQLITE_WAL, IMAGE, ZIP, TAR,
-                               SEVEN_Z, VIDEO, OLE)
+                               RTF, PDF, EML, MBOX, SQL, SQLITE, SQLITE_WAL, SQLITE_JOURNAL,
+                               IMAGE, ZIP, TAR, SEVEN_Z, VIDEO, OLE)
 _BY_SUFFIX = {suffix: fmt for fmt in FORMATS for suffix in fmt.suffixes}
 #: Zip-based documents: files to read, not archives to open.
 ZIP_DOCUMENT_SUFFIXES = XLSX.suffixes + DOCX.suffixes + PPTX.suffixes + ODF.suffixes + \
@@ -146,6 +151,8 @@ def by_magic(head: bytes) -> Format | None:
         return SQLITE
     if head[:4] in (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83"):
         return SQLITE_WAL
+    if head.startswith(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7"):
+        return SQLITE_JOURNAL
     if head.startswith(b"{\\rtf"):
         return RTF
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):

@@ -517,39 +517,90 @@ def _cells(page: bytes, start: int, usable: int) -> Iterator[bytes]:
 
 def read_sqlite_wal(member: Member, ctx: ReadContext) -> Iterator[Part]:
     """An SQLite write-ahead log read on its own: every frame's page, as the database's
-    pages are — each cell of a table or index page a record of values, any other page
-    (an overflow page: the rest of a long value) as text. Every frame is read, not only
-    those of the last commit: an older version of a page holds rows deleted since."""
+    pages are (:func:`_page_parts`). Every frame is read, not only those of the last
+    commit: an older version of a page holds rows deleted since."""
     data = member.data
     if len(data) < _WAL_HEADER or data[:4] not in WAL_MAGICS:
         raise InputError(member.path, "not an SQLite write-ahead log")
-    page_size = int.from_bytes(data[8:12], "big")
-    if page_size == 1:
-        page_size = 65536
-    if page_size < 512 or page_size > 65536 or page_size & (page_size - 1):
-        raise InputError(member.path, f"SQLite write-ahead log with a page size of "
-                                      f"{page_size}")
-    encoding, usable, record = "utf-8", page_size, 0
+    page_size = _page_size(member, int.from_bytes(data[8:12], "big"))
     step = _FRAME_HEADER + page_size
     frames = (len(data) - _WAL_HEADER) // step
     if (len(data) - _WAL_HEADER) % step:
         yield PartError("last frame", "cut short; not read")
-    for frame in range(frames):
-        at = _WAL_HEADER + frame * step
-        number = int.from_bytes(data[at:at + 4], "big")
-        page = data[at + _FRAME_HEADER:at + step]
+    yield from _page_parts(
+        (f"frame {frame + 1}", int.from_bytes(data[at:at + 4], "big"),
+         data[at + _FRAME_HEADER:at + step])
+        for frame in range(frames) for at in (_WAL_HEADER + frame * step,))
+
+
+JOURNAL_MAGIC = b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7"
+
+
+def read_sqlite_journal(member: Member, ctx: ReadContext) -> Iterator[Part]:
+    """An SQLite rollback journal (``-journal``): the pages a transaction was changing, as
+    they were before it — rows it updated or deleted — read as the database's pages are.
+    A journal is a chain of segments (one each time the cache spilled), each a header on a
+    sector boundary and its page records; bytes after the last one are read as text."""
+    data = member.data
+    if len(data) < 28 or not data.startswith(JOURNAL_MAGIC):
+        raise InputError(member.path, "not an SQLite rollback journal")
+    sector = int.from_bytes(data[20:24], "big") or 512
+    if sector < 32 or sector > 65536 or sector & (sector - 1):
+        raise InputError(member.path, f"SQLite rollback journal with a sector size of {sector}")
+    page_size = _page_size(member, int.from_bytes(data[24:28], "big"))
+    step = 4 + page_size + 4
+    ended = [0]  # where the last segment ends
+
+    def pages() -> Iterator[tuple[str, int, bytes]]:
+        at, number = 0, 0
+        while at + 28 <= len(data) and data.startswith(JOURNAL_MAGIC, at):
+            count = int.from_bytes(data[at + 8:at + 12], "big")
+            first = at + sector
+            whole = max(0, (len(data) - first) // step)
+            if count in (0, 0xFFFFFFFF):  # "to the end of the file" (no-sync journals)
+                count = whole
+            for index in range(min(count, whole)):
+                where = first + index * step
+                number += 1
+                yield (f"journal page {number}", int.from_bytes(data[where:where + 4], "big"),
+                       data[where + 4:where + 4 + page_size])
+            end = first + min(count, whole) * step
+            at = max(at + sector, -(-end // sector) * sector)
+            ended[0] = at
+
+    yield from _page_parts(pages())
+    at = ended[0]
+    rest = data[at:].decode("utf-8", "ignore").replace("\x00", " ").strip()
+    if rest:
+        yield TextUnit(rest, field="after the journal's pages", whole_text=True)
+
+
+def _page_size(member: Member, declared: int) -> int:
+    size = 65536 if declared == 1 else declared
+    if size < 512 or size > 65536 or size & (size - 1):
+        raise InputError(member.path, f"SQLite pages of {declared} bytes")
+    return size
+
+
+def _page_parts(pages: Iterator[tuple[str, int, bytes]]) -> Iterator[Part]:
+    """Database pages outside a database (a log's frames, a journal's pages), each read as
+    SQLite would: each cell of a table or index page a record of values, any other page
+    (an overflow page: the rest of a long value) as text."""
+    encoding, record = "utf-8", 0
+    usable: int | None = None
+    for name, number, page in pages:
         start = 100 if number == 1 else 0
         if number == 1 and page.startswith(SQLITE_MAGIC):
             encoding = {2: "utf-16-le", 3: "utf-16-be"}.get(
                 int.from_bytes(page[56:60], "big"), "utf-8")
-            usable = page_size - page[20]
-        where = f"frame {frame + 1} (page {number})"
+            usable = len(page) - page[20]
+        where = f"{name} (page {number})"
         if page[start] not in (_INTERIOR_INDEX, _INTERIOR_TABLE, _LEAF_INDEX, _LEAF_TABLE):
             text = page[4:].decode(encoding, "ignore").replace("\x00", " ").strip()
             if text:
                 yield TextUnit(text, field=where, whole_text=True)
             continue
-        for payload in _cells(page, start, usable):
+        for payload in _cells(page, start, usable or len(page)):
             record += 1
             try:
                 values = _record_values(payload, encoding)
