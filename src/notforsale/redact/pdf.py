@@ -20,7 +20,7 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from ..read.member import Member
-from ..read.pdf import PDFIUM_LOCK, hides_anything, open_pdf, page_scale
+from ..read.pdf import PDFIUM_LOCK, hides_anything, open_pdf, page_scale, shows_nothing, sweep
 from ..text.engine import scan_text
 from .context import CannotRewrite, Context, Written
 
@@ -50,6 +50,14 @@ def _needs_rasterizing(pdf: Any) -> tuple[bool, int]:
         finally:
             page.close()
     return needs, numbers
+
+
+def _has_text(page: Any) -> bool:
+    textpage = page.get_textpage()
+    try:
+        return bool(textpage.get_text_range().strip())
+    finally:
+        textpage.close()
 
 
 def _rotate_box(box: tuple[float, float, float, float], rotation: int, width: float,
@@ -88,6 +96,64 @@ def _text_boxes(page: Any, scale: float) -> tuple[list[tuple[float, float, float
         textpage.close()
 
 
+def _redrawn(page: Any, copy: Any) -> bool:
+    """A page that shows nothing to read (:func:`read.pdf.shows_nothing`: a few shapes)
+    drawn again in ``copy`` as the same shapes — each path's segments, draw mode, colours,
+    line width and matrix, nothing else of the page — so the copy need not hold a picture
+    of it (whose check would be read like a scanned page). False (nothing added) when a
+    shape stands inside a form: the page is then rasterized as any."""
+    import ctypes
+
+    import pypdfium2.raw as c
+
+    objects = list(page.get_objects(max_depth=1))
+    if any(obj.type != c.FPDF_PAGEOBJ_PATH for obj in objects):
+        return False
+    width, height = page.get_size()
+    new_page = copy.new_page(width, height)
+    for obj in objects:
+        raw = obj.raw
+        first = c.FPDFPath_GetPathSegment(raw, 0)
+        x, y = ctypes.c_float(), ctypes.c_float()
+        if not first or not c.FPDFPathSegment_GetPoint(first, x, y):
+            continue
+        path = c.FPDFPageObj_CreateNewPath(x.value, y.value)
+        points: list[tuple[float, float]] = []
+        for index in range(1, c.FPDFPath_CountSegments(raw)):
+            segment = c.FPDFPath_GetPathSegment(raw, index)
+            c.FPDFPathSegment_GetPoint(segment, x, y)
+            kind = c.FPDFPathSegment_GetType(segment)
+            if kind == c.FPDF_SEGMENT_MOVETO:
+                c.FPDFPath_MoveTo(path, x.value, y.value)
+            elif kind == c.FPDF_SEGMENT_LINETO:
+                c.FPDFPath_LineTo(path, x.value, y.value)
+            elif kind == c.FPDF_SEGMENT_BEZIERTO:
+                points.append((x.value, y.value))
+                if len(points) == 3:
+                    c.FPDFPath_BezierTo(path, *points[0], *points[1], *points[2])
+                    points = []
+            if c.FPDFPathSegment_GetClose(segment):
+                c.FPDFPath_Close(path)
+        fill, stroke = ctypes.c_int(), ctypes.c_int()
+        c.FPDFPath_GetDrawMode(raw, fill, stroke)
+        c.FPDFPath_SetDrawMode(path, fill.value, stroke.value)
+        r, g, b, a = (ctypes.c_uint() for _ in range(4))
+        if c.FPDFPageObj_GetFillColor(raw, r, g, b, a):
+            c.FPDFPageObj_SetFillColor(path, r.value, g.value, b.value, a.value)
+        if c.FPDFPageObj_GetStrokeColor(raw, r, g, b, a):
+            c.FPDFPageObj_SetStrokeColor(path, r.value, g.value, b.value, a.value)
+        line = ctypes.c_float()
+        if c.FPDFPageObj_GetStrokeWidth(raw, line):
+            c.FPDFPageObj_SetStrokeWidth(path, line.value)
+        matrix = c.FS_MATRIX()
+        if c.FPDFPageObj_GetMatrix(raw, matrix):
+            c.FPDFPageObj_SetMatrix(path, matrix)
+        c.FPDFPage_InsertObject(new_page.raw, path)
+    new_page.gen_content()
+    new_page.close()
+    return True
+
+
 def write_pdf(member: Member, ctx: Context) -> Written:
     import pypdfium2 as pdfium
 
@@ -107,8 +173,14 @@ def write_pdf(member: Member, ctx: Context) -> Written:
                               note="rasterized: pages written as redacted pictures, no text "
                                    "layer")
             copy = pdfium.PdfDocument.new()
+            swept = sweep(member.data, ctx.limits.max_member_bytes)
+            judged = not (swept.patterns or swept.stopped or swept.exhausted)
             for index in range(len(pdf)):
                 page = pdf[index]
+                if judged and page.get_rotation() % 360 == 0 and not _has_text(page) \
+                        and shows_nothing(page) and _redrawn(page, copy):
+                    page.close()
+                    continue
                 try:
                     scale = page_scale(page)
                     boxes, numbers = _text_boxes(page, scale)
