@@ -449,9 +449,7 @@ def read_pdf(member: Member, ctx: ReadContext) -> Iterator[Part]:
                             f"not read: over the page limit of {limit}")
         # images left, renders left, pages not rendered, the first of them
         budget = [MAX_IMAGES, MAX_RENDERED_PAGES, 0, 0]
-        # A page is judged by what it draws only when the sweep saw every object and no
-        # tiling pattern (a shape it fills can show text no page object holds).
-        judged = not (swept.patterns or swept.stopped or swept.exhausted)
+        judged = swept.judges_pages
         for number in range(1, min(pages, limit) + 1):
             with PDFIUM_LOCK:
                 parts = list(_page_parts(pdf, form, number, member, ctx, budget, judged))
@@ -922,6 +920,12 @@ class Sweep:
         self.exhausted = False
         #: a tiling pattern is defined (its cell can write text a shape is filled with)
         self.patterns = False
+
+    @property
+    def judges_pages(self) -> bool:
+        """Whether a page may be judged by what it draws (:func:`shows_nothing`): the sweep
+        saw every object and no tiling pattern that can write text."""
+        return not (self.patterns or self.stopped or self.exhausted)
 
     # -- lexing ---------------------------------------------------------------------------
     def run(self) -> Sweep:
@@ -1435,13 +1439,13 @@ def _names(refs: dict[int, dict[tuple[bytes, ...], int]], number: int,
     return found
 
 
-def hides_anything(data: bytes, limit: int) -> bool:
+def hides_anything(data: bytes, limit: int, swept: Sweep | None = None) -> bool:
     """Whether the file's bytes hold a number beyond what PDFium shows (any, shown or
     not: a copy of such a file is never the file itself), a file no attachment list
-    names, or data after its end."""
+    names, or data after its end (``swept``: the file's sweep, when made already)."""
     from ..text.engine import scan_text
 
-    swept = sweep(data, limit)
+    swept = swept if swept is not None else sweep(data, limit)
     if swept.tail() or swept.files or swept.errors:
         return True
     return any(scan_text("\n".join(texts)) for found in swept.found

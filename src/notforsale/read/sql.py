@@ -377,6 +377,12 @@ def blob_text(value: bytes, inflate: bool = True) -> tuple[str, str] | None:
     return None
 
 
+def _value_text(value: object) -> str:
+    """A database value as text: a float that is a whole number without its ``.0`` (a
+    phone stored as REAL is 13812345678.0)."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -418,8 +424,7 @@ def read_sqlite(member: Member, ctx: ReadContext) -> Iterator[Part]:
                                                     "inflated, or not text)")
                                 continue
                             value = decoded[0]
-                        text = str(int(value)) if isinstance(value, float) and \
-                            value.is_integer() else str(value)
+                        text = _value_text(value)
                         if text.strip():
                             yield TextUnit(text, row=number, field=shown(f"{table}.{name}"),
                                            hint=name, record=record)
@@ -612,7 +617,6 @@ def _page_parts(pages: Iterator[tuple[str, int, bytes]]) -> Iterator[Part]:
                     if decoded is None:
                         continue
                     value = decoded[0]
-                text = str(int(value)) if isinstance(value, float) and value.is_integer() \
-                    else str(value)
+                text = _value_text(value)
                 if text.strip():
                     yield TextUnit(text, row=record, field=where, record=record)

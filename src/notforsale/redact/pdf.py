@@ -52,14 +52,6 @@ def _needs_rasterizing(pdf: Any) -> tuple[bool, int]:
     return needs, numbers
 
 
-def _has_text(page: Any) -> bool:
-    textpage = page.get_textpage()
-    try:
-        return bool(textpage.get_text_range().strip())
-    finally:
-        textpage.close()
-
-
 def _rotate_box(box: tuple[float, float, float, float], rotation: int, width: float,
                 height: float) -> tuple[float, float, float, float]:
     """A box in the unrotated page's pixels, in the pixels of the page as rendered."""
@@ -158,10 +150,13 @@ def write_pdf(member: Member, ctx: Context) -> Written:
     import pypdfium2 as pdfium
 
     with PDFIUM_LOCK:
-        pdf, _ = open_pdf(member, ctx.limits.max_member_bytes)  # a bomb: not rewritten
+        swept = sweep(member.data, ctx.limits.max_member_bytes)  # once, for all three
+        pdf, _ = open_pdf(member, ctx.limits.max_member_bytes,  # a bomb: not rewritten
+                          swept=swept)
         try:
             needs, _ = _needs_rasterizing(pdf)
-            if not needs and not hides_anything(member.data, ctx.limits.max_member_bytes):
+            if not needs and not hides_anything(member.data, ctx.limits.max_member_bytes,
+                                                swept):
                 return Written(member.data, note="nothing to hide: copied unchanged")
             if len(pdf) > ctx.limits.max_pages:
                 raise CannotRewrite(f"more pages than the page limit ({ctx.limits.max_pages})")
@@ -173,11 +168,10 @@ def write_pdf(member: Member, ctx: Context) -> Written:
                               note="rasterized: pages written as redacted pictures, no text "
                                    "layer")
             copy = pdfium.PdfDocument.new()
-            swept = sweep(member.data, ctx.limits.max_member_bytes)
-            judged = not (swept.patterns or swept.stopped or swept.exhausted)
             for index in range(len(pdf)):
                 page = pdf[index]
-                if judged and page.get_rotation() % 360 == 0 and not _has_text(page) \
+                # (a page with a text layer has text objects: shows_nothing says no)
+                if swept.judges_pages and page.get_rotation() % 360 == 0 \
                         and shows_nothing(page) and _redrawn(page, copy):
                     page.close()
                     continue
