@@ -21,6 +21,11 @@ CASES = [
     ("0086 13812345678", ["0086 13812345678"], "0086 prefix"),
     ("(+86)13812345678", ["(+86)13812345678"], "(+86) prefix"),
     ("86 13812345678", ["86 13812345678"], "86 written apart"),
+    ("8613812345678", ["8613812345678"], "86 glued without + (how wa.me and tel: links write it)"),
+    ("https://wa.me/8613812345678", ["8613812345678"], "WhatsApp link: country code, no +"),
+    ("tel:8613812345678", ["8613812345678"], "tel: link without +"),
+    ("phone=8613812345678&x=1", ["8613812345678"], "query parameter"),
+    ("86-138-1234-5678", ["86-138-1234-5678"], "86 and dashes"),
     ("13812345678/13912345678，15012345678", ["13812345678", "13912345678", "15012345678"],
      "three numbers separated by slash and full-width comma"),
     ("13812345678 13912345678", ["13812345678", "13912345678"], "two numbers, one space"),
@@ -52,6 +57,9 @@ CASES = [
     ("2023 1127 1381 2345 678", [], "a phone hidden in a spaced order number"),
     ("价格 +100元", [], "a price with a plus sign"),
     ("客服 400-820-8820", [], "a service number is no one's phone"),
+    ("8612345678901", [], "86 glued to 11 digits that are no mobile"),
+    ("8713812345678", [], "13 digits whose first two are not 86"),
+    ("86138123456789", [], "86 glued to 12 digits"),
 ]
 
 

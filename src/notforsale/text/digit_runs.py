@@ -222,7 +222,10 @@ def _phone(digits: str, plus: bool, first_group: str) -> Reading | None:
         if e164 is not None:
             return Reading("PHONE_NUMBER", e164, phone.mask(e164), _INTL_SCORE, "phone",
                            "international prefix and number", _PHONE_CHECKS)
-    if first_group == "86" and len(digits) == 13:
+    if len(digits) == 13 and digits.startswith("861") and \
+            (first_group == "86" or first_group == digits):
+        # The country code written apart ("86 138…") or glued without "+", as wa.me and
+        # tel: links write it ("8613812345678").
         digits = digits[2:]
     e164 = phone.mobile_cn(digits)
     if e164 is not None:
