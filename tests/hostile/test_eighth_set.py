@@ -100,3 +100,63 @@ def test_a_page_that_could_show_something_is_rendered(draw: bytes, reason: str) 
                b"<< /Length %d >>\nstream\n" % len(draw) + draw + b"\nendstream"]
     rendered = [p for p in read_parts("p.pdf", pdf_of(objects)) if isinstance(p, Member)]
     assert [p.name for p in rendered] == ["page-1.png"], reason
+
+
+def _mail(headers: str, part_headers: str = "") -> bytes:
+    return (headers + "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"BB\"\n\n"
+            "--BB\nContent-Type: text/plain; charset=utf-8\n" + part_headers + "\nhello\n"
+            "--BB--\n").encode()
+
+
+ID2, ID2_M = "110105195609096969", "110105********6969"
+MAIL_HEADER_CASES = [
+    (f"Received: from mx (sfz {ID}) by x\n", {ID_M}, "a Received header"),
+    (f"Message-ID: <{MOBILE}@mail.example.cn>\n", {"1**********@mail.example.cn"},
+     "a phone number as a Message-ID's local part (an address's: masked whole)"),
+    (f"References: <a@x> <{ID}@x>\n", {ID_M}, "References"),
+    (f"In-Reply-To: <{ID}@x>\n", {ID_M}, "In-Reply-To"),
+    (f"Thread-Topic: {MOBILE}\n", {MOBILE_M}, "a header the reader has no name for"),
+    ("Subject: =?GB18030?B?ye233dak" + __import__("base64").b64encode(ID.encode()).decode()
+     + "?=\n", {ID_M}, "RFC 2047 word in GB18030"),
+    ("Subject: =?utf-8?Q?" + "".join(f"={ord(c):02X}" for c in ID) + "?=\n", {ID_M},
+     "RFC 2047 Q-encoding, every digit encoded"),
+    ("Subject: =?utf-8?Q?" + "".join(f"={ord(c):02X}" for c in ID) + "?= =?utf-8?Q?"
+     + "".join(f"={ord(c):02X}" for c in ID2) + "?=\n", {ID_M, ID2_M},
+     "two encoded words, one ID each: decoded glued they would make 36 digits"),
+    (f"Subject: =?utf-8?Q?{ID[:9]}?= =?utf-8?Q?{ID[9:]}?=\n", {ID_M},
+     "one ID split over two encoded words"),
+]
+
+
+@pytest.mark.parametrize("headers, expected, reason", MAIL_HEADER_CASES,
+                         ids=[c[2] for c in MAIL_HEADER_CASES])
+def test_every_mail_header_is_read_and_masked(tmp_path: Path, headers: str,
+                                              expected: set[str], reason: str) -> None:
+    """c24/c43: only From/To/Cc/Subject-like headers were read; Received, Message-ID,
+    References, In-Reply-To kept an ID raw in a copy called verified. Every header is read
+    but those that give the message its structure (Content-Type, -Transfer-Encoding,
+    -Disposition, MIME-Version: attachment names are read on their own)."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "m.eml").write_bytes(_mail("From: a@b.cn\n" + headers))
+    result = scan_path(tmp_path / "src")
+    assert {i.finding.masked for i in result.findings} - {"*@b.cn"} == expected, reason
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", report.to_dict()
+    copy = (tmp_path / "out" / "m.eml").read_bytes()
+    for value in (ID, ID2, MOBILE):
+        assert value.encode() not in copy
+    assert b"hello" in copy
+
+
+def test_a_parts_own_headers_are_read_and_masked(tmp_path: Path) -> None:
+    """c43: a part's Content-Description (and any header of a part) is read."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "m.eml").write_bytes(
+        _mail("From: a@b.cn\n", f"Content-Description: sfz {ID}\nX-Note: {MOBILE}\n"))
+    result = scan_path(tmp_path / "src")
+    assert {i.finding.masked for i in result.findings
+            if i.finding.type != "EMAIL_ADDRESS"} == {ID_M, MOBILE_M}
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", report.to_dict()
+    copy = (tmp_path / "out" / "m.eml").read_bytes()
+    assert ID.encode() not in copy and MOBILE.encode() not in copy and b"hello" in copy

@@ -24,24 +24,33 @@ from .member import Member
 from .text_files import decode
 from .units import Part, PartError, ReadContext, TextUnit, shown
 
-#: Headers whose values are read (the rest are routing and transport details).
-ADDRESS_HEADERS = ("from", "to", "cc", "bcc", "reply-to", "sender", "return-path",
-                   "delivered-to", "disposition-notification-to", "x-original-to")
-#: Other headers whose values are people's words, not routing: and every ``X-`` header (a
-#: sender's own: ``X-Contact: 139…``).
-TEXT_HEADERS = ("subject", "comments", "keywords", "organization", "content-description")
+#: Headers that give a message its structure: parsed, not read as text (an attachment's
+#: name, from Content-Disposition or Content-Type, is read on its own; masking a boundary
+#: would break the message). Every other header is read — Received, Message-ID,
+#: References, a sender's own ``X-`` headers: a number hides in any of them.
+STRUCTURE_HEADERS = frozenset({"content-type", "content-transfer-encoding",
+                               "content-disposition", "mime-version"})
 
 
 def read_header_names(message: Message) -> list[str]:
     """The headers of ``message`` whose values are read (and masked in a copy), lower-case,
     each once, in their order."""
-    wanted = set(ADDRESS_HEADERS) | set(TEXT_HEADERS)
     names: list[str] = []
     for key in message.keys():
         name = key.lower()
-        if (name in wanted or name.startswith("x-")) and name not in names:
+        if name not in STRUCTURE_HEADERS and name not in names:
             names.append(name)
     return names
+
+
+def header_parts(message: Message) -> list[Message]:
+    """The message and each of its parts whose headers are read: multipart containers and
+    leaves, an attached message's own headers not (read as a message of its own)."""
+    parts = [message]
+    for part in (*multiparts(message), *leaf_parts(message)):
+        if part is not message and all(part is not seen for seen in parts):
+            parts.append(part)
+    return parts
 
 
 _FROM_LINE = re.compile(rb"^From [^\r\n]*\r?\n", re.MULTILINE)
@@ -52,15 +61,40 @@ def parse_message(data: bytes) -> Message:
     return email.message_from_bytes(data, policy=email.policy.compat32)
 
 
+#: One RFC 2047 encoded word (charset, Q or B, text).
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[QqBb]\?[^?\s]*\?=")
+
+
+def _decoded(word: str) -> str:
+    try:
+        ((chunk, charset),) = email.header.decode_header(word)
+        return chunk.decode(charset or "ascii", errors="replace") \
+            if isinstance(chunk, bytes) else chunk
+    except (UnicodeError, LookupError, email.errors.HeaderParseError, ValueError):
+        return word
+
+
+def decode_words(value: str) -> str:
+    """A header value with its RFC 2047 words decoded, each standing apart by a space (a
+    mail reader shows ``=?…?= =?…?=`` glued): two IDs in two words are not one run of 36
+    digits, and an ID split over two words is still a run of digits and a space."""
+    pieces: list[str] = []
+    last = 0
+    for word in _ENCODED_WORD.finditer(value):
+        between = value[last:word.start()]
+        if between.strip():
+            pieces.append(between.strip())
+        pieces.append(_decoded(word.group()))
+        last = word.end()
+    if not pieces:
+        return value
+    if value[last:].strip():
+        pieces.append(value[last:].strip())
+    return " ".join(pieces)
+
+
 def header_text(message: Message, name: str) -> str:
-    values = message.get_all(name) or []
-    out = []
-    for value in values:
-        try:
-            out.append(str(email.header.make_header(email.header.decode_header(str(value)))))
-        except (UnicodeError, LookupError, email.errors.HeaderParseError, ValueError):
-            out.append(str(value))
-    return "\n".join(out)
+    return "\n".join(decode_words(str(value)) for value in message.get_all(name) or [])
 
 
 def part_text(part: Message) -> str | None:
@@ -179,12 +213,14 @@ def read_eml(member: Member, ctx: ReadContext) -> Iterator[Part]:
 def _message_parts(message: Message, member: Member, ctx: ReadContext) -> Iterator[Part]:
     # One record for the whole message: its headers and bodies are one person's.
     record = 1
-    for name in read_header_names(message):
-        value = header_text(message, name)
-        if value.strip():
-            label = shown(name.title())
-            yield TextUnit(value, field=f"header {label}", hint=label, record=record,
-                           part=f"header {label}")
+    for number, part in enumerate(header_parts(message)):
+        where = "header" if number == 0 else f"MIME part {number} header"
+        for name in read_header_names(part):
+            value = header_text(part, name)
+            if value.strip():
+                label = shown(name.title())
+                yield TextUnit(value, field=f"{where} {label}", hint=label, record=record,
+                               part=f"{where} {label}")
     for container in multiparts(message):  # text outside every part
         for where in ("preamble", "epilogue"):
             extra = getattr(container, where)

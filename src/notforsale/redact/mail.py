@@ -1,6 +1,6 @@
 """Redact e-mail messages and mailboxes in their own format.
 
-The headers the reader reads (From, To, Cc, Subject, …) are masked, text and HTML
+The headers the reader reads (all but those of the structure) are masked, text and HTML
 bodies are masked (HTML through the same paragraph walk as web pages), attachments
 are redacted as files of their own under masked names, and attachments that cannot
 be redacted are left out (the message says so in their place). A mailbox is
@@ -22,6 +22,8 @@ from ..read.mail import (
     multiparts,
     parse_message,
     part_text,
+    header_parts,
+    header_text,
     read_header_names,
     split_mbox,
     uuencoded,
@@ -33,8 +35,6 @@ from .office import mask_walked
 
 
 def _mask_headers(message: Message, written: Written) -> None:
-    from ..read.mail import header_text
-
     for name in read_header_names(message):
         if message.get(name) is None:
             continue
@@ -103,7 +103,8 @@ def _mask_body(part: Message, member: Member, ctx: Context, written: Written) ->
 def redact_message(data: bytes, member: Member, ctx: Context) -> Written:
     message = parse_message(data)
     written = Written(None)
-    _mask_headers(message, written)
+    for part in header_parts(message):
+        _mask_headers(part, written)
     for part in multiparts(message):  # text outside every part: the preamble and the epilogue
         for where in ("preamble", "epilogue"):
             extra = getattr(part, where)
