@@ -160,3 +160,31 @@ def test_a_parts_own_headers_are_read_and_masked(tmp_path: Path) -> None:
     assert report.status == "verified", report.to_dict()
     copy = (tmp_path / "out" / "m.eml").read_bytes()
     assert ID.encode() not in copy and MOBILE.encode() not in copy and b"hello" in copy
+
+
+RTF_CASES = [
+    (b"{\\info{\\keywords sfz " + ID.encode() + b"}}{\\*\\userprops {\\propname sfz}\\proptype30"
+     b"{\\staticval " + ID2.encode() + b"}}", {ID_M, ID2_M},
+     "document keywords then a user property: the groups' texts meet with no break"),
+    (b"{\\*\\userprops {\\propname tel}\\proptype30{\\staticval " + MOBILE.encode() + b"}}",
+     {MOBILE_M}, "a user property's value after its name"),
+    (b"{\\info{\\title " + ID.encode() + b"}{\\author x" + MOBILE.encode() + b"}}",
+     {ID_M, MOBILE_M}, "title then author"),
+]
+
+
+@pytest.mark.parametrize("groups, expected, reason", RTF_CASES, ids=[c[2] for c in RTF_CASES])
+def test_rtf_information_is_masked_in_the_copy(tmp_path: Path, groups: bytes,
+                                              expected: set[str], reason: str) -> None:
+    """c23: the scan found IDs in {\\info{\\keywords}} and {\\*\\userprops}, but the copy kept
+    them (its check failed): the writer saw the groups' texts glued ("…6228sfz1301…", a
+    token holding more digits, so no number)."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "d.rtf").write_bytes(b"{\\rtf1\\ansi" + groups + b"\\pard hello\\par}")
+    result = scan_path(tmp_path / "src")
+    assert {i.finding.masked for i in result.findings} == expected, reason
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", (reason, report.to_dict())
+    copy = (tmp_path / "out" / "d.rtf").read_bytes()
+    assert ID.encode() not in copy and ID2.encode() not in copy and MOBILE.encode() not in copy
+    assert b"hello" in copy

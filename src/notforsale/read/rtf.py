@@ -135,7 +135,11 @@ _CODEPAGE = re.compile(r"\\ansicpg([0-9]{3,5})")
 _BREAKS = frozenset({"par", "line", "tab", "cell", "row", "sect", "page", "pard", "~", "_",
                      "-", "title", "subject", "author", "manager", "company", "operator",
                      "category", "keywords", "comment", "doccomm", "hlinkbase", "bkmkstart",
-                     "bkmkend", "fldinst", "fldrslt"})
+                     "bkmkend", "fldinst", "fldrslt",
+                     # a {\\*\\…} destination and the user properties' parts: a hidden
+                     # group's text does not run into the text before it
+                     "*", "info", "userprops", "propname", "proptype", "staticval",
+                     "linkval"})
 _BINARY_RUN = re.compile(r"[0-9a-fA-F\r\n]{200,}")  # picture and object data
 
 
