@@ -188,3 +188,81 @@ def test_rtf_information_is_masked_in_the_copy(tmp_path: Path, groups: bytes,
     copy = (tmp_path / "out" / "d.rtf").read_bytes()
     assert ID.encode() not in copy and ID2.encode() not in copy and MOBILE.encode() not in copy
     assert b"hello" in copy
+
+
+def _ods_with_formula(formula: str, shown: str) -> bytes:
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    table = Table(name="s")
+    row = TableRow()
+    cell = TableCell(valuetype="string", formula=formula)
+    cell.addElement(P(text=shown))
+    row.addElement(cell)
+    hello = TableCell(valuetype="string")
+    hello.addElement(P(text="hello"))
+    row.addElement(hello)
+    table.addElement(row)
+    document.spreadsheet.addElement(table)
+    out = __import__("io").BytesIO()
+    document.write(out)
+    return out.getvalue()
+
+
+FORMULA_CASES = [
+    (f'=CONCATENATE("{ID[:9]}","{ID[9:]}")', "CONCATENATE of two literals"),
+    (f'="sfz "&"{ID[:6]}"&"{ID[6:14]}"&"{ID[14:]}"', "& of three literals"),
+    (f'=CONCAT("{ID[:9]}",IF(TRUE,"{ID[9:]}",""))', "a literal inside another function"),
+]
+
+
+@pytest.mark.parametrize("formula, reason", FORMULA_CASES, ids=[c[1] for c in FORMULA_CASES])
+def test_an_xlsx_formula_joining_an_id_is_read_and_masked(tmp_path: Path, formula: str,
+                                                          reason: str) -> None:
+    """c19: =CONCATENATE("…","…") put an ID back together in a copy called verified (the
+    formula kept, no cached value: the check read nothing). The text a formula joins from
+    its literals is read; in the copy the cell holds that text masked."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active["A1"] = formula
+    book.active["B1"] = "hello"
+    out = io.BytesIO()
+    book.save(out)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "f.xlsx").write_bytes(out.getvalue())
+    result = scan_path(tmp_path / "src")
+    assert {i.finding.masked for i in result.findings} == {ID_M}, reason
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", (reason, report.to_dict())
+    with zipfile.ZipFile(tmp_path / "out" / "f.xlsx") as copy:
+        sheets = b"".join(copy.read(n) for n in copy.namelist() if n.endswith(".xml"))
+    assert ID[:9].encode() not in sheets and ID[9:].encode() not in sheets, reason
+    assert ID[6:14].encode() not in sheets and b"hello" in sheets, reason
+
+
+@pytest.mark.parametrize("formula, reason", [
+    (f'of:=CONCATENATE("{ID[:9]}";"{ID[9:]}")', "ODF CONCATENATE, ';' between arguments"),
+    (f'of:="{ID[:9]}"&"{ID[9:]}"', "ODF &"),
+])
+def test_an_ods_formula_joining_an_id_is_masked(tmp_path: Path, formula: str,
+                                                reason: str) -> None:
+    """c42: the cell's shown value was masked, its table:formula attribute still rebuilt
+    the ID in a copy called verified."""
+    import zipfile
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "f.ods").write_bytes(_ods_with_formula(formula, ID))
+    result = scan_path(tmp_path / "src")
+    assert {i.finding.masked for i in result.findings} == {ID_M}, reason
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", (reason, report.to_dict())
+    with zipfile.ZipFile(tmp_path / "out" / "f.ods") as copy:
+        content = copy.read("content.xml")
+    assert ID[:9].encode() not in content and ID[9:].encode() not in content, reason
+    assert b"hello" in content and b"table:formula" in content, reason

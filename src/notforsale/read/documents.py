@@ -20,7 +20,7 @@ from ..text.normalize import digit_count
 from .images import IMAGE_SUFFIXES, looks_like_image
 from .member import Member
 from .text_files import across_tags, decode, is_markup, markup_text, references_decoded
-from .units import Part, PartError, ReadContext, TextUnit, shown, table_rows
+from .units import Part, PartError, ReadContext, TextUnit, formula_text, shown, table_rows
 
 #: Longest table cell read (csv's own field limit is raised to this).
 MAX_CELL_CHARS = 64 * 1024 * 1024
@@ -156,6 +156,21 @@ XLSX_CELL_PARTS = re.compile(r"xl/(worksheets/sheet[^/]*|sharedStrings)\.xml$")
 _HEADER_FOOTER = re.compile(rb"<(?:\w+:)?headerFooter\b.*?</(?:\w+:)?headerFooter>", re.DOTALL)
 
 
+#: A cell's formula in a sheet's XML (written without its "=").
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>/]*>([^<]*)</(?:\w+:)?f>")
+
+
+def _formula_units(data: bytes, part: str) -> Iterator[TextUnit]:
+    """The text each formula joins from its string literals (``CONCATENATE("110101",
+    "1990…")``): cells are read as their cached values, which a formula need not have."""
+    import html
+
+    for found in _FORMULA.finditer(data):
+        text = formula_text("=" + html.unescape(found.group(1).decode("utf-8", "replace")))
+        if text is not None:
+            yield TextUnit(text, part=f"{part} (the text a formula joins)")
+
+
 def xlsx_extras(member: Member, ctx: ReadContext) -> Iterator[Part]:
     """What a workbook holds besides its cells: comments, headers and footers, hyperlinks
     (``mailto:``), text boxes and charts, document properties."""
@@ -177,6 +192,7 @@ def xlsx_extras(member: Member, ctx: ReadContext) -> Iterator[Part]:
             if isinstance(data, str) or not name.lower().endswith((".xml", ".rels", ".vml")):
                 continue
             if XLSX_CELL_PARTS.match(name):
+                yield from _formula_units(data, shown(name))
                 pieces = _HEADER_FOOTER.findall(data)
                 if not pieces:
                     continue

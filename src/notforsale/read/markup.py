@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from lxml import html as lxml_html
 
-from .units import looks_like_header
+from .units import formula_text, looks_like_header
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -109,7 +109,8 @@ HTML = Dialect(
 
 _ATTRIBUTE_WORTH = re.compile(r"@|[0-9].*[0-9].*[0-9].*[0-9].*[0-9].*[0-9].*[0-9]")
 
-#: A place text was taken from: (element, "text" | "tail" | "@attribute").
+#: A place text was taken from: (element, "text" | "tail" | "@attribute"), or text an
+#: attribute holds encoded: "%attribute" (a data: URI), "=attribute" (a formula's literals).
 Slot = tuple[etree._Element, str]
 
 
@@ -163,6 +164,9 @@ class Paragraph:
                 element.text = value
             elif where == "tail":
                 element.tail = value
+            elif where.startswith("="):  # a formula joining literals: now one, masked
+                head = element.get(where[1:], "").split("=", 1)[0]
+                element.set(where[1:], head + '="' + value.replace('"', '""') + '"')
             elif where.startswith("%"):  # the text inside a data: URI, encoded again
                 head = element.get(where[1:], "").split(",", 1)[0]
                 element.set(where[1:], head + "," + base64.b64encode(
@@ -425,6 +429,9 @@ class _Walk:
                     continue
             if value and _ATTRIBUTE_WORTH.search(value):
                 self._loose((element, "@" + name), value, kind="attribute")
+                joined = formula_text(value) if '"' in value else None
+                if joined is not None:  # of:=CONCATENATE("110101";"1990…"): what it shows
+                    self._loose((element, "=" + str(name)), joined, kind="attribute")
 
     def _loose_subtree(self, element: etree._Element) -> None:
         paragraph = Paragraph(kind="text", record=self.new_record())

@@ -72,6 +72,16 @@ def looks_like_header(cells: list[str]) -> bool:
 _FORMULA_STRING = re.compile(r'"((?:[^"]|"")*)"')
 
 
+def formula_text(formula: str) -> str | None:
+    """The text a spreadsheet formula joins from its string literals
+    (``=CONCAT("110101","1990…")``, ``of:="…"&"…"``) when it holds seven digits or more: a
+    number put back together by the formula. None otherwise."""
+    if "=" not in formula[:8] or '"' not in formula:
+        return None
+    joined = "".join(_FORMULA_STRING.findall(formula)).replace('""', '"')
+    return joined if digit_count(joined) >= 7 else None
+
+
 def table_rows(rows: Iterable[list[str]], sheet: str = "", part: str | None = None,
                record_base: int = 0, header: Sequence[str] | None = None
                ) -> Iterator[TextUnit]:
@@ -97,8 +107,8 @@ def table_rows(rows: Iterable[list[str]], sheet: str = "", part: str | None = No
                 continue
             yield TextUnit(cell, row=number, field=field_, hint=name, record=record,
                            part=part)
-            if cell[0] == "=" and '"' in cell:  # =CONCAT("110101","1990…"): what it shows
-                shown_text = "".join(_FORMULA_STRING.findall(cell)).replace('""', '"')
-                if digit_count(shown_text) >= 7:
+            if cell[0] == "=":  # =CONCAT("110101","1990…"): what it shows
+                shown_text = formula_text(cell)
+                if shown_text is not None:
                     yield TextUnit(shown_text, row=number, field=field_, hint=name,
                                    record=record, part="the text a formula joins")

@@ -200,6 +200,7 @@ def write_xlsx(member: Member, ctx: Context) -> Written:
     from openpyxl import load_workbook
 
     from ..read.documents import check_package
+    from ..read.units import formula_text
 
     check_package(member, ctx.limits)
     try:
@@ -223,6 +224,16 @@ def write_xlsx(member: Member, ctx: Context) -> Written:
                 value = cell.value
                 if isinstance(value, float) and value.is_integer():
                     value = int(value)
+                if isinstance(value, str) and value[:1] == "=":
+                    # A formula joining a number from literals: the cell keeps the text it
+                    # shows, masked (the formula would put the number back together).
+                    joined = formula_text(value)
+                    masked, count = mask_text(joined) if joined is not None else ("", 0)
+                    if count:
+                        cell.value = masked
+                        cell.data_type = "s"
+                        total += count
+                        continue
                 if isinstance(value, str) or (isinstance(value, int)
                                               and not isinstance(value, bool)):
                     masked, count = mask_text(str(value),

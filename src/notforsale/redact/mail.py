@@ -17,13 +17,13 @@ from lxml import etree
 from ..read import markup
 from ..read.mail import (
     attachment_name,
+    header_parts,
+    header_text,
     is_attachment,
     leaf_parts,
     multiparts,
     parse_message,
     part_text,
-    header_parts,
-    header_text,
     read_header_names,
     split_mbox,
     uuencoded,
