@@ -266,3 +266,54 @@ def test_an_ods_formula_joining_an_id_is_masked(tmp_path: Path, formula: str,
         content = copy.read("content.xml")
     assert ID[:9].encode() not in content and ID[9:].encode() not in content, reason
     assert b"hello" in content and b"table:formula" in content, reason
+
+
+def _gzip_of(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data)
+
+
+def _tar_of(name: str, data: bytes) -> bytes:
+    import io
+    import tarfile
+
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+WRONG_NAME_CASES = [
+    ("logo.png", lambda: _gzip_of(f"sfz {ID}\n".encode()), "a gzip stream named .png"),
+    ("scan.jpg", lambda: _gzip_of(f"sfz {ID}\n".encode()), "a gzip stream named .jpg"),
+    ("report.docx", lambda: _tar_of("a.txt", f"sfz {ID}\n".encode()), "a tar named .docx"),
+    ("leak.csv.gz", lambda: _gzip_of(f"name,sfz\nx,{ID}\n".encode()), "a .csv.gz (copied now)"),
+    ("leak.txt.bz2", lambda: __import__("bz2").compress(f"sfz {ID}\n".encode()), "a .txt.bz2"),
+    ("leak.txt.xz", lambda: __import__("lzma").compress(f"sfz {ID}\n".encode()), "a .txt.xz"),
+    ("sheet.xlsx", lambda: _tar_of("a.txt", f"sfz {ID}\n".encode()), "a tar named .xlsx"),
+]
+
+
+@pytest.mark.parametrize("name, make, reason", WRONG_NAME_CASES,
+                         ids=[c[2] for c in WRONG_NAME_CASES])
+def test_an_archive_under_another_formats_name_is_opened(tmp_path: Path, name: str, make,
+                                                         reason: str) -> None:
+    """c32: a gzip named .png and a tar named .docx each ended as one error ("unreadable
+    image", "not a readable zip package"): their bytes say what they are (no PNG or JPEG
+    starts like a gzip stream, no docx like a tar)."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / name).write_bytes(make())
+    result = scan_path(tmp_path / "src")
+    assert {i.finding.masked for i in result.findings} == {ID_M}, reason
+    assert not result.errors, (reason, result.errors)
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", (reason, report.to_dict())
+    assert ID.encode() not in (tmp_path / "out" / name).read_bytes(), reason
+    from notforsale.read.walk import decompressed
+
+    if not name.endswith(("docx", "xlsx")):
+        inner = decompressed((tmp_path / "out" / name).read_bytes(), 1 << 20)
+        assert inner is not None and ID[14:].encode() in inner and ID.encode() not in inner

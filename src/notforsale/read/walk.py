@@ -57,10 +57,10 @@ __all__ = ["SEP", "Container", "Item", "Member", "MemberError", "Walker", "archi
 def archive_kind(name: str, head: bytes) -> str | None:
     """'zip', '7z' or 'tar' when the bytes are an archive to open, else None."""
     lowered = name.lower()
-    if lowered.endswith(ZIP_DOCUMENT_SUFFIXES):
-        return None
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return "zip"
+        # A docx is a zip: read as the document it is (one with no package in it is
+        # told apart by the walker, see plain_zip). A tar or a 7z so named is an archive.
+        return None if lowered.endswith(ZIP_DOCUMENT_SUFFIXES) else "zip"
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
         return "7z"
     if len(head) > 262 and head[257:262] == b"ustar":
@@ -75,8 +75,9 @@ def archive_kind(name: str, head: bytes) -> str | None:
     return None
 
 
-#: Formats whose own bytes may begin like a gzip, bzip2 or xz stream.
-_NOT_STREAMS = (".svgz", ".emz", ".wmz", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp")
+#: Formats whose own bytes begin like a gzip stream (read by their own readers). No PDF,
+#: PNG, JPEG, GIF or WebP does: one that starts like a stream is a stream.
+_NOT_STREAMS = (".svgz", ".emz", ".wmz")
 
 
 #: Refusals because a limit of the whole scan is spent (told once per archive).
@@ -133,6 +134,33 @@ def _codec(magic: bytes) -> Any:
         if magic.startswith(start):
             return module
     return None
+
+
+def compressed_name(name: str) -> str:
+    """The name of the file a compressed one holds: leak.csv.gz holds leak.csv; a
+    list.csv that is a gzip stream holds list.csv."""
+    return (name.rsplit(".", 1)[0] if name.lower().endswith(_COMPRESSED_FILES) else name) \
+        or "(unnamed)"
+
+
+def decompressed(data: bytes, limit: int) -> bytes | None:
+    """A gzip, bzip2 or xz stream decompressed, or None when it holds more than ``limit``
+    bytes (read in bounded steps: a bomb is not inflated whole)."""
+    with _decompressing(io.BytesIO(data), data[:6]) as handle:
+        content: bytes = handle.read(limit + 1)
+    return None if len(content) > limit else content
+
+
+def compress_like(data: bytes, magic: bytes) -> bytes:
+    """``data`` compressed with the codec ``magic`` names (gzip without a name, a comment
+    or a time: its header says nothing)."""
+    import gzip
+
+    codec = _codec(magic)
+    if codec is gzip:
+        return gzip.compress(data, mtime=0)
+    assert codec is not None
+    return codec.compress(data)  # type: ignore[no-any-return]
 
 
 def _decompressing(source: Any, magic: bytes) -> Any:
@@ -701,23 +729,19 @@ class Walker:
         """A file compressed on its own (``.gz``, ``.bz2``, ``.xz``): the one file inside,
         named without the suffix, decompressed up to the member limit."""
         data = archive_member.data
-        name = archive_member.name
-        # leak.csv.gz holds leak.csv; a list.csv that is a gzip stream holds list.csv
-        raw = (name.rsplit(".", 1)[0] if name.lower().endswith(_COMPRESSED_FILES) else name) \
-            or "(unnamed)"
+        raw = compressed_name(archive_member.name)
         display = self._shown_child(archive_member, raw)
         refused = self.budget.take_file()
         if refused:
             yield error_at(display, refused, raw, self.key)
             return
-        with _decompressing(io.BytesIO(data), data[:6]) as handle:
-            content = handle.read(self.limits.max_member_bytes + 1)
-        refused = "decompresses to more than the member limit" \
-            if len(content) > self.limits.max_member_bytes else \
+        content = decompressed(data, self.limits.max_member_bytes)
+        refused = "decompresses to more than the member limit" if content is None else \
             self._check_read(content, len(data))
         if refused:
             yield error_at(display, refused, raw, self.key)
             return
+        assert content is not None
         yield archive_member.child(raw, content, self.key)
         said = _gzip_header_text(data)
         if said:

@@ -46,7 +46,7 @@ from ..read.images import PIXELS, ImageError, pixels
 from ..read.limits import Limits
 from ..read.member import SEP, Member, MemberError, member_at
 from ..read.units import ReadContext, TextUnit
-from ..read.walk import Walker
+from ..read.walk import Walker, archive_kind
 from ..text.engine import scan_text
 from ..text.mask import mask_name, mask_path
 from .check_images import check_image
@@ -273,6 +273,8 @@ class _Redactor:
         if member.depth > self.limits.max_depth:
             return Written(None, note=f"nested deeper than {self.limits.max_depth} levels; "
                                       "not copied")
+        if archive_kind(member.name, member.data[:512]) == "compressed":
+            return self._compressed(member)
         candidates = formats.candidates(member)
         failure = ""
         for fmt in candidates:
@@ -284,6 +286,27 @@ class _Redactor:
             except Exception as error:  # noqa: BLE001 - one file's failure is its record
                 failure = failure or f"unreadable ({type(error).__name__})"
         return Written(None, note=f"not copied: {mask_name(failure)}")
+
+    def _compressed(self, member: Member) -> Written:
+        """A file compressed on its own (``leak.csv.gz``, a ``.png`` that is a gzip stream):
+        the file inside redacted, compressed again with the same codec."""
+        from ..read.walk import compress_like, compressed_name, decompressed
+
+        try:
+            content = decompressed(member.data, self.limits.max_member_bytes)
+        except Exception as error:  # noqa: BLE001 - a corrupt stream is this file's record
+            return Written(None, note=f"not copied: corrupt compressed stream "
+                                      f"({type(error).__name__})")
+        if content is None:
+            return Written(None, note="not copied: decompresses to more than the member limit")
+        inner = self.redact(member.child(compressed_name(member.name), content, self.key,
+                                         embedded=True))
+        if inner.data is None:
+            return Written(None, note=inner.note or "not copied: the file inside cannot be "
+                                                    "redacted")
+        written = Written(compress_like(inner.data, member.data[:6]), note=inner.note)
+        written.absorb(inner)
+        return written
 
     def _image(self, member: Member) -> tuple[bytes, Any]:
         """An image redacted; a document's part whose bytes were redacted a moment ago
