@@ -72,3 +72,33 @@ def test_groups_joined_by_the_katakana_middle_dot() -> None:
     for dot in ("\u30fb", "\uff65"):
         assert [f.type for f in scan_text(f"手机 138{dot}1234{dot}5678")] == ["PHONE_NUMBER"]
     assert scan_text("アン・ジョン 2024・12・01") == []
+
+
+#: The ninth hostile set (h33) put U+180E and U+2063 between every digit; every other
+#: invisible format character (Unicode category Cf) and the Hangul fillers draw nothing too.
+EVERY_DIGIT_MARKS = [
+    ("\u180e", "Mongolian vowel separator (h33)"),
+    ("\u2063", "invisible separator (h33)"),
+    ("\u2061", "function application"), ("\u2062", "invisible times"),
+    ("\u2064", "invisible plus"), ("\u061c", "Arabic letter mark"),
+    ("\u206a", "inhibit symmetric swapping"), ("\ufff9", "interlinear annotation anchor"),
+    ("\u3164", "Hangul filler"), ("\uffa0", "half-width Hangul filler"),
+    ("\U000e0020", "tag space"), ("\U0001bca0", "shorthand format letter overlap"),
+]
+
+
+@pytest.mark.parametrize("mark, reason", EVERY_DIGIT_MARKS, ids=[m[1] for m in EVERY_DIGIT_MARKS])
+@pytest.mark.parametrize("label,number,kind", [("身份证", ID, "CN_RESIDENT_ID"),
+                                               ("手机", PHONE, "PHONE_NUMBER")])
+def test_every_invisible_format_character_between_digits(mark: str, reason: str, label: str,
+                                                         number: str, kind: str) -> None:
+    assert [f.type for f in scan_text(f"{label} " + mark.join(number))] == [kind], reason
+
+
+@pytest.mark.parametrize("separator, reason", [
+    ("\u2027", "hyphenation point (c04): a dot between groups"),
+    ("\\-", "Markdown's escaped dash (c41): renders as a dash"),
+])
+def test_separators_a_reader_sees_as_a_dot_or_dash(separator: str, reason: str) -> None:
+    text = f"身份证 {ID[:6]}{separator}{ID[6:14]}{separator}{ID[14:]}"
+    assert [f.type for f in scan_text(text)] == ["CN_RESIDENT_ID"], reason

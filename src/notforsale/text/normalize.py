@@ -11,8 +11,9 @@ What is folded:
 - full-width letters, digits and the signs numbers and addresses are written with
   (``Ｘ``, ``＋``, ``＠``, ``．``, ``－``, ``（``, ...) to ASCII;
 - dashes and minus signs to ``-``, exotic and zero-width spaces, invisible marks (soft
-  hyphen, bidi controls), variation selectors (keycap digits ``1️⃣``), NUL and combining
-  diacritics to a plain space;
+  hyphen, bidi controls, every other format character and the Hangul fillers), variation
+  selectors (keycap digits ``1️⃣``), NUL and combining diacritics to a plain space; a
+  backslash escaping a separator after a digit (Markdown's ``\\-``) to a space;
 - look-alikes of the ID check character ``X`` (Cyrillic ``Х``, Greek ``Χ``, ``×``, and
   what Unicode folds to ``X``: the Roman numeral ``Ⅹ``, the mathematical ``𝐗``);
 - Chinese numerals (``一三八``, ``幺``, ``〇``/``零``, the financial ``壹叁捌``) in a run of
@@ -81,8 +82,15 @@ def _build_table() -> dict[int, str]:
     for code in range(0x80, 0x20000):
         if code not in table and unicodedata.normalize("NFKC", chr(code)) in ("X", "x"):
             table[code] = unicodedata.normalize("NFKC", chr(code))
-    for code in (0x30FB, 0xFF65):  # katakana middle dot ・ (and its half-width form): a dot
-        table[code] = "·"
+    # Every other invisible format character (Unicode's Cf: U+180E, U+2061-U+2064, tags,
+    # …) and the Hangul fillers, which draw nothing either: a space
+    for code in (*range(0x80, 0x20000), *range(0xE0000, 0xE0080)):
+        if code not in table and unicodedata.category(chr(code)) == "Cf":
+            table[code] = " "
+    for code in (0x115F, 0x1160, 0x3164, 0xFFA0):
+        table[code] = " "
+    for code in (0x30FB, 0xFF65, 0x2027):  # katakana middle dot ・ (half-width too) and the
+        table[code] = "·"                  # hyphenation point ‧: a dot
     table[0xFE6B] = "@"  # small commercial at
     table[0xFE62] = "+"  # small plus sign
     return table
@@ -185,10 +193,17 @@ def shown_order(text: str) -> str:
     return _OVERRIDDEN.sub(_shown_order, text) if "\u202e" in text else text
 
 
+#: A backslash after a digit escaping the separator after it (Markdown's ``110101\-1990…``
+#: renders as a dash).
+_ESCAPED_SEPARATOR = re.compile(r"(?<=[0-9])\\(?=[-.·_()/ ])")
+
+
 def normalize(text: str) -> str:
     """Fold disguised characters to ASCII, one character for one character."""
     if "\x00" in text:  # NUL bytes slipped between digits
         text = text.replace("\x00", " ")
+    if "\\" in text:
+        text = _ESCAPED_SEPARATOR.sub(" ", text)
     if text.isascii():
         return _letters_for_digits(text)
 
