@@ -209,7 +209,7 @@ def xlsx_extras(member: Member, ctx: ReadContext) -> Iterator[Part]:
 
 
 def read_xls(member: Member, ctx: ReadContext) -> Iterator[Part]:
-    """Legacy Excel (BIFF) workbooks, read with xlrd (cell values only)."""
+    """Legacy Excel (BIFF) workbooks, read with xlrd: sheet names and cell values."""
     import xlrd
 
     try:
@@ -218,6 +218,9 @@ def read_xls(member: Member, ctx: ReadContext) -> Iterator[Part]:
         raise InputError(member.path, f"unreadable spreadsheet ({type(error).__name__})") \
             from None
     try:
+        for name in book.sheet_names():  # a sheet's name is text a seller writes too
+            if name.strip():
+                yield TextUnit(name, field="sheet name", part="sheet names")
         for index in range(book.nsheets):
             try:
                 sheet = book.sheet_by_index(index)
