@@ -16,6 +16,7 @@ with no workbook in it as an archive, a JSON file cut short as plain text.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -63,7 +64,7 @@ _DOC = "notforsale.read.documents"
 TEXT = Format("text", "text", (".txt", ".md", ".log", ".text", ".ini", ".cfg", ".conf", ".xml",
                                ".vcf", ".yaml", ".yml", ".properties", ".srt", ".tex"),
               reader=_lazy(_DOC, "read_plain"), writer="text")
-HTML = Format("html", "HTML page", (".html", ".htm", ".xhtml", ".shtml", ".mht"),
+HTML = Format("html", "HTML page", (".html", ".htm", ".xhtml", ".shtml"),
               reader=_lazy("notforsale.read.html", "read_html"), writer="html")
 CSV = Format("csv", "delimited table", (".csv", ".tsv"),
              reader=_lazy(_DOC, "read_delimited"), writer="table")
@@ -87,7 +88,8 @@ RTF = Format("rtf", "Rich Text Format", (".rtf",),
              reader=_lazy("notforsale.read.rtf", "read_rtf"), writer="rtf")
 PDF = Format("pdf", "PDF", (".pdf",), reader=_lazy("notforsale.read.pdf", "read_pdf"),
              writer="pdf")
-EML = Format("eml", "e-mail message", (".eml", ".msg822"),
+EML = Format("eml", "e-mail message or saved web page (MIME)",
+             (".eml", ".msg822", ".emlx", ".mht", ".mhtml"),
              reader=_lazy("notforsale.read.mail", "read_eml"), writer="eml")
 MBOX = Format("mbox", "mailbox", (".mbox", ".mbx"),
               reader=_lazy("notforsale.read.mail", "read_mbox"), writer="mbox")
@@ -188,6 +190,8 @@ def candidates(member: Member) -> list[Format]:
     if not found or all(not fmt.readable for fmt in found):
         if _looks_textual(head) and by_name not in (VIDEO, OLE, IMAGE):
             found.insert(0, TEXT)
+            if by_name is None and looks_like_mail(head):
+                found.insert(0, EML)  # a Maildir file: a message, named by no suffix
     elif magic is None and by_name in (IMAGE, VIDEO) and _looks_textual(head):
         found.insert(0, TEXT)  # a "scan.jpg" that is text (no picture starts like text)
     elif magic is None and by_name in _BINARY and _looks_textual(head):
@@ -214,6 +218,21 @@ def plain_zip(data: bytes) -> bool:
     except Exception:  # noqa: BLE001 - not a zip that opens: not a plain one
         return False
     return not names.intersection(_PACKAGE_MARKS)
+
+
+#: A header line of an RFC 5322 message, and the names a message's first lines hold.
+_HEADER_LINE = re.compile(rb"([A-Za-z][A-Za-z0-9-]{0,40}):[ \t]")
+_MAIL_HEADERS = frozenset({b"return-path", b"received", b"from", b"to", b"subject", b"date",
+                           b"message-id", b"mime-version", b"delivered-to", b"content-type"})
+
+
+def looks_like_mail(head: bytes) -> bool:
+    """Whether the first bytes are a message's headers: its first line one, and two of its
+    first lines headers every message has (a Maildir file has no suffix to say so)."""
+    lines = head.lstrip(b"\r\n").splitlines()[:12]
+    names = [m.group(1).lower() for line in lines if (m := _HEADER_LINE.match(line))]
+    return bool(lines) and _HEADER_LINE.match(lines[0]) is not None and \
+        len(_MAIL_HEADERS.intersection(names)) >= 2
 
 
 def _tiff_pages(data: bytes) -> int:

@@ -200,9 +200,29 @@ def is_attachment(part: Message) -> bool:
         maintype not in ("text",)
 
 
+_EMLX_COUNT = re.compile(rb"([0-9]{1,12})[ \t]*\r?\n")
+
+
+def split_emlx(data: bytes) -> tuple[bytes, bytes] | None:
+    """Apple Mail's ``.emlx``: a line giving the message's length in bytes, the message,
+    then a property list (flags, dates). The message and the property list, or None when
+    the data does not start so."""
+    count = _EMLX_COUNT.match(data)
+    if count is None or int(count.group(1)) > len(data) - count.end():
+        return None
+    end = count.end() + int(count.group(1))
+    return data[count.end():end], data[end:]
+
+
 def read_eml(member: Member, ctx: ReadContext) -> Iterator[Part]:
+    data = member.data
+    emlx = split_emlx(data) if member.suffix == ".emlx" else None
+    if emlx is not None:
+        data, properties = emlx
+        if properties.strip():
+            yield TextUnit(decode(properties), whole_text=True, part="Apple Mail properties")
     try:
-        message = parse_message(member.data)
+        message = parse_message(data)
     except Exception as error:  # noqa: BLE001 - the parser rarely raises, but may
         raise InputError(member.path, f"unreadable e-mail ({type(error).__name__})") from None
     if not message.keys() and not message.get_payload():

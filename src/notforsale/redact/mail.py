@@ -25,6 +25,7 @@ from ..read.mail import (
     parse_message,
     part_text,
     read_header_names,
+    split_emlx,
     split_mbox,
     uuencoded,
 )
@@ -157,7 +158,17 @@ def redact_message(data: bytes, member: Member, ctx: Context) -> Written:
 
 
 def write_eml(member: Member, ctx: Context) -> Written:
-    return redact_message(member.data, member, ctx)
+    emlx = split_emlx(member.data) if member.suffix == ".emlx" else None
+    if emlx is None:
+        return redact_message(member.data, member, ctx)
+    message, properties = emlx  # the length line written again for the masked message
+    written = redact_message(message, member, ctx)
+    assert written.data is not None
+    masked, count = mask_text(properties.decode("utf-8", errors="surrogateescape"))
+    written.numbers += count
+    written.data = b"%d\n" % len(written.data) + written.data + \
+        masked.encode("utf-8", errors="surrogateescape")
+    return written
 
 
 def write_mbox(member: Member, ctx: Context) -> Written:
