@@ -89,6 +89,30 @@ def open_image(data: bytes, draft_side: int | None = None) -> tuple[Image.Image,
     return image, size
 
 
+#: Modes of more than eight bits a channel (16-bit greyscale PNG and TIFF, 32-bit integer
+#: and float images): Pillow's conversion to RGB clips every value over 255 (a white
+#: picture), so they are scaled to eight bits first.
+_WIDE_MODES = frozenset({"I;16", "I;16B", "I;16L", "I;16N", "I", "F"})
+
+
+def eight_bit(image: Image.Image) -> Image.Image:
+    """``image`` in an eight-bit mode ("L" for the wide ones, scaled by their range);
+    itself when it already is."""
+    if image.mode not in _WIDE_MODES:
+        return image
+    values = np.asarray(image, dtype=np.float64)
+    top = values.max() if values.size else 0.0
+    if image.mode.startswith("I;16") or (image.mode == "I" and 255 < top <= 65535
+                                           and values.min() >= 0):
+        scaled = values / 257.0
+    elif image.mode == "I" and 0 <= values.min() and top <= 255:
+        scaled = values
+    else:  # floats or any other range: stretched over 0-255
+        low = values.min() if values.size else 0.0
+        scaled = (values - low) * (255.0 / (top - low)) if top > low else values * 0
+    return Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8), mode="L")
+
+
 def decode(data: bytes, max_side: int) -> Decoded:
     """Decode the first frame, honour EXIF orientation, shrink to ``max_side``."""
     image, (width, height) = open_image(data, max_side)
@@ -100,6 +124,7 @@ def decode(data: bytes, max_side: int) -> Decoded:
     swapped = orientation in (5, 6, 7, 8)
     original = (height, width) if swapped else (width, height)
     frame: Image.Image = ImageOps.exif_transpose(image) if orientation else image
+    frame = eight_bit(frame)
     # Shrunk before it is converted where the mode allows (one full-size copy less: a 120 MP
     # RGB PNG held two, 720 MB); palette and other modes are converted first.
     if frame.mode not in ("RGB", "L"):  # (RGBA: resize premultiplies alpha)

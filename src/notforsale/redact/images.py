@@ -20,7 +20,7 @@ from functools import cache, partial
 import numpy as np
 from PIL import ExifTags, Image, ImageDraw, ImageFilter, ImageOps
 
-from ..read.images import Decoded, ImageError, decode, open_image
+from ..read.images import Decoded, ImageError, decode, eight_bit, open_image
 from ..vision import ocr_policy
 from ..vision.analyze import OCR_MAX_SIDE, TextHit, read_text_hits
 from ..vision.faces import DEFAULT_MAX_SIDE, DEFAULT_THRESHOLD, Face, shared_detector
@@ -120,6 +120,7 @@ def _full_frame(data: bytes) -> tuple[Image.Image, str, bool]:
         # copies, 1.1 GB, where one will do).
         image = ImageOps.exif_transpose(source) \
             if source.getexif().get(ExifTags.Base.Orientation, 1) not in (1, None) else source
+        image = eight_bit(image)  # a 16-bit greyscale copy is written in eight bits
         mode = "RGBA" if image.mode in ("RGBA", "LA", "P") and fmt != "JPEG" else "RGB"
         if image.mode != mode:
             image = image.convert(mode)
