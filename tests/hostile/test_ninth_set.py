@@ -136,3 +136,42 @@ def test_a_16_bit_greyscale_photo_is_seen(tmp_path: Path, name: str) -> None:
     assert report.to_dict()["summary"]["faces_covered"] == 1
     copy = np.asarray(Image.open(tmp_path / "out" / name).convert("L"), dtype=int)
     assert copy.shape == grey.shape and 40 < copy.mean() < 220  # not clipped white
+
+
+def _boxes(texts: list[str], x0: int, gap: int, y: int = 30, h: int = 47, w: int = 41):
+    from notforsale.vision.ocr import OcrLine
+
+    out, x = [], x0
+    for text in texts:
+        width = w * len(text)
+        chars = tuple((x + i * w, y, x + (i + 1) * w, y + h) for i in range(len(text)))
+        out.append(OcrLine(text, 0.9, (x, y, x + width, y + h), chars))
+        x += width + gap
+    return out
+
+
+JOIN_CASES = [
+    (list(ID), 29, [" ".join(ID)], "h24: one box per digit of a letter-spaced ID"),
+    (["sfz", ID[:6], ID[6:14], ID[14:]], 20, ["sfz " + " ".join([ID[:6], ID[6:14], ID[14:]])],
+     "groups a detector cut apart, close together"),
+    (["姓名", "张三"], 400, ["姓名", "张三"], "two fields far apart stay two lines"),
+    ([MOBILE, "13912345678"], 30, [MOBILE, "13912345678"],
+     "two long numbers side by side are not joined (neither is short)"),
+]
+
+
+@pytest.mark.parametrize("texts, gap, expected, reason", JOIN_CASES,
+                         ids=[c[3] for c in JOIN_CASES])
+def test_ocr_boxes_on_one_line_are_joined(texts: list[str], gap: int, expected: list[str],
+                                          reason: str) -> None:
+    """h24: OCR read a letter-spaced ID as eighteen boxes of one digit each, so no number;
+    short boxes on one line, close together, are one line (a space between them), each
+    character keeping its box."""
+    from notforsale.vision.ocr import joined_rows
+
+    lines = _boxes(texts, 100, gap) + _boxes(["other line"], 100, 0, y=200)
+    joined = joined_rows(lines)
+    assert [line.text for line in joined if line.box[1] < 150] == expected, reason
+    assert [line.text for line in joined if line.box[1] >= 150] == ["other line"]
+    for line in joined:
+        assert len(line.chars) == len(line.text)

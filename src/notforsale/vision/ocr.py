@@ -132,7 +132,49 @@ class TextReader:
                 box = _scaled(box, scale)
                 chars = tuple(_scaled(c, scale) for c in chars)
             lines.append(OcrLine(str(text), float(score), box, chars))
+        return joined_rows(lines)
+
+
+#: Boxes of at most this many characters are joined to a neighbour on their line.
+_SHORT = 4
+
+
+def _same_row(a: Box, b: Box) -> bool:
+    overlap = min(a[3], b[3]) - max(a[1], b[1])
+    return overlap >= 0.5 * min(a[3] - a[1], b[3] - b[1])
+
+
+def _join(left: OcrLine, right: OcrLine) -> OcrLine:
+    gap: Box = (left.box[2], min(left.box[1], right.box[1]), max(left.box[2], right.box[0]),
+                max(left.box[3], right.box[3]))
+    box = (min(left.box[0], right.box[0]), min(left.box[1], right.box[1]),
+           max(left.box[2], right.box[2]), max(left.box[3], right.box[3]))
+    return OcrLine(left.text + " " + right.text, min(left.score, right.score), box,
+                   left.chars + (gap,) + right.chars)
+
+
+def joined_rows(lines: list[OcrLine]) -> list[OcrLine]:
+    """Lines with the short boxes of one line of text joined to their neighbours, a space
+    between: letter-spaced digits come out of the detector as one box each (eighteen boxes,
+    no number). Two boxes are joined when they stand on one row, left to right, half a line
+    height apart at most (a word space), or 1.2 heights when one of them holds at most four
+    characters."""
+    if len(lines) < 2:
         return lines
+    out: list[OcrLine] = []
+    for line in sorted(lines, key=lambda item: (item.box[0], item.box[1])):
+        for index, previous in enumerate(out):
+            height = max(previous.box[3] - previous.box[1], line.box[3] - line.box[1], 1)
+            gap = line.box[0] - previous.box[2]
+            short = len(line.text.strip()) <= _SHORT or \
+                len(previous.text.rsplit(" ", 1)[-1]) <= _SHORT
+            if _same_row(previous.box, line.box) and -0.2 * height <= gap and \
+                    (gap <= 0.5 * height or (short and gap <= 1.2 * height)):
+                out[index] = _join(previous, line)
+                break
+        else:
+            out.append(line)
+    return sorted(out, key=lambda item: (item.box[1], item.box[0]))
 
 
 def _sleeping_threads(engine: Any, threads: int) -> None:
