@@ -175,3 +175,78 @@ def test_ocr_boxes_on_one_line_are_joined(texts: list[str], gap: int, expected: 
     assert [line.text for line in joined if line.box[1] >= 150] == ["other line"]
     for line in joined:
         assert len(line.chars) == len(line.text)
+
+
+def _pct(text: str) -> str:
+    return "".join(f"%{b:02X}" for b in text.encode())
+
+
+ENCODED_TEXT_CASES = [
+    # (file name, content, expected masked, the encoded form that must be gone, reason)
+    ("term.log", f"sfz=\x1b[1;31m{ID[:6]}\x1b[0m\x1b[32m{ID[6:]}\x1b[0m ok\n", {ID_M},
+     ID[:6] + "\x1b[0m", "h17: digits split by ANSI colour codes"),
+    ("term2.log", "tel " + "".join(f"{d}\b{d}" for d in MOBILE) + " ok\n", {MOBILE_M},
+     f"{MOBILE[0]}\b{MOBILE[0]}", "h17: backspace overstrike (man-page bold)"),
+    ("enc.txt", f"link https://x.cn/?q=sfz%20{_pct(ID)}&a=1\n", {ID_M}, _pct(ID),
+     "c07: URL-encoded"),
+    ("enc2.txt", "id " + "".join(f"&#{ord(c)};" for c in ID) + "\n", {ID_M},
+     f"&#{ord(ID[0])};", "c07: character references in plain text"),
+    ("enc3.txt", "id " + "".join(f"\\u{ord(c):04x}" for c in ID) + "\n", {ID_M},
+     f"\\u{ord(ID[0]):04x}", "c07: \\u escapes"),
+    ("enc4.txt", "id " + "".join(f"={ord(c):02X}" for c in ID) + "\n", {ID_M},
+     f"={ord(ID[0]):02X}", "c07: quoted-printable =XX"),
+    ("enc5.txt", "data " + __import__("base64").b64encode(f"sfz {ID}".encode()).decode()
+     + "\n", {ID_M}, __import__("base64").b64encode(f"sfz {ID}".encode()).decode(),
+     "c07: a base64 word"),
+    ("enc6.txt", "hex " + f"sfz {ID}".encode().hex() + "\n", {ID_M},
+     ID[6:14].encode().hex(), "c07: hexadecimal bytes"),
+    ("doc.b64", __import__("base64").encodebytes(
+        (f"name,sfz\nzhang,{ID}\n" + "x" * 100).encode()).decode(), {ID_M}, "",
+     "c07: a whole file in base64, lines of 76"),
+    ("card.vcf", "BEGIN:VCARD\nVERSION:2.1\nNOTE;ENCODING=QUOTED-PRINTABLE:sfz "
+     + "".join(f"={ord(c):02X}" for c in ID) + "\nEND:VCARD\n", {ID_M},
+     f"={ord(ID[0]):02X}", "c46: a vCard's quoted-printable note"),
+    ("leak.py", f'sfz = "{ID[:6]}" + "{ID[6:14]}" + "{ID[14:]}"\nprint(sfz)\n', {ID_M},
+     f'"{ID[6:14]}"', "h16: a number joined from literals with +"),
+    ("leak.c", f'const char *id = "{ID[:9]}" "{ID[9:]}";\n', {ID_M}, f'"{ID[9:]}"',
+     "h16: adjacent C literals"),
+    ("Leak.java", f'String tel = "{MOBILE[:3]}" + "{MOBILE[3:7]}" + "{MOBILE[7:]}";\n',
+     {MOBILE_M}, f'"{MOBILE[3:7]}"', "h16: Java + of three literals"),
+]
+
+
+@pytest.mark.parametrize("name, content, expected, gone, reason", ENCODED_TEXT_CASES,
+                         ids=[c[4] for c in ENCODED_TEXT_CASES])
+def test_numbers_written_encoded_in_text_are_read_and_masked(
+        tmp_path: Path, name: str, content: str, expected: set[str], gone: str,
+        reason: str) -> None:
+    """h16, h17, c07, c46: text a terminal, a browser, a mail reader or a compiler shows as
+    a number, written encoded in a text file, was not read and stayed in copies called
+    verified. Each encoded stretch is read decoded; in the copy it is written decoded and
+    masked."""
+    found, report = _scan_and_redact(tmp_path, {name: content.encode()})
+    assert found == expected, reason
+    assert report.status == "verified", (reason, report.to_dict())  # type: ignore[attr-defined]
+    copy = (tmp_path / "out" / name).read_text(encoding="utf-8")
+    assert ID not in copy and MOBILE not in copy, reason
+    if gone:
+        assert gone not in copy, reason
+    if "ok" in content:
+        assert "ok" in copy
+
+
+@pytest.mark.parametrize("content, reason", [
+    ("sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n",
+     "a hash: hexadecimal that spells no text"),
+    ("token dGhpcyBpcyBub3QgYSBudW1iZXI=\n", "base64 of words without digits"),
+    ("price 100%  of 50%\n", "percent signs that encode nothing"),
+    ('msg = "hello" + "world"\n', "literals joined into no number"),
+    ("13812345678 and 110101199003071233\n", "plain numbers are found once, not again"),
+])
+def test_encoded_looking_text_adds_nothing(tmp_path: Path, content: str, reason: str) -> None:
+    from notforsale.scan import scan_path as scan
+
+    (tmp_path / "a.txt").write_text(content, encoding="utf-8")
+    findings = scan(tmp_path).findings
+    plain = 2 if "13812345678" in content else 0
+    assert len(findings) == plain, (reason, [i.finding.masked for i in findings])

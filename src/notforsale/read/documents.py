@@ -20,6 +20,7 @@ from ..text.normalize import digit_count
 from .images import IMAGE_SUFFIXES, looks_like_image
 from .member import Member
 from .text_files import across_tags, decode, is_markup, markup_text, references_decoded
+from .encoded import encoded_stretches
 from .units import Part, PartError, ReadContext, TextUnit, formula_text, shown, table_rows
 
 #: Longest table cell read (csv's own field limit is raised to this).
@@ -50,6 +51,10 @@ def read_plain(member: Member, ctx: ReadContext) -> Iterator[Part]:
     joined = across_tags(text) if is_markup(member.suffix, text) else None
     if joined is not None:  # a number whose digits stand in several elements
         yield TextUnit(joined, part="text across tags")
+    for start, _end, decoded, kind in encoded_stretches(text):  # %31%31…, ESC[31m…, "…"+"…"
+        yield TextUnit(decoded, hint=text[max(0, start - 40):start], whole_text=True,
+                       line_offset=offset + text.count("\n", 0, start),
+                       part=f"{kind} decoded")
 
 
 def read_delimited(member: Member, ctx: ReadContext) -> Iterator[Part]:

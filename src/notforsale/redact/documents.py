@@ -21,6 +21,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..read.member import Member
+from ..read.encoded import decoded_copy
 from ..read.rtf import TextView, pictures
 from ..read.sql import SqlValue, hex_literal_text, sql_values
 from ..read.text_files import (
@@ -92,8 +93,12 @@ def write_text(member: Member, ctx: Context) -> Written:
     count = 0
     if is_markup(member.suffix, text):
         text, count = _mask_across_tags(text)
+    # what a terminal, a browser or a program shows decoded (ESC[31m…, %31…, "…"+"…"),
+    # written back masked, as the reader reads it decoded
+    text, decoded = decoded_copy(text, lambda value, before: mask_text(
+        value, context_hint=before))
     masked, more = mask_lines(text)
-    return Written(masked.encode(encoding), count + more)
+    return Written(masked.encode(encoding), count + decoded + more)
 
 
 def _mask_across_tags(text: str) -> tuple[str, int]:

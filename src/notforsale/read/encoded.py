@@ -1,0 +1,254 @@
+"""Stretches of plain text that show, once decoded, other text than they are written in.
+
+A terminal shows ``ESC[31m1101ESC[0m01…`` as ``110101…``; a browser shows ``%31%31…`` and
+``&#49;`` as digits; a mail reader ``=31=31…``; a program prints ``"110101" + "1990…"``
+as one number. Sellers (and ordinary tools) write numbers so in logs, exports and
+source files. Each such stretch is found here with the text it stands for, for the reader
+(to read it decoded) and the writer (to write it decoded and masked in a copy).
+
+Only a stretch whose decoded text holds seven digits or more (or an ``@``) and differs
+from what is written is kept, so a hash, a base64 word of letters or a percent sign
+standing for nothing adds nothing. Each kind is looked for only when the text holds its
+mark (``ESC``, ``%3``, ``\\u``, ``=3``, ``&#``, a quote, a long base64 or hexadecimal word).
+
+>>> [(kind, decoded) for _s, _e, decoded, kind in encoded_stretches("q=%31%33%38%31%32%33%34%35%36%37%38")]
+[('URL-encoded', '13812345678')]
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import quopri
+import re
+import urllib.parse
+from collections.abc import Callable, Iterator
+
+from ..text.normalize import digit_count
+
+#: (start, end, decoded text, kind) of one stretch.
+Stretch = tuple[int, int, str, str]
+
+_ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_OVERSTRIKE = re.compile(r"[^\b\n]\x08")
+_TERMINAL_LINE = re.compile(r"[^\n]*[\x1b\x08][^\n]*")
+#: Runs of encoded units, each kind's; the stretch around a run takes in the plain
+#: characters beside it and runs a few plain characters apart (see :func:`_around`).
+_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_REFERENCES = re.compile(r"(?:&#[xX][0-9A-Fa-f]{1,6};|&#[0-9]{1,7};)+")
+_ESCAPES = re.compile(r"(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})+")
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})")
+_QUOTED_PRINTABLE = re.compile(r"(?:=[0-9A-Fa-f]{2}|=\r?\n)+")
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+#: Most plain characters a stretch takes in beside or between runs.
+_REACH = 64
+#: Base64 in words of 16 characters or more, lines of one block joined (76 a line).
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])(?:[A-Za-z0-9+/]{16,}={0,2}(?:\r?\n|$))+"
+                     r"|(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-])",
+                     re.MULTILINE)
+_HEX = re.compile(r"(?:[0-9A-Fa-f]{2}){8,}")
+#: Two string literals or more joined by an operator (+ . & || ..) or standing side by side
+#: (C's adjacent literals), each at most 64 characters, on one line.
+_LITERAL = r"(?:\"[^\"\\\n]{0,64}\"|'[^'\\\n]{0,64}')"
+_JOINED = re.compile(_LITERAL + r"(?:[ \t]*(?:\+|\.\.?|&|\|\|)?[ \t]*" + _LITERAL + ")+")
+_LITERAL_TEXT = re.compile(r"\"([^\"\\\n]*)\"|'([^'\\\n]*)'")
+
+
+def _around(text: str, units: re.Pattern[str], allowed: frozenset[str], mark: str,
+            least: int = 1) -> Iterator[tuple[int, int]]:
+    """Stretches made of runs of ``units`` (``least`` units at least, counted by ``mark``)
+    and the ``allowed`` characters between and beside them (``_REACH`` at most): one pass
+    over the runs, so linear in the text (a pattern that starts at every letter is not)."""
+    def extended(start: int, end: int) -> tuple[int, int]:
+        low = start
+        while low > 0 and start - low < _REACH and text[low - 1] in allowed:
+            low -= 1
+        high = end
+        while high < len(text) and high - end < _REACH and text[high] in allowed:
+            high += 1
+        return low, high
+
+    start = end = -1
+    count = 0
+    for run in units.finditer(text):
+        first, last = run.span()
+        between = text[end:first] if end >= 0 else ""
+        if end >= 0 and len(between) <= _REACH and all(ch in allowed for ch in between):
+            end, count = last, count + run.group().count(mark)
+            continue
+        if end >= 0 and count >= least:
+            yield extended(start, end)
+        start, end, count = first, last, run.group().count(mark)
+    if end >= 0 and count >= least:
+        yield extended(start, end)
+
+
+def _worth(decoded: str, written: str) -> bool:
+    if decoded == written:
+        return False
+    flat = decoded.replace("\r", "").replace("\n", " ").replace("\t", " ")
+    return flat.isprintable() and (digit_count(decoded) >= 7 or "@" in decoded)
+
+
+def _text_of(data: bytes) -> str | None:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _terminal(line: str) -> str:
+    shown = _ANSI.sub("", line)
+    while "\x08" in shown:
+        stripped = _OVERSTRIKE.sub("", shown, count=0)
+        if stripped == shown:
+            break
+        shown = stripped
+    return shown.replace("\x08", "")
+
+
+def _percent(text: str) -> str | None:
+    return urllib.parse.unquote(text, errors="strict") if "%" in text else None
+
+
+def _escapes(text: str) -> str:
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def _quoted_printable(text: str) -> str | None:
+    return _text_of(quopri.decodestring(text.encode("ascii", errors="replace")))
+
+
+def _base64(text: str) -> str | None:
+    compact = "".join(text.split())
+    if len(compact) % 4 == 1:
+        return None
+    padded = compact + "=" * (-len(compact) % 4)
+    try:
+        data = base64.b64decode(padded, altchars=b"-_" if "-" in compact or "_" in compact
+                                else None, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return _text_of(data)
+
+
+def _hex(text: str) -> str | None:
+    return _text_of(bytes.fromhex(text))
+
+
+def _base64_or_hex(text: str) -> str | None:
+    """A long word decoded: as hexadecimal bytes when it is made of hexadecimal digits
+    (an even count; the digits of a number are, in pairs ``3N``), else as base64."""
+    compact = "".join(text.split())
+    if _HEX.fullmatch(compact):
+        return _hex(compact) if compact.count("3") >= 7 else None
+    return _base64(text)
+
+
+def _as_base64_or_hex(masked: str, written: str) -> str:
+    if _HEX.fullmatch("".join(written.split())):
+        return masked.encode("utf-8").hex()
+    return _as_base64(masked, written)
+
+
+def _joined(text: str) -> str:
+    return "".join(a or b for a, b in _LITERAL_TEXT.findall(text))
+
+
+def _as_base64(masked: str, written: str) -> str:
+    data = masked.encode("utf-8")
+    if "\n" in written.strip():  # lines as long as the source's
+        width = len(written.split("\n", 1)[0].rstrip("\r"))
+        flat = base64.b64encode(data).decode("ascii")
+        return "\n".join(flat[i:i + width] for i in range(0, len(flat), width)) + "\n"
+    if "-" in written or "_" in written:
+        return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+    return base64.b64encode(data).decode("ascii")
+
+
+def _as_literal(masked: str, written: str) -> str:
+    quote = written[0]
+    return quote + masked.replace(quote, "") + quote
+
+
+def _matches(pattern: re.Pattern[str]) -> Callable[[str], Iterator[tuple[int, int]]]:
+    return lambda text: (match.span() for match in pattern.finditer(text))
+
+
+def _runs(units: re.Pattern[str], allowed: str, mark: str, least: int = 1
+          ) -> Callable[[str], Iterator[tuple[int, int]]]:
+    chars = frozenset(allowed)
+    return lambda text: _around(text, units, chars, mark, least)
+
+
+#: (kind, the mark the text must hold, where its stretches are, the decoder, how the masked
+#: text is written back: encoded again where that keeps the file what it was, else as it
+#: reads)
+_KINDS: tuple[tuple[str, Callable[[str], bool], Callable[[str], Iterator[tuple[int, int]]],
+                    Callable[[str], str | None], Callable[[str, str], str]], ...] = (
+    ("terminal codes", lambda t: "\x1b" in t or "\x08" in t, _matches(_TERMINAL_LINE),
+     _terminal, lambda masked, _w: masked),
+    ("URL-encoded", lambda t: "%3" in t or "%E" in t or "%e" in t, _runs(_PERCENT, _ALNUM + "._~+-", "%"), _percent,
+     lambda masked, _w: urllib.parse.quote(masked, safe="")),
+    ("character references", lambda t: "&#" in t, _runs(_REFERENCES, _ALNUM + " ", "&#"),
+     html.unescape, lambda masked, _w: masked),
+    ("escapes", lambda t: "\\u" in t or "\\x3" in t, _runs(_ESCAPES, _ALNUM, "\\"),
+     _escapes, lambda masked, _w: masked),
+    ("quoted-printable", lambda t: "=3" in t or "=E" in t, _runs(_QUOTED_PRINTABLE, _ALNUM, "=", 3),
+     _quoted_printable, lambda masked, _w: masked),
+    ("joined literals", lambda t: '"' in t or "'" in t, _matches(_JOINED), _joined,
+     _as_literal),
+    ("base64 or hexadecimal", lambda t: True, _matches(_BASE64), _base64_or_hex,
+     _as_base64_or_hex),
+)
+_WRITERS = {kind: write for kind, _m, _p, _d, write in _KINDS}
+
+
+def encoded_stretches(text: str) -> Iterator[Stretch]:
+    """Every stretch of ``text`` that decodes to other text holding a number's worth of
+    digits, in text order, none overlapping (the first kind found wins)."""
+    found: list[Stretch] = []
+    for kind, marked, stretches, decoder, _write in _KINDS:
+        if not marked(text):
+            continue
+        for start, end in stretches(text):
+            written = text[start:end]
+            if kind != "base64 or hexadecimal" and digit_count(written) < 4:
+                continue
+            if any(start < e and s < end for s, e, _d, _k in found):
+                continue
+            try:
+                decoded = decoder(written)
+            except (ValueError, UnicodeError, OverflowError):
+                continue
+            if decoded is not None and _worth(decoded, written):
+                found.append((start, end, decoded, kind))
+    found.sort()
+    yield from found
+
+
+def decoded_copy(text: str, mask: Callable[[str, str], tuple[str, int]]) -> tuple[str, int]:
+    """``text`` with each encoded stretch whose decoded text ``mask`` changes written back
+    masked — encoded again (base64, hexadecimal, URL-encoding, one literal for joined
+    ones) or as it reads (terminal codes, references, escapes, quoted-printable) —
+    (``mask(decoded, text before it)`` gives the masked text and how many values it
+    masked); how many were masked."""
+    out: list[str] = []
+    last = total = 0
+    for start, end, decoded, kind in encoded_stretches(text):
+        masked, count = mask(decoded, text[max(0, start - 40):start])
+        if not count:
+            continue
+        written = text[start:end]
+        replacement = _WRITERS[kind](masked, written)
+        if written.endswith("\n") and not replacement.endswith("\n"):
+            replacement += "\n"
+        out.append(text[last:start])
+        out.append(replacement)
+        last = end
+        total += count
+    out.append(text[last:])
+    return "".join(out), total
