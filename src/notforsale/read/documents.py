@@ -17,10 +17,10 @@ from typing import Any
 
 from ..errors import InputError
 from ..text.normalize import digit_count
+from .encoded import encoded_stretches
 from .images import IMAGE_SUFFIXES, looks_like_image
 from .member import Member
 from .text_files import across_tags, decode, is_markup, markup_text, references_decoded
-from .encoded import encoded_stretches
 from .units import Part, PartError, ReadContext, TextUnit, formula_text, shown, table_rows
 
 #: Longest table cell read (csv's own field limit is raised to this).

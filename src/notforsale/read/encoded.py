@@ -11,7 +11,8 @@ from what is written is kept, so a hash, a base64 word of letters or a percent s
 standing for nothing adds nothing. Each kind is looked for only when the text holds its
 mark (``ESC``, ``%3``, ``\\u``, ``=3``, ``&#``, a quote, a long base64 or hexadecimal word).
 
->>> [(kind, decoded) for _s, _e, decoded, kind in encoded_stretches("q=%31%33%38%31%32%33%34%35%36%37%38")]
+>>> found = encoded_stretches("q=%31%33%38%31%32%33%34%35%36%37%38")
+>>> [(kind, decoded) for _start, _end, decoded, kind in found]
 [('URL-encoded', '13812345678')]
 """
 
@@ -191,7 +192,8 @@ _KINDS: tuple[tuple[str, Callable[[str], bool], Callable[[str], Iterator[tuple[i
                     Callable[[str], str | None], Callable[[str, str], str]], ...] = (
     ("terminal codes", lambda t: "\x1b" in t or "\x08" in t, _matches(_TERMINAL_LINE),
      _terminal, lambda masked, _w: masked),
-    ("URL-encoded", lambda t: "%3" in t or "%E" in t or "%e" in t, _runs(_PERCENT, _ALNUM + "._~+-", "%"), _percent,
+    ("URL-encoded", lambda t: "%3" in t or "%E" in t or "%e" in t,
+     _runs(_PERCENT, _ALNUM + "._~+-", "%"), _percent,
      lambda masked, _w: urllib.parse.quote(masked, safe="")),
     ("character references", lambda t: "&#" in t, _runs(_REFERENCES, _ALNUM + " ", "&#"),
      html.unescape, lambda masked, _w: masked),

@@ -20,8 +20,8 @@ import zlib
 from typing import Any
 
 from ..errors import InputError
-from ..read.member import Member
 from ..read.encoded import decoded_copy
+from ..read.member import Member
 from ..read.rtf import TextView, pictures
 from ..read.sql import SqlValue, hex_literal_text, sql_values
 from ..read.text_files import (
