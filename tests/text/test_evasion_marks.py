@@ -102,3 +102,23 @@ def test_every_invisible_format_character_between_digits(mark: str, reason: str,
 def test_separators_a_reader_sees_as_a_dot_or_dash(separator: str, reason: str) -> None:
     text = f"身份证 {ID[:6]}{separator}{ID[6:14]}{separator}{ID[14:]}"
     assert [f.type for f in scan_text(text)] == ["CN_RESIDENT_ID"], reason
+
+
+IDX = "11010519491231002X"
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("身份证 " + "\u2063".join(IDX), "h33: a mark between every character, the check X too"),
+    ("身份证 " + " ".join(IDX), "a space between every character"),
+    (f"身份证 {IDX[:6]} {IDX[6:14]} {IDX[14:17]} X", "the X written apart from the digits"),
+])
+def test_a_check_x_standing_apart_is_part_of_the_id(text: str, reason: str) -> None:
+    assert [f.masked for f in scan_text(text)] == ["110105********002X"], reason
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("手机 13812345678 x 2", "a quantity after a phone number"),
+    ("13812345678 X", "an X after a phone: the phone alone"),
+])
+def test_an_x_after_another_number_stays_apart(text: str, reason: str) -> None:
+    assert [f.type for f in scan_text(text)] == ["PHONE_NUMBER"], reason

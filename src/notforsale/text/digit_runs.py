@@ -43,9 +43,11 @@ _MIN_DIGITS = 10  # the shortest number of these types with its area or country 
 _RUN_DIGITS = 1024
 _RUN = re.compile(
     r"[0-9](?<![0-9][0-9])(?:[ \-.·_()/]{0,3}[0-9]){" + str(_MIN_DIGITS - 1)
-    + "," + str(_RUN_DIGITS - 1) + r"}(?:[Xx](?![A-Za-z0-9]))?"
+    + "," + str(_RUN_DIGITS - 1) + r"}(?:[ \-.·_()/]{0,3}[Xx](?![A-Za-z0-9]))?"
 )
-_GROUP = re.compile(r"[0-9]+[Xx]?")
+#: A group of digits (an ID's check X glued to it), or the check X standing apart at the
+#: run's end (``… 002 X``, a mark between every character).
+_GROUP = re.compile(r"[0-9]+[Xx]?|[Xx]\Z")
 _IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _HEXISH = frozenset("-abcdefABCDEF")
