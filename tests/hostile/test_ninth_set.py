@@ -250,3 +250,32 @@ def test_encoded_looking_text_adds_nothing(tmp_path: Path, content: str, reason:
     findings = scan(tmp_path).findings
     plain = 2 if "13812345678" in content else 0
     assert len(findings) == plain, (reason, [i.finding.masked for i in findings])
+
+
+def test_a_part_too_deeply_nested_to_parse_is_still_read_as_text(tmp_path: Path) -> None:
+    """h40: tables nested 200 deep made word/document.xml one error (libxml2's depth limit)
+    and the ordinary paragraph after the nest was never read. The part stays an error (its
+    structure is not read, the copy cannot be made), and its text is read without it."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("hello")
+    out = io.BytesIO()
+    document.save(out)
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    body = source.read("word/document.xml").decode()
+    nest = "<w:tbl><w:tr><w:tc>" * 300 + "<w:p><w:r><w:t>x</w:t></w:r></w:p>" + \
+        "</w:tc></w:tr></w:tbl>" * 300
+    after = f"<w:p><w:r><w:t>sfz {ID[:9]}</w:t></w:r><w:r><w:t>{ID[9:]}</w:t></w:r></w:p>"
+    body = body.replace("<w:body>", "<w:body>" + nest + after, 1)
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as target:
+        for info in source.infolist():
+            data = body.encode() if info.filename == "word/document.xml" else source.read(info)
+            target.writestr(info, data)
+    found, report = _scan_and_redact(tmp_path, {"nest.docx": packed.getvalue()})
+    assert found == {ID_M}
+    assert report.status == "unverified", report.to_dict()  # type: ignore[attr-defined]
+    assert not (tmp_path / "out" / "nest.docx").exists()

@@ -190,6 +190,24 @@ class Walked:
     images: list[ImageRef]
 
 
+_TAG_OR_BREAK = re.compile(rb"</(?:\w+:)?(?:p|tr|tc|li|div|h[1-6]|br)\s*>|<(?:\w+:)?(?:br|tab)\b"
+                           rb"[^>]*/>|<[^>]*>")
+_CLOSES_BLOCK = re.compile(rb"</(?:\w+:)?(?:p|tr|tc|li|div|h[1-6]|br)\s*>|<(?:\w+:)?(?:br|tab)\b")
+
+
+def text_without_tags(data: bytes) -> str:
+    """The text of markup that cannot be parsed (nested past the parser's limits): tags
+    taken out — a paragraph's, a row's or a cell's end a line break, others nothing, as a
+    paragraph's runs join — and character references decoded."""
+    import html
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        return b"\n" if _CLOSES_BLOCK.match(match.group()) else b""
+
+    stripped = _TAG_OR_BREAK.sub(replace, data)
+    return html.unescape(stripped.decode("utf-8", errors="replace"))
+
+
 def parse_xml(data: bytes) -> etree._ElementTree:
     """XML parsed with entities, DTDs and the network off. A document libxml2 refuses for
     its DOCTYPE (an entity bomb: its references are refused even unexpanded) is parsed again

@@ -212,7 +212,13 @@ def _read(package: Package, member: Member, ctx: ReadContext) -> Iterator[Part]:
             try:
                 tree, _how = parse_entry(package, name, data)
             except (etree.XMLSyntaxError, ValueError) as error:
-                yield PartError(shown(name), f"unreadable XML ({type(error).__name__})")
+                # (nested past libxml2's depth limit, say): an error, and its text read
+                # without its structure, so what stands beside the nest is still read
+                yield PartError(shown(name), f"unreadable XML ({type(error).__name__}); its "
+                                             "text read without its structure")
+                text = markup.text_without_tags(data)
+                if text.strip():
+                    yield TextUnit(text, whole_text=True, part=f"{shown(name)} (text only)")
                 continue
             walked = markup.walk(tree, package.dialect)
             section = section_label(package, name)
