@@ -193,3 +193,24 @@ def test_frames_no_look_needs_are_skipped_and_the_looks_are_the_same(
         assert (reader.frames_skipped > 0) == skips, reason
     assert [f[:3] for f in sampled] == [f[:3] for f in every], reason
     assert all(np.array_equal(a[3], b[3]) for a, b in zip(sampled, every, strict=True)), reason
+
+
+@pytest.mark.parametrize("tag, value, expected, reason", [
+    ("title", "活体 sfz 110101199003071233", "110101********1233", "h27: an ID in the title"),
+    ("comment", "tel 13812345678", "+86 138****5678", "h27: a phone in the comment"),
+    ("description", "110101199003071233", "110101********1233", "h27: the description"),
+])
+def test_numbers_in_a_videos_text_tags_are_found(clip: ClipMaker, tag: str, value: str,
+                                                 expected: str, reason: str) -> None:
+    """h27: IDs in an mp4's title and comment and an mkv's description were never
+    reported (only the place and the date were read)."""
+    made = clip("cat", tags={tag: value})
+    with VideoReader(made.data) as reader:
+        tags = reader.info.tags
+    assert [f.masked for f in metadata_findings(tags)] == [expected], reason
+
+
+def test_technical_tags_are_not_read_for_numbers(clip: ClipMaker) -> None:
+    tags = {"encoder": "Lavf60.16.100", "major_brand": "isom", "minor_version": "512",
+            "handler_name": "VideoHandler", "vendor_id": "[0][0][0][0]"}
+    assert metadata_findings(tags) == []

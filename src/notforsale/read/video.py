@@ -420,10 +420,25 @@ def _iso6709(value: str) -> tuple[float, float] | None:
     return lat, lon
 
 
+#: Tags a muxer writes (no one's words): not read for numbers.
+_TECHNICAL_TAGS = frozenset({"encoder", "major_brand", "minor_version", "compatible_brands",
+                             "handler_name", "vendor_id", "language", "duration",
+                             "timecode", "rotate"})
+
+
 def metadata_findings(tags: dict[str, str], key: bytes | None = None) -> list[Finding]:
     """Findings for a video's identifying tags: the capture position (``EXIF_GPS``, masked
-    to one decimal) and date (``EXIF_DATETIME``, masked to the day), as for photos."""
+    to one decimal) and date (``EXIF_DATETIME``, masked to the day), as for photos; and the
+    numbers written in its other tags (title, comment, description…)."""
+    from ..text.engine import scan_text
+    from ..text.normalize import digit_count
+
     found = []
+    for tag, value in sorted(tags.items()):
+        if tag in _LOCATION_TAGS or tag in _DATE_TAGS or tag.lower() in _TECHNICAL_TAGS or \
+                (digit_count(value) < 7 and "@" not in value):
+            continue
+        found.extend(scan_text(value, key=key))
     for tag in _LOCATION_TAGS:
         position = _iso6709(tags.get(tag, ""))
         if position:
