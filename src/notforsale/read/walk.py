@@ -181,6 +181,20 @@ def _open_stream(file: Path, compressed: bool) -> Any:
     return _decompressing(file, magic)
 
 
+def _gzip_declared_size(file: Path) -> int | None:
+    """The size a gzip file's trailer gives for what it holds (modulo 4 GiB; the last
+    member's: a hint that may lie, checked again while reading), None for another stream."""
+    try:
+        with file.open("rb") as handle:
+            if handle.read(2) != b"\x1f\x8b":
+                return None
+            handle.seek(-4, 2)
+            size: int = struct.unpack("<I", handle.read(4))[0]
+            return size
+    except (OSError, struct.error):
+        return None
+
+
 def _gzip_header_text(data: bytes) -> list[bytes]:
     """The original file name and the comment a gzip header holds (RFC 1952), if any."""
     if data[:3] != b"\x1f\x8b\x08" or len(data) < 10:
@@ -459,10 +473,25 @@ class Walker:
                 said = []  # (the stream below says why it cannot be read)
             if said:
                 yield self._header_text(outer, "gzip header", said)
+            declared = _gzip_declared_size(file)
+            refused = self._ratio_refusal(declared, file.stat().st_size) \
+                if declared is not None else None
+            if refused:  # a bomb by its own trailer: not read at all
+                yield error_at(shown, refused, raw, self.key)
+                return
+        budget = max(self.limits.ratio_floor_bytes,
+                     file.stat().st_size * self.limits.max_ratio) if compressed else None
+        inflated = 0
         try:
             with _open_stream(file, compressed) as handle:
                 for cut in pieces.pieces(handle, fmt, self.limits.piece_bytes,
                                          self.limits.max_member_bytes):
+                    inflated += len(cut.data)
+                    if budget is not None and inflated > budget:
+                        yield error_at(shown, "compression ratio over the limit (a bomb?); "
+                                              "read no further", raw if first is None
+                                       else "", self.key)
+                        return
                     self.current = f"{whole}#{cut.piece.index}"
                     if self.skip is not None and self.skip(self.current):
                         continue
@@ -854,6 +883,14 @@ class Walker:
 
     # -- shared checks -------------------------------------------------------------------
 
+    def _ratio_refusal(self, size: int, compressed: int) -> str | None:
+        """Why ``size`` bytes from ``compressed`` are refused by the compression ratio."""
+        if size > self.limits.ratio_floor_bytes and \
+                size > max(compressed, 1) * self.limits.max_ratio:
+            return (f"compression ratio {size / max(compressed, 1):.0f}:1 over the limit "
+                    f"of {self.limits.max_ratio:.0f}:1 (a bomb?); not read")
+        return None
+
     def _check_member(self, size: int, compressed: int | None) -> str | None:
         """Refuse a member by its declared sizes (before reading it)."""
         refused = self.budget.take_file()
@@ -863,11 +900,7 @@ class Walker:
             return f"larger than the member limit ({size} > {self.limits.max_member_bytes} bytes)"
         if self.budget.total_bytes + size > self.budget.total_limit:
             return self.budget.take_bytes(size)  # the reason; nothing is counted
-        if compressed is not None and size > self.limits.ratio_floor_bytes and \
-                size > max(compressed, 1) * self.limits.max_ratio:
-            return (f"compression ratio {size / max(compressed, 1):.0f}:1 over the limit "
-                    f"of {self.limits.max_ratio:.0f}:1 (a bomb?); not read")
-        return None
+        return self._ratio_refusal(size, compressed) if compressed is not None else None
 
     def _check_read(self, content: bytes, compressed: int | None) -> str | None:
         """Refuse a member by what was actually read (headers can lie)."""
