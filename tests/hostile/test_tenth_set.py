@@ -47,3 +47,23 @@ def test_a_stream_whose_trailer_lies_stops_at_the_ratio(tmp_path: Path) -> None:
                                         max_ratio=50))
     result = scan_path(tmp_path, options)
     assert any("ratio" in e.message for e in result.errors), result.errors
+
+
+def test_files_whose_masked_names_meet_are_all_copied(tmp_path: Path) -> None:
+    """t23: three files of one folder masked to one name (two IDs sharing area code and
+    last four digits, and a file named so already): all three were listed redacted, the
+    copy held one, and it was called verified. Each is written under a name of its own."""
+    other = "110101198001031233"  # same area code and last four digits as ID
+    assert other[:6] == ID[:6] and other[-4:] == ID[-4:]
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / f"{ID}.txt").write_text("one\n", encoding="utf-8")
+    (tmp_path / "src" / f"{other}.txt").write_text("two\n", encoding="utf-8")
+    (tmp_path / "src" / f"{ID_M}.txt").write_text("three\n", encoding="utf-8")
+    report = redact(tmp_path / "src", tmp_path / "out")
+    copies = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(copies) == 3, copies
+    assert sorted(p.read_text() for p in (tmp_path / "out").iterdir()) == \
+        ["one\n", "three\n", "two\n"]
+    assert not any(ID in name or other in name for name in copies)
+    assert report.status == "verified", report.to_dict()
+    assert sorted(change.path for change in report.files) == copies

@@ -459,8 +459,8 @@ def _source_files(source: Path) -> list[tuple[Path, str]]:
 def _redact_folder(redactor: _Redactor, source: Path, target: Path, workers: int) -> None:
     """Redact a folder's files on ``workers`` threads, a bounded number in flight."""
 
-    def one(path: Path, relative: str) -> None:
-        shown = "/".join(mask_name(part) for part in relative.split("/"))
+    def one(path: Path, relative: str, copy_as: str) -> None:
+        shown = copy_as
         try:
             info = path.lstat()
         except OSError as error:
@@ -484,6 +484,8 @@ def _redact_folder(redactor: _Redactor, source: Path, target: Path, workers: int
                                                note=f"not copied: cannot read ({error.strerror})"))
             return
         member = member_at(relative, data, redactor.key)
+        if member.path != copy_as:  # its masked name was another file's: written apart
+            member = replace(member, path=copy_as)
         del data
         destination = target / member.path
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -499,13 +501,29 @@ def _redact_folder(redactor: _Redactor, source: Path, target: Path, workers: int
 
     with ThreadPoolExecutor(max(1, workers), "notforsale-redact") as pool:
         pending: deque[Future[None]] = deque()
+        taken: set[str] = set()
         for path, relative in _source_files(source):
-            pending.append(pool.submit(one, path, relative))
+            shown = "/".join(mask_name(part) for part in relative.split("/"))
+            pending.append(pool.submit(one, path, relative, _free_name(shown, taken)))
             while len(pending) >= 2 * max(1, workers):
                 pending.popleft().result()
         for future in pending:
             future.result()
     redactor.changes.sort(key=lambda change: change.path)
+
+
+def _free_name(shown: str, taken: set[str]) -> str:
+    """``shown`` (a masked path), or, when another file of the copy has it already (two IDs
+    masked alike, a file named as a mask), the first free ``name (2).txt``, ``(3)``…; in any
+    letter case (a copy may go to a file system that does not tell case apart)."""
+    candidate, number = shown, 1
+    folder, _, name = shown.rpartition("/")
+    stem, dot, suffix = name.rpartition(".") if "." in name.lstrip(".") else (name, "", "")
+    while candidate.casefold() in taken:
+        number += 1
+        candidate = f"{folder}/" * bool(folder) + f"{stem} ({number}){dot}{suffix}"
+    taken.add(candidate.casefold())
+    return candidate
 
 
 def _archive_kind_of_name(name: str) -> str | None:
