@@ -122,3 +122,20 @@ def test_a_check_x_standing_apart_is_part_of_the_id(text: str, reason: str) -> N
 ])
 def test_an_x_after_another_number_stays_apart(text: str, reason: str) -> None:
     assert [f.type for f in scan_text(text)] == ["PHONE_NUMBER"], reason
+
+
+@pytest.mark.parametrize("mark, reason", [
+    ("\U0001f525", "t03: a fire emoji between every digit"),
+    ("\u2764", "a heavy heart (a dingbat)"),
+    ("\u2b50", "a star"),
+    ("\U0001f1e8\U0001f1f3", "a flag: two regional indicators"),
+])
+def test_emoji_between_digits(mark: str, reason: str) -> None:
+    assert [f.masked for f in scan_text("身份证 " + mark.join(ID))] == \
+        ["110101********1233"], reason
+    assert [f.type for f in scan_text("tel " + mark.join(PHONE))] == ["PHONE_NUMBER"], reason
+
+
+def test_emoji_beside_numbers_change_nothing() -> None:
+    assert [f.type for f in scan_text(f"📱{PHONE}🔥 ⭐{ID}")] == \
+        ["PHONE_NUMBER", "CN_RESIDENT_ID"]

@@ -12,7 +12,8 @@ What is folded:
   (``Ｘ``, ``＋``, ``＠``, ``．``, ``－``, ``（``, ...) to ASCII;
 - dashes and minus signs to ``-``, exotic and zero-width spaces, invisible marks (soft
   hyphen, bidi controls, every other format character and the Hangul fillers), variation
-  selectors (keycap digits ``1️⃣``), NUL and combining diacritics to a plain space; a
+  selectors (keycap digits ``1️⃣``), emoji and pictographs, NUL and combining diacritics
+  to a plain space; a
   backslash escaping a separator after a digit (Markdown's ``\\-``) to a space;
 - look-alikes of the ID check character ``X`` (Cyrillic ``Х``, Greek ``Χ``, ``×``, and
   what Unicode folds to ``X``: the Roman numeral ``Ⅹ``, the mathematical ``𝐗``);
@@ -89,6 +90,13 @@ def _build_table() -> dict[int, str]:
             table[code] = " "
     for code in (0x115F, 0x1160, 0x3164, 0xFFA0):
         table[code] = " "
+    # Emoji and pictographs (symbols, dingbats, flags' regional indicators): a reader skips
+    # them between digits as it skips spaces ("4🔥2🔥0…")
+    for first, last in ((0x2300, 0x23FF), (0x2600, 0x27BF), (0x2B00, 0x2BFF),
+                        (0x1F000, 0x1FAFF)):
+        for code in range(first, last + 1):
+            if code not in table and unicodedata.category(chr(code)) in ("So", "Sk"):
+                table[code] = " "
     for code in (0x30FB, 0xFF65, 0x2027):  # katakana middle dot ・ (half-width too) and the
         table[code] = "·"                  # hyphenation point ‧: a dot
     table[0xFE6B] = "@"  # small commercial at
