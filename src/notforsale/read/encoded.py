@@ -33,7 +33,7 @@ Stretch = tuple[int, int, str, str]
 
 _ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _OVERSTRIKE = re.compile(r"[^\b\n]\x08")
-_TERMINAL_LINE = re.compile(r"[^\n]*[\x1b\x08][^\n]*")
+_TERMINAL_MARK = re.compile(r"[\x1b\x08]")
 #: Runs of encoded units, each kind's; the stretch around a run takes in the plain
 #: characters beside it and runs a few plain characters apart (see :func:`_around`).
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
@@ -175,6 +175,20 @@ def _as_literal(masked: str, written: str) -> str:
     return quote + masked.replace(quote, "") + quote
 
 
+def _terminal_lines(text: str) -> Iterator[tuple[int, int]]:
+    """The lines holding a terminal code (ESC or a backspace), each once: found from the
+    marks, not by a pattern that would scan each line from every character."""
+    at = 0
+    for mark in _TERMINAL_MARK.finditer(text):
+        if mark.start() < at:
+            continue
+        start = text.rfind("\n", 0, mark.start()) + 1
+        end = text.find("\n", mark.start())
+        end = len(text) if end < 0 else end
+        yield start, end
+        at = end
+
+
 def _matches(pattern: re.Pattern[str]) -> Callable[[str], Iterator[tuple[int, int]]]:
     return lambda text: (match.span() for match in pattern.finditer(text))
 
@@ -190,7 +204,7 @@ def _runs(units: re.Pattern[str], allowed: str, mark: str, least: int = 1
 #: reads)
 _KINDS: tuple[tuple[str, Callable[[str], bool], Callable[[str], Iterator[tuple[int, int]]],
                     Callable[[str], str | None], Callable[[str, str], str]], ...] = (
-    ("terminal codes", lambda t: "\x1b" in t or "\x08" in t, _matches(_TERMINAL_LINE),
+    ("terminal codes", lambda t: "\x1b" in t or "\x08" in t, _terminal_lines,
      _terminal, lambda masked, _w: masked),
     ("URL-encoded", lambda t: "%3" in t or "%E" in t or "%e" in t,
      _runs(_PERCENT, _ALNUM + "._~+-", "%"), _percent,

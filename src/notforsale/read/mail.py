@@ -46,9 +46,10 @@ def read_header_names(message: Message) -> list[str]:
 def header_parts(message: Message) -> list[Message]:
     """The message and each of its parts whose headers are read: multipart containers and
     leaves, an attached message's own headers not (read as a message of its own)."""
-    parts = [message]
+    parts, seen = [message], {id(message)}
     for part in (*multiparts(message), *leaf_parts(message)):
-        if part is not message and all(part is not seen for seen in parts):
+        if id(part) not in seen:  # (by identity: one pass, however many parts)
+            seen.add(id(part))
             parts.append(part)
     return parts
 
