@@ -67,3 +67,19 @@ def test_files_whose_masked_names_meet_are_all_copied(tmp_path: Path) -> None:
     assert not any(ID in name or other in name for name in copies)
     assert report.status == "verified", report.to_dict()
     assert sorted(change.path for change in report.files) == copies
+
+
+def test_an_id_stored_backwards_in_a_bdo_element_is_read_as_shown(tmp_path: Path) -> None:
+    """t35: <bdo dir="rtl"> shows its text reversed: an ID stored backwards in it displays
+    in order, and stayed in a copy called verified (a U+202E override in plain text was
+    read both ways already)."""
+    (tmp_path / "src").mkdir()
+    page = f'<html><body><p>sfz <bdo dir="rtl">{ID[::-1]}</bdo> ok</p></body></html>'
+    (tmp_path / "src" / "p.html").write_text(page, encoding="utf-8")
+    result = scan_path(tmp_path / "src")
+    assert {i.finding.masked for i in result.findings} == {ID_M}
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", report.to_dict()
+    copy = (tmp_path / "out" / "p.html").read_text(encoding="utf-8")
+    assert ID[::-1] not in copy and "bdo" in copy and "ok" in copy
+    assert copy.count("*") == 8

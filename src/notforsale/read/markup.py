@@ -395,6 +395,12 @@ class _Walk:
             if tag == ref_tag and element.get(attribute):
                 self.images.append(ImageRef(element.get(attribute, ""), self.current_record()))
         self._attributes(element)
+        # <bdo dir="rtl"> shows its text reversed: read between a right-to-left override
+        # and its pop (synthetic, never written), as the text engine reads U+202E
+        override = bool(self.open) and d.local_names and tag == "bdo" and \
+            (element.get("dir") or "").strip().lower() == "rtl"
+        if override:
+            self.open[-1].add(None, "\u202e", hidden)
         # The element's own text.
         if element.text:
             if self.open and (d.text_tags is None or tag in d.text_tags):
@@ -416,6 +422,8 @@ class _Walk:
                     self.open[-1].add((child, "tail"), child.tail, hidden)
                 elif self.loose and child.tail.strip() and not self.open:
                     self._loose((child, "tail"), child.tail)
+        if override and self.open:
+            self.open[-1].add(None, "\u202c", hidden)
         if opened_paragraph:
             done = self.open.pop()
             if done.text.strip():
