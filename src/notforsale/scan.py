@@ -427,8 +427,12 @@ def _read_document(member: Member, candidates: list[formats.Format], options: Sc
                 ScanError(member.path, f"could not be read as {fmt.label} "
                                        f"({type(error).__name__})")])]
     assert failure is not None
-    return [MemberResult.of(member, state=ERROR, format=readable[0].name,
-                            errors=[ScanError(member.path, failure.reason)])]
+    inside: list[Member | MemberResult] = []
+    zipped = formats.zip_inside(member.data)
+    if zipped is not None:  # "%PDF-…" then a zip: what an unzip tool opens is read too
+        inside.append(member.child("(zip inside).zip", zipped, key, embedded=True))
+    return [*inside, MemberResult.of(member, state=ERROR, format=readable[0].name,
+                                     errors=[ScanError(member.path, failure.reason)])]
 
 
 def scan_path(path: str | Path | Iterable[str | Path], options: ScanOptions | None = None,

@@ -83,3 +83,19 @@ def test_an_id_stored_backwards_in_a_bdo_element_is_read_as_shown(tmp_path: Path
     copy = (tmp_path / "out" / "p.html").read_text(encoding="utf-8")
     assert ID[::-1] not in copy and "bdo" in copy and "ok" in copy
     assert copy.count("*") == 8
+
+
+def test_a_zip_behind_a_pdf_prefix_is_read_when_the_pdf_is_not(tmp_path: Path) -> None:
+    """t21: "%PDF-1.7" and then a zip: one error ("unreadable PDF"), the zip never tried
+    (an unzip tool opens it). A member that no reader of its format reads but that holds a
+    zip is read for the zip's members too."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("a.txt", f"tel {MOBILE}\n")
+    (tmp_path / "fake.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + out.getvalue())
+    result = scan_path(tmp_path)
+    assert {i.finding.masked for i in result.findings} == {MOBILE_M}
+    assert result.errors  # the PDF itself could not be read: said so

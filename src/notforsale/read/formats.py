@@ -235,6 +235,22 @@ def looks_like_mail(head: bytes) -> bool:
         len(_MAIL_HEADERS.intersection(names)) >= 2
 
 
+def zip_inside(data: bytes) -> bytes | None:
+    """The zip a file holds after a prefix (a "%PDF-" header, junk) when it opens as one:
+    what an unzip tool reads in a file no reader of its format can read; else None."""
+    import zipfile
+
+    start = data.find(b"PK\x03\x04", 1)
+    if start < 0 or data.rfind(b"PK\x05\x06") < start:
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data[start:])) as archive:
+            archive.namelist()
+    except Exception:  # noqa: BLE001 - not a zip that opens
+        return None
+    return data[start:]
+
+
 def _tiff_pages(data: bytes) -> int:
     from .images import page_count
 
