@@ -240,6 +240,8 @@ def zip_inside(data: bytes) -> bytes | None:
     what an unzip tool reads in a file no reader of its format can read; else None."""
     import zipfile
 
+    if data.startswith(b"PK"):  # a zip itself (an office file its reader refused): not again
+        return None
     start = data.find(b"PK\x03\x04", 1)
     if start < 0 or data.rfind(b"PK\x05\x06") < start:
         return None
