@@ -463,7 +463,12 @@ class Walker:
         first: Member | None = None
         whole = self.current
         outer: Member | None = None
+        stored = 0
         if compressed:
+            try:
+                stored = file.stat().st_size  # once: the trailer's check and the budget
+            except OSError:
+                stored = 0  # (the stream below says why it cannot be read)
             outer = member_at(raw, b"", self.key)
             yield Container(outer.path, outer.name_findings, outer.folders)
             try:
@@ -474,13 +479,12 @@ class Walker:
             if said:
                 yield self._header_text(outer, "gzip header", said)
             declared = _gzip_declared_size(file)
-            refused = self._ratio_refusal(declared, file.stat().st_size) \
-                if declared is not None else None
+            refused = self._ratio_refusal(declared, stored) if declared is not None else None
             if refused:  # a bomb by its own trailer: not read at all
                 yield error_at(shown, refused, raw, self.key)
                 return
         budget = max(self.limits.ratio_floor_bytes,
-                     file.stat().st_size * self.limits.max_ratio) if compressed else None
+                     stored * self.limits.max_ratio) if compressed else None
         inflated = 0
         try:
             with _open_stream(file, compressed) as handle:
