@@ -9,6 +9,8 @@ import struct
 import time
 from pathlib import Path
 
+import pytest
+
 from notforsale.read.limits import Limits
 from notforsale.redact.tree import redact
 from notforsale.scan import ScanOptions, scan_path
@@ -99,3 +101,155 @@ def test_a_zip_behind_a_pdf_prefix_is_read_when_the_pdf_is_not(tmp_path: Path) -
     result = scan_path(tmp_path)
     assert {i.finding.masked for i in result.findings} == {MOBILE_M}
     assert result.errors  # the PDF itself could not be read: said so
+
+
+# --- t27: a PDF of many text pages, one holding a number --------------------------------
+
+#: Bytes no copy may hold: an 8 x 8 RGB picture's samples (a face or a card, as far as a
+#: copy is concerned) put where no page draws it.
+PICTURE = bytes(range(64, 256))
+
+
+def _pdf(pages: list[str], page_keys: dict[int, str] | None = None,
+         resources: dict[int, str] | None = None, extra: list[str] | None = None) -> bytes:
+    """Pages of Helvetica text; ``page_keys``/``resources``: what page i's dictionary or
+    resources hold besides; ``extra``: more objects, ``{0}``, ``{1}``… their numbers."""
+    import io
+
+    extra = extra or []
+    first = 3 + 2 * len(pages)
+    numbers = [str(first + i) for i in range(len(extra))]
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", ""]
+    kids = []
+    for index, text in enumerate(pages):
+        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET"
+        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents "
+            f"{len(objects)} 0 R /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 "
+            f"/BaseFont /Helvetica >> >> {(resources or {}).get(index, '')} >> "
+            f"{(page_keys or {}).get(index, '')} >>")
+        objects[-1] = _numbered(objects[-1], numbers)
+        kids.append(f"{len(objects)} 0 R")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    objects += [_numbered(body, numbers) for body in extra]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1"))
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode("latin-1"))
+    for offset in offsets:
+        out.write(f"{offset:010d} 00000 n \n".encode("latin-1"))
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n"
+              "%%EOF\n".encode("latin-1"))
+    return out.getvalue()
+
+
+def _numbered(body: str, numbers: list[str]) -> str:
+    for index, number in enumerate(numbers):
+        body = body.replace("{%d}" % index, number)
+    return body
+
+
+def _every_stream(data: bytes) -> bytes:
+    """The file's bytes and each stream's data inflated (what a copy holds, all of it)."""
+    import re
+    import zlib
+
+    held = [data]
+    for match in re.finditer(rb"stream\r?\n", data):
+        stop = data.find(b"endstream", match.end())
+        try:
+            held.append(zlib.decompressobj().decompress(data[match.end():stop]))
+        except zlib.error:
+            pass
+    return b"\n".join(held)
+
+
+def _page_texts(data: bytes) -> list[str]:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return [pdf[i].get_textpage().get_text_range().strip() for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+def test_a_pdf_with_one_number_keeps_its_other_pages_as_they_are(tmp_path: Path) -> None:
+    """t27: 3,000 small text pages, an ID on the last: the scan took 5 s, the redaction was
+    killed at 60 s (every page rendered and read as a picture, ~0.1 s a page, because a
+    PDF holding anything was rasterized whole). Only the page holding the number is
+    rasterized; the pages with nothing to hide are taken over as they are (text layer kept).
+    """
+    pages = [f"chapter {i} of the handbook" for i in range(400)]
+    pages[399] = f"sfz {ID}"
+    pages[7] = f"tel {MOBILE}"
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "pages.pdf").write_bytes(_pdf(pages))
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", report.to_dict()
+    copy = (tmp_path / "out" / "pages.pdf").read_bytes()
+    texts = _page_texts(copy)
+    assert len(texts) == 400
+    assert texts[399] == texts[7] == "", "the pages holding numbers are pictures"
+    assert texts[:7] + texts[8:399] == pages[:7] + pages[8:399]
+    held = _every_stream(copy)
+    assert ID.encode() not in held and MOBILE.encode() not in held
+    assert report.summary()["numbers_masked"] == 2
+
+
+#: Places a page that shows nothing to hide can carry what no page shows: taken over as
+#: it is, the page would bring them into the copy. (case, page keys, resources, objects)
+CARRIERS = [
+    ("an image in its resources it never draws",
+     {}, {0: "/XObject << /Im9 {0} 0 R >>"},
+     [f"<< /Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceRGB "
+      f"/BitsPerComponent 8 /Length {len(PICTURE)} >>\nstream\n"
+      + PICTURE.decode("latin-1") + "\nendstream"]),
+    ("a thumbnail picture",
+     {0: "/Thumb {0} 0 R"}, {},
+     [f"<< /Width 8 /Height 8 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Length "
+      f"{len(PICTURE)} >>\nstream\n" + PICTURE.decode("latin-1") + "\nendstream"]),
+    ("a form in its resources it never draws, holding a picture inline",
+     {}, {0: "/XObject << /Fm9 {0} 0 R >>"},
+     ["<< /Type /XObject /Subtype /Form /BBox [0 0 8 8] /Length 300 >>\nstream\n"
+      "q 8 0 0 8 0 0 cm BI /W 8 /H 8 /CS /RGB /BPC 8 ID " + PICTURE.decode("latin-1")
+      + " EI Q\nendstream"]),
+    ("a form in its resources it never draws, writing the ID",
+     {}, {0: "/XObject << /Fm9 {0} 0 R >>"},
+     [f"<< /Type /XObject /Subtype /Form /BBox [0 0 300 30] /Resources << /Font << /F1 "
+      f"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>\nstream\n"
+      f"BT /F1 12 Tf 0 10 Td ({ID}) Tj ET\nendstream"]),
+    ("its own XMP metadata", {0: "/Metadata {0} 0 R"}, {},
+     [f"<< /Type /Metadata /Subtype /XML >>\nstream\n<x:xmpmeta xmlns:x='adobe:ns:meta/'>"
+      f"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description>"
+      f"{ID}</rdf:Description></rdf:RDF></x:xmpmeta>\nendstream"]),
+    ("a private data dictionary", {0: f"/PieceInfo << /Seller << /Private ({ID}) >> >>"},
+     {}, []),
+    ("a script run when it opens",
+     {0: f"/AA << /O << /S /JavaScript /JS (app.alert\\('{ID}'\\)) >> >>"}, {}, []),
+]
+
+
+@pytest.mark.parametrize(("case", "page_keys", "resources", "extra"), CARRIERS,
+                         ids=[c[0] for c in CARRIERS])
+def test_a_page_taken_over_brings_nothing_hidden(tmp_path: Path, case: str,
+                                                 page_keys: dict[int, str],
+                                                 resources: dict[int, str],
+                                                 extra: list[str]) -> None:
+    """A page with nothing to hide on it (its text, no image, no note) but carrying
+    something else: that never reaches the copy (the copy is made again, every page
+    rasterized). Each case fails when the copy taken over is not checked."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "p.pdf").write_bytes(
+        _pdf(["chapter one", f"tel {MOBILE}", "chapter three"], page_keys, resources, extra))
+    report = redact(tmp_path / "src", tmp_path / "out")
+    held = _every_stream((tmp_path / "out" / "p.pdf").read_bytes())
+    assert PICTURE not in held and ID.encode() not in held and MOBILE.encode() not in held
+    assert report.status in ("verified", "unverified")
+    texts = _page_texts((tmp_path / "out" / "p.pdf").read_bytes())
+    assert texts == ["", "", ""], texts

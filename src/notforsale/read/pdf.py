@@ -564,6 +564,7 @@ def _document_parts(pdf: Any) -> Iterator[Part]:
         yield TextUnit(str(value), field=f"metadata {key}", hint=key, part="metadata")
 
 
+_INLINE_IMAGE = re.compile(rb"(?<![^\s\]\)>/])BI(?![^\s\[\(</])")
 _SHOWING = re.compile(rb"(?<![^\s\]\)>/])(?:BT|Do|BI|sh)(?![^\s\[\(</])")
 _PATH_OPERATOR = re.compile(rb"(?<![^\s\]\)>/])(?:m|l|c|v|y|re)(?![^\s\[\(</])")
 
@@ -920,6 +921,9 @@ class Sweep:
         self.exhausted = False
         #: a tiling pattern is defined (its cell can write text a shape is filled with)
         self.patterns = False
+        #: pictures the file holds, drawn or not: image streams, streams referred to as a
+        #: page's thumbnail (/Thumb), streams drawing an inline image (``BI``)
+        self.pictures = 0
 
     @property
     def judges_pages(self) -> bool:
@@ -1004,6 +1008,8 @@ class Sweep:
                 referred = int(recent[-2])
                 if not self.stopped:
                     self.referenced.add(referred)
+                if len(recent) >= 3 and recent[-3] == b"/Thumb":
+                    self.pictures += 1
                 if len(recent) >= 3 and recent[-3][:1] == b"/" and not self.stopped:
                     key = self.ref_keys.setdefault(referred, recent[-3])
                     if key != recent[-3]:
@@ -1122,6 +1128,8 @@ class Sweep:
         if pairs.get(b"/PatternType") == b"1" and not self.patterns:
             cell = self._decoded(start, stop, stream_filters(self.data, start, self.filters))
             self.patterns = cell is None or _may_show(cell)
+        if subtype == b"/Image":
+            self.pictures += 1
         if subtype == b"/Image" or kind == b"/XRef" or subtype in (
                 b"/Type1C", b"/CIDFontType0C", b"/OpenType") or \
                 pairs.keys() & {b"/Length1", b"/Length2", b"/Length3"}:
@@ -1130,6 +1138,8 @@ class Sweep:
         if b"/Resources" in pairs and number is not None:
             self.has_resources.add(number)
         data = self._decoded(start, stop, filters)
+        if data is None or _INLINE_IMAGE.search(data):
+            self.pictures += 1  # (a stream not decoded may draw one)
         if number is not None and kind not in (b"/ObjStm", b"/EmbeddedFile", b"/Metadata"):
             # what it draws, when a page or a form draws it (see fanned_out)
             form = subtype == b"/Form"

@@ -28,28 +28,28 @@ from .context import CannotRewrite, Context, Written
 PAGE_QUALITY = 85
 
 
-def _needs_rasterizing(pdf: Any) -> tuple[bool, int]:
-    """Whether the PDF holds anything to hide, and how many numbers its text layer has."""
+def _page_states(pdf: Any) -> tuple[bool, list[bool]]:
+    """Whether the PDF holds anything to hide (metadata, an attachment, or a page that is
+    not clean), and per page whether it is clean: a text layer without a number, no
+    annotation, no picture drawn."""
     import pypdfium2.raw as c
 
-    numbers = 0
     needs = bool(pdf.count_attachments()) or any(
         scan_text(str(v)) for v in pdf.get_metadata_dict(skip_empty=True).values())
+    clean = []
     for index in range(len(pdf)):
         page = pdf[index]
         try:
             textpage = page.get_textpage()
             text = textpage.get_text_range()
             textpage.close()
-            found = scan_text(text)
-            numbers += len(found)
-            if found or not text.strip() or c.FPDFPage_GetAnnotCount(page.raw) > 0:
-                needs = True
-            elif any(True for _ in page.get_objects(filter=[c.FPDF_PAGEOBJ_IMAGE], max_depth=4)):
-                needs = True
+            clean.append(bool(text.strip()) and not scan_text(text)
+                         and c.FPDFPage_GetAnnotCount(page.raw) == 0
+                         and not any(True for _ in page.get_objects(
+                             filter=[c.FPDF_PAGEOBJ_IMAGE], max_depth=4)))
         finally:
             page.close()
-    return needs, numbers
+    return needs or not all(clean), clean
 
 
 def _rotate_box(box: tuple[float, float, float, float], rotation: int, width: float,
@@ -146,15 +146,96 @@ def _redrawn(page: Any, copy: Any) -> bool:
     return True
 
 
-def write_pdf(member: Member, ctx: Context) -> Written:
+def _picture(pdf: Any, index: int, member: Member, ctx: Context) -> tuple[bytes, float, float,
+                                                                            int, int]:
+    """Page ``index`` as a redacted picture: JPEG, the page's size as shown, and the
+    numbers and faces covered."""
+    page = pdf[index]
+    try:
+        scale = page_scale(page)
+        boxes, numbers = _text_boxes(page, scale)
+        picture = page.render(scale=scale, may_draw_forms=True).to_pil().convert("RGB")
+        width, height = page.get_size()
+        if page.get_rotation() % 180 == 90:
+            width, height = height, width
+    finally:
+        page.close()
+    draw = ImageDraw.Draw(picture)
+    for x0, y0, x1, y1 in boxes:
+        draw.rectangle((x0 - 1, y0 - 1, x1 + 1, y1 + 1), fill=(0, 0, 0))
+    png = io.BytesIO()
+    picture.save(png, format="PNG", compress_level=1)
+    part = ctx.nested(member.child(f"page-{index + 1}.png", png.getvalue(), ctx.key,
+                                   embedded=True))
+    if part.data is None:
+        raise CannotRewrite(f"page {index + 1} could not be redacted")
+    jpeg = io.BytesIO()
+    Image.open(io.BytesIO(part.data)).convert("RGB").save(jpeg, format="JPEG",
+                                                          quality=PAGE_QUALITY)
+    return jpeg.getvalue(), width, height, numbers + part.numbers, part.faces
+
+
+def _taken_over_cleanly(data: bytes, pictures: int, limit: int) -> bool:
+    """Whether a copy holding pages taken over as they are holds nothing else than they
+    show and ``pictures`` pictures (the redacted pages): no number anywhere in its bytes,
+    no file, no other picture — drawn or not, a thumbnail, inline — and it was swept whole.
+    A page can carry what no page shows (an image in its resources it never draws, its
+    own XMP, a script); then the copy is made again with every page rasterized."""
+    swept = sweep(data, limit)
+    return (swept.judges_pages and not swept.errors and swept.pictures == pictures
+            and not hides_anything(data, limit, swept))
+
+
+def _assemble(pdf: Any, member: Member, ctx: Context, swept: Any, keep: list[bool],
+              pictures: dict[int, tuple[bytes, float, float, int, int]]) -> bytes:
+    """The copy: pages in ``keep`` taken over as they are, the rest as redacted pictures
+    (made once into ``pictures``), pages showing a few shapes only drawn again."""
     import pypdfium2 as pdfium
 
+    copy = pdfium.PdfDocument.new()
+    try:
+        index = 0
+        while index < len(pdf):
+            if keep[index]:
+                stop = index
+                while stop < len(pdf) and keep[stop]:
+                    stop += 1
+                copy.import_pages(pdf, pages=list(range(index, stop)), index=len(copy))
+                index = stop
+                continue
+            page = pdf[index]
+            # (a page with a text layer has text objects: shows_nothing says no)
+            if swept.judges_pages and page.get_rotation() % 360 == 0 \
+                    and shows_nothing(page) and _redrawn(page, copy):
+                page.close()
+                index += 1
+                continue
+            page.close()
+            if index not in pictures:
+                pictures[index] = _picture(pdf, index, member, ctx)
+            jpeg, width, height, _, _ = pictures[index]
+            new_page = copy.new_page(width, height)
+            image = pdfium.PdfImage.new(copy)
+            image.load_jpeg(io.BytesIO(jpeg), inline=True)
+            image.set_matrix(pdfium.PdfMatrix().scale(width, height))
+            new_page.insert_obj(image)
+            new_page.gen_content()
+            new_page.close()
+            index += 1
+        out = io.BytesIO()
+        copy.save(out)
+        return out.getvalue()
+    finally:
+        copy.close()
+
+
+def write_pdf(member: Member, ctx: Context) -> Written:
     with PDFIUM_LOCK:
         swept = sweep(member.data, ctx.limits.max_member_bytes)  # once, for all three
         pdf, _ = open_pdf(member, ctx.limits.max_member_bytes,  # a bomb: not rewritten
                           swept=swept)
         try:
-            needs, _ = _needs_rasterizing(pdf)
+            needs, clean = _page_states(pdf)
             if not needs and not hides_anything(member.data, ctx.limits.max_member_bytes,
                                                 swept):
                 return Written(member.data, note="nothing to hide: copied unchanged")
@@ -164,54 +245,23 @@ def write_pdf(member: Member, ctx: Context) -> Written:
                 pdf.init_forms()
             except Exception:  # noqa: BLE001 - forms are drawn when they can be
                 pass
-            written = Written(None, metadata_removed=True,
+            pictures: dict[int, tuple[bytes, float, float, int, int]] = {}
+            data = None
+            if any(clean):
+                data = _assemble(pdf, member, ctx, swept, clean, pictures)
+                if not _taken_over_cleanly(data, len(pictures), ctx.limits.max_member_bytes):
+                    data, clean = None, [False] * len(pdf)
+            if data is None:
+                data = _assemble(pdf, member, ctx, swept, clean, pictures)
+            kept = sum(clean)
+            written = Written(data, metadata_removed=True,
                               note="rasterized: pages written as redacted pictures, no text "
-                                   "layer")
-            copy = pdfium.PdfDocument.new()
-            for index in range(len(pdf)):
-                page = pdf[index]
-                # (a page with a text layer has text objects: shows_nothing says no)
-                if swept.judges_pages and page.get_rotation() % 360 == 0 \
-                        and shows_nothing(page) and _redrawn(page, copy):
-                    page.close()
-                    continue
-                try:
-                    scale = page_scale(page)
-                    boxes, numbers = _text_boxes(page, scale)
-                    picture = page.render(scale=scale, may_draw_forms=True).to_pil() \
-                        .convert("RGB")
-                    width, height = page.get_size()
-                    if page.get_rotation() % 180 == 90:
-                        width, height = height, width
-                finally:
-                    page.close()
-                draw = ImageDraw.Draw(picture)
-                for x0, y0, x1, y1 in boxes:
-                    draw.rectangle((x0 - 1, y0 - 1, x1 + 1, y1 + 1), fill=(0, 0, 0))
+                                   "layer" if not kept else
+                              f"{len(pdf) - kept} of {len(pdf)} page(s) rasterized (redacted "
+                              f"pictures), {kept} with nothing to hide taken over as they are")
+            for _, _, _, numbers, faces in pictures.values():
                 written.numbers += numbers
-                png = io.BytesIO()
-                picture.save(png, format="PNG", compress_level=1)
-                part = ctx.nested(member.child(f"page-{index + 1}.png", png.getvalue(), ctx.key,
-                                               embedded=True))
-                written.faces += part.faces
-                written.numbers += part.numbers
-                if part.data is None:
-                    raise CannotRewrite(f"page {index + 1} could not be redacted")
-                redacted = Image.open(io.BytesIO(part.data)).convert("RGB")
-                jpeg = io.BytesIO()
-                redacted.save(jpeg, format="JPEG", quality=PAGE_QUALITY)
-                jpeg.seek(0)
-                new_page = copy.new_page(width, height)
-                image = pdfium.PdfImage.new(copy)
-                image.load_jpeg(jpeg, inline=True)
-                image.set_matrix(pdfium.PdfMatrix().scale(width, height))
-                new_page.insert_obj(image)
-                new_page.gen_content()
-                new_page.close()
-            out = io.BytesIO()
-            copy.save(out)
-            copy.close()
-            written.data = out.getvalue()
+                written.faces += faces
             return written
         finally:
             pdf.close()
