@@ -150,7 +150,7 @@ def _pdf(pages: list[str], page_keys: dict[int, str] | None = None,
 
 def _numbered(body: str, numbers: list[str]) -> str:
     for index, number in enumerate(numbers):
-        body = body.replace("{%d}" % index, number)
+        body = body.replace("{" + str(index) + "}", number)
     return body
 
 
