@@ -98,10 +98,29 @@ def test_every_invisible_format_character_between_digits(mark: str, reason: str,
 @pytest.mark.parametrize("separator, reason", [
     ("\u2027", "hyphenation point (c04): a dot between groups"),
     ("\\-", "Markdown's escaped dash (c41): renders as a dash"),
+    ("\u2022", "e01: a bullet • between groups"),
+    ("\u2219", "e01: a bullet operator ∙"),
+    ("\u22c5", "a dot operator ⋅"),
+    ("\u25e6", "a white bullet ◦"),
+    ("\u3002", "e01: an ideographic full stop 。"),
+    ("\uff61", "a half-width ideographic full stop ｡"),
+    (":", "e01: a colon between groups (138:1234:5678)"),
+    ("\uff1a", "a full-width colon ："),
 ])
 def test_separators_a_reader_sees_as_a_dot_or_dash(separator: str, reason: str) -> None:
     text = f"身份证 {ID[:6]}{separator}{ID[6:14]}{separator}{ID[14:]}"
     assert [f.type for f in scan_text(text)] == ["CN_RESIDENT_ID"], reason
+    text = f"手机 {PHONE[:3]}{separator}{PHONE[3:7]}{separator}{PHONE[7:]}"
+    assert [f.type for f in scan_text(text)] == ["PHONE_NUMBER"], reason
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("at 12:30:45 on 2026:12:01", "times and EXIF dates: colons, too few digits"),
+    ("选项：1。2。3。4。5。6。7。8。9。10", "a numbered list ending in sentences"),
+])
+def test_colons_and_full_stops_between_short_numbers_are_not_numbers(text: str,
+                                                                     reason: str) -> None:
+    assert scan_text(text) == [], reason
 
 
 IDX = "11010519491231002X"

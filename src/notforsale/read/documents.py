@@ -302,6 +302,11 @@ def _json_values(value: Any, path: str, record: int | None) -> Iterator[TextUnit
                 text = _paired(text)
                 key = where.rsplit(".", 1)[-1].split("[", 1)[0]
                 yield TextUnit(text, row=record, field=shown(where), hint=key, record=record)
+                if isinstance(item, str):  # a field of base64 (of gzip), escapes, …
+                    for start, _end, decoded, kind in encoded_stretches(text):
+                        yield TextUnit(decoded, row=record, field=shown(where),
+                                       hint=text[max(0, start - 40):start] or key,
+                                       record=record, part=f"{kind} decoded")
 
 
 def _load_json(text: str, where: str) -> Any:

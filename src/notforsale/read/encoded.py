@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gzip
 import html
 import quopri
 import re
 import urllib.parse
+import zlib
 from collections.abc import Callable, Iterator
 
 from ..text.normalize import digit_count
@@ -37,18 +39,32 @@ _TERMINAL_MARK = re.compile(r"[\x1b\x08]")
 #: Runs of encoded units, each kind's; the stretch around a run takes in the plain
 #: characters beside it and runs a few plain characters apart (see :func:`_around`).
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
-_REFERENCES = re.compile(r"(?:&#[xX][0-9A-Fa-f]{1,6};|&#[0-9]{1,7};)+")
-_ESCAPES = re.compile(r"(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})+")
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})")
+#: (a browser reads a reference without its semicolon too: ``&#49&#50``)
+_REFERENCES = re.compile(r"(?:&#[xX][0-9A-Fa-f]{1,6};?|&#[0-9]{1,7};?)+")
+#: ``\u0031``, ES6's ``\u{31}``, ``\x31``, octal ``\061``; IIS's ``%u0031`` apart (its
+#: mark is not a backslash)
+_ESCAPES = re.compile(r"(?:\\u[0-9A-Fa-f]{4}|\\u\{[0-9A-Fa-f]{1,6}\}|\\x[0-9A-Fa-f]{2}"
+                      r"|\\[0-3][0-7]{2})+")
+_PERCENT_U = re.compile(r"(?:%u[0-9A-Fa-f]{4})+")
+_ESCAPE = re.compile(r"[\\%]u([0-9A-Fa-f]{4})|\\u\{([0-9A-Fa-f]{1,6})\}|\\x([0-9A-Fa-f]{2})"
+                     r"|\\([0-3][0-7]{2})")
 _QUOTED_PRINTABLE = re.compile(r"(?:=[0-9A-Fa-f]{2}|=\r?\n)+")
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 #: Most plain characters a stretch takes in beside or between runs.
 _REACH = 64
 #: Base64 in words of 16 characters or more, lines of one block joined (76 a line).
-_BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])(?:[A-Za-z0-9+/]{16,}={0,2}(?:\r?\n|$))+"
-                     r"|(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-])",
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/])(?:[A-Za-z0-9+/]{16,}={0,2}(?:\r?\n|$))+"
+                     r"|(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{15,}={0,2}(?![A-Za-z0-9+/=_-])",
                      re.MULTILINE)
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2}){8,}")
+_BASE32 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Z2-7]{16,}={0,6}(?![A-Za-z0-9+/=])")
+#: Adobe's ascii85, between ``<~`` and ``~>``
+_ASCII85 = re.compile(r"<~[!-uz\s]{5,}?~>")
+#: TeX between digits: commands (``\allowbreak``, ``\texttt``), spacing (``\,`` ``\;``),
+#: braces (``138{}1234``)
+_TEX = re.compile(r"(?:\\[A-Za-z]+\*?|\\[,;:! ]|[{}])+")
+#: Most bytes a gzip or zlib stream inside a base64 word is inflated to.
+MAX_INFLATED = 1 << 20
 #: Two string literals or more joined by an operator (+ . & || ..) or standing side by side
 #: (C's adjacent literals), each at most 64 characters, on one line.
 _LITERAL = r"(?:\"[^\"\\\n]{0,64}\"|'[^'\\\n]{0,64}')"
@@ -93,6 +109,13 @@ def _worth(decoded: str, written: str) -> bool:
 
 
 def _text_of(data: bytes) -> str | None:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (
+            len(data) >= 8 and len(data) % 2 == 0 and data[1::2].count(0) * 4 >= len(data)):
+        try:  # UTF-16 (Windows' own): a NUL after each ASCII character
+            return data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff")
+                               else "utf-16-le")
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding)
@@ -116,7 +139,8 @@ def _percent(text: str) -> str | None:
 
 
 def _escapes(text: str) -> str:
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return _ESCAPE.sub(lambda m: chr(int(m.group(4), 8)) if m.group(4) else
+                       chr(int(m.group(1) or m.group(2) or m.group(3), 16)), text)
 
 
 def _quoted_printable(text: str) -> str | None:
@@ -133,7 +157,44 @@ def _base64(text: str) -> str | None:
                                 else None, validate=True)
     except (binascii.Error, ValueError):
         return None
+    if _packing(data):
+        data = _inflated(data)
     return _text_of(data)
+
+
+def _packing(data: bytes) -> str | None:
+    """"gzip" or "zlib" when the bytes are a stream of either (a JSON field or a log line
+    often carries one in base64: ``H4sI…``, ``eJ…``)."""
+    if data[:3] == b"\x1f\x8b\x08":
+        return "gzip"
+    if len(data) >= 2 and data[0] & 0x0F == 8 and data[0] >> 4 <= 7 and \
+            (data[0] << 8 | data[1]) % 31 == 0:
+        return "zlib"
+    return None
+
+
+def _inflated(data: bytes) -> bytes:
+    """A gzip or zlib stream inflated, :data:`MAX_INFLATED` bytes at most (a bomb stops)."""
+    try:
+        return zlib.decompressobj(47).decompress(data, MAX_INFLATED)
+    except zlib.error:
+        return b""
+
+
+def _base32(text: str) -> str | None:
+    compact = text.rstrip("=")
+    try:
+        return _text_of(base64.b32decode(compact + "=" * (-len(compact) % 8)))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _ascii85(text: str) -> str | None:
+    return _text_of(base64.a85decode(text.encode("ascii"), adobe=True))
+
+
+def _tex(text: str) -> str:
+    return _TEX.sub("", text)
 
 
 def _hex(text: str) -> str | None:
@@ -161,6 +222,15 @@ def _joined(text: str) -> str:
 
 def _as_base64(masked: str, written: str) -> str:
     data = masked.encode("utf-8")
+    try:
+        packing = _packing(base64.b64decode("".join(written.split())[:8] + "==",
+                                            altchars=b"-_"))
+    except (binascii.Error, ValueError):
+        packing = None
+    if packing == "gzip":  # packed as it was: the field's reader inflates it
+        data = gzip.compress(data, mtime=0)
+    elif packing == "zlib":
+        data = zlib.compress(data)
     if "\n" in written.strip():  # lines as long as the source's
         width = len(written.split("\n", 1)[0].rstrip("\r"))
         flat = base64.b64encode(data).decode("ascii")
@@ -211,16 +281,26 @@ _KINDS: tuple[tuple[str, Callable[[str], bool], Callable[[str], Iterator[tuple[i
      lambda masked, _w: urllib.parse.quote(masked, safe="")),
     ("character references", lambda t: "&#" in t, _runs(_REFERENCES, _ALNUM + " ", "&#"),
      html.unescape, lambda masked, _w: masked),
-    ("escapes", lambda t: "\\u" in t or "\\x3" in t, _runs(_ESCAPES, _ALNUM, "\\"),
-     _escapes, lambda masked, _w: masked),
+    ("escapes", lambda t: "\\u" in t or "\\x3" in t or "\\06" in t or "\\07" in t,
+     _runs(_ESCAPES, _ALNUM, "\\"), _escapes, lambda masked, _w: masked),
+    ("escapes", lambda t: "%u" in t, _runs(_PERCENT_U, _ALNUM, "%u"), _escapes,
+     lambda masked, _w: masked),
     ("quoted-printable", lambda t: "=3" in t or "=E" in t, _runs(_QUOTED_PRINTABLE, _ALNUM, "=", 3),
      _quoted_printable, lambda masked, _w: masked),
     ("joined literals", lambda t: '"' in t or "'" in t, _matches(_JOINED), _joined,
      _as_literal),
     ("base64 or hexadecimal", lambda t: True, _matches(_BASE64), _base64_or_hex,
      _as_base64_or_hex),
+    ("base32", lambda t: True, _matches(_BASE32), _base32,
+     lambda masked, _w: base64.b32encode(masked.encode("utf-8")).decode("ascii")),
+    ("ascii85", lambda t: "<~" in t, _matches(_ASCII85), _ascii85,
+     lambda masked, _w: base64.a85encode(masked.encode("utf-8"), adobe=True).decode("ascii")),
+    ("TeX markup", lambda t: "\\" in t or "{}" in t, _runs(_TEX, "0123456789 ", ""), _tex,
+     lambda masked, _w: masked),
 )
 _WRITERS = {kind: write for kind, _m, _p, _d, write in _KINDS}
+#: Kinds whose written form need hold no digits
+_LETTERS_ONLY = frozenset({"base64 or hexadecimal", "base32", "ascii85"})
 
 
 def encoded_stretches(text: str) -> Iterator[Stretch]:
@@ -232,7 +312,7 @@ def encoded_stretches(text: str) -> Iterator[Stretch]:
             continue
         for start, end in stretches(text):
             written = text[start:end]
-            if kind != "base64 or hexadecimal" and digit_count(written) < 4:
+            if kind not in _LETTERS_ONLY and digit_count(written) < 4:
                 continue
             if any(start < e and s < end for s, e, _d, _k in found):
                 continue

@@ -138,9 +138,11 @@ def _mask_json(value: Any, key: str = "") -> tuple[Any, int]:
             total += count
             return masked if count else leaf
         if isinstance(leaf, str) or (isinstance(leaf, int) and not isinstance(leaf, bool)):
-            masked, count = mask_text(str(leaf), context_hint=name)
-            total += count
-            return masked if count else leaf
+            text, decoded = decoded_copy(leaf, lambda value, before: mask_text(
+                value, context_hint=before or name)) if isinstance(leaf, str) else (leaf, 0)
+            masked, count = mask_text(str(text), context_hint=name)
+            total += count + decoded
+            return masked if count + decoded else leaf
         return leaf
 
     if not isinstance(value, dict | list):

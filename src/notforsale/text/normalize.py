@@ -99,6 +99,10 @@ def _build_table() -> dict[int, str]:
                 table[code] = " "
     for code in (0x30FB, 0xFF65, 0x2027):  # katakana middle dot ・ (half-width too) and the
         table[code] = "·"                  # hyphenation point ‧: a dot
+    # bullets • ∙ ⋅ ◦ and ideographic full stops 。｡ between groups (the eleventh set)
+    for code in (0x2022, 0x2219, 0x22C5, 0x25E6, 0x3002, 0xFF61):
+        table[code] = "·"
+    table[0xFF1A] = ":"  # full-width colon
     table[0xFE6B] = "@"  # small commercial at
     table[0xFE62] = "+"  # small plus sign
     return table
