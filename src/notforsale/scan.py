@@ -406,6 +406,11 @@ def _read_document(member: Member, candidates: list[formats.Format], options: Sc
         result = MemberResult.of(member, state=SKIPPED, format=fmt.name)
         result.entities.extend(_entity(f) for f in member.name_findings
                                if f.score >= options.min_score)
+        zipped = formats.zip_inside(member.data) if fmt is formats.UNKNOWN else None
+        if zipped is not None:  # a self-extracting archive: a program, then its zip
+            result.skipped = Skipped(member.path, fmt.label, "not read itself: the zip it "
+                                                             "holds is read (self-extracting?)")
+            return [member.child("(zip inside).zip", zipped, key, embedded=True), result]
         result.skipped = Skipped(member.path, fmt.label, fmt.note or "not read")
         return [result]
     failure: InputError | None = None

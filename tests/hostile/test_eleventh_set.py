@@ -92,3 +92,162 @@ def test_a_gzip_inside_base64_is_inflated_within_a_bound(tmp_path: Path) -> None
     result = scan_path(tmp_path)
     assert time.monotonic() - started < 20
     assert {i.finding.masked for i in result.findings} == {ID_M}
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+def _v7_tar(name: str, data: bytes) -> bytes:
+    import io
+    import tarfile
+
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    raw = bytearray(out.getvalue())
+    raw[257:265] = bytes(8)  # no "ustar" magic and version: a V7 header
+    raw[148:156] = b"        "
+    raw[148:156] = b"%06o\x00 " % sum(raw[:512])
+    return bytes(raw)
+
+
+def test_a_v7_tar_is_opened(tmp_path: Path) -> None:
+    """e29: a tar without the ustar magic (V7, what old tools and some libraries write) was
+    skipped by the scan ("tar archive: not read"): its ID never reported."""
+    import tarfile
+
+    data = _v7_tar("kit/a.txt", f"sfz {ID}\n".encode())
+    with tarfile.open(fileobj=__import__("io").BytesIO(data)) as archive:  # a real tar
+        assert archive.getnames() == ["kit/a.txt"]
+    found, report = _scan_and_redact(tmp_path, {"v7.tar": data, "old": data})
+    assert found == {ID_M}
+    result = scan_path(tmp_path / "src")
+    assert len(result.findings) == 2  # in each tar, inside kit/a.txt
+    assert all(i.location.path.endswith("a.txt") for i in result.findings)
+    assert not result.skipped, result.skipped
+    assert report.status == "verified", report.to_dict()  # type: ignore[attr-defined]
+
+
+def test_a_self_extracting_zip_is_read_as_its_zip(tmp_path: Path) -> None:
+    """e28: a self-extracting .exe (a program, then a zip) was skipped as an unknown binary;
+    an unzip tool opens it. Its zip is read; the copy leaves the program out (unverified,
+    said so)."""
+    stub = b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 8
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "资料.exe").write_bytes(stub + _zip({"a.txt": f"sfz {ID}\n"}))
+    result = scan_path(tmp_path / "src")
+    assert {i.finding.masked for i in result.findings} == {ID_M}
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "unverified"
+    copies = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert not any(ID.encode() in p.read_bytes() for p in copies)
+
+
+@pytest.mark.parametrize("fmt, codec, name", [
+    ("flv", "flv", "clip.flv"),
+    ("mpegts", "mpeg2video", "clip.ts"),
+    ("mpegts", "mpeg2video", "clip.bin"),
+])
+def test_flash_and_transport_stream_videos_are_videos(tmp_path: Path, fmt: str, codec: str,
+                                                      name: str) -> None:
+    """e38: liveness clips as MPEG-TS and FLV were skipped as unknown binaries, though
+    FFmpeg opens them: their faces never reported."""
+    import numpy as np
+
+    from tests.read.test_formats import face_png
+    from tests.video.clips import encode
+
+    frame = np.asarray(__import__("PIL.Image", fromlist=["Image"]).open(
+        __import__("io").BytesIO(face_png())).convert("RGB").resize((320, 320)))
+    (tmp_path / name).write_bytes(encode(iter([frame] * 6), 6, fmt=fmt, codec=codec))
+    result = scan_path(tmp_path)
+    assert not result.skipped and not result.errors, (result.skipped, result.errors)
+    assert result.faces, "the face in the clip"
+
+
+def test_every_stream_of_a_multistream_xz_is_read(tmp_path: Path) -> None:
+    """e30: an .xz of two streams (xz -dc reads both) was read to the end of the first:
+    the second's phone missed, and the copy dropped it without a word."""
+    import lzma
+
+    data = lzma.compress(b"hello\n") + bytes(8) + lzma.compress(f"tel {MOBILE}\n".encode())
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "log.txt.xz").write_bytes(data)
+    result = scan_path(tmp_path / "src")
+    assert {i.finding.masked for i in result.findings} == {MOBILE_M}
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", report.to_dict()
+    copy = lzma.decompress((tmp_path / "out" / "log.txt.xz").read_bytes()).decode()
+    assert copy.startswith("hello\n") and "138" in copy and MOBILE not in copy
+
+
+def _strict_xlsx(cell: str) -> bytes:
+    """A Strict OOXML workbook (purl.oclc.org namespaces), as Excel's "Strict Open XML
+    Spreadsheet" writes it: one sheet, one inline-string cell."""
+    import io
+    import zipfile
+
+    ns = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+    rel = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats'
+        '.org/package/2006/content-types"><Default Extension="rels" ContentType="application/'
+        'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+        '"application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
+        '"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.'
+        f'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/'
+        'officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook xmlns="{ns}" xmlns:r="{rel}" '
+        'conformance="strict"><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets>'
+        '</workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://'
+        f'schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+        f'Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0"?><worksheet xmlns="{ns}"><sheetData>'
+        f'<row r="1"><c r="A1" t="inlineStr"><is><t>{cell}</t></is></c></row></sheetData>'
+        '</worksheet>',
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+def test_a_strict_ooxml_workbook_is_read(tmp_path: Path) -> None:
+    """e10: openpyxl knows only transitional namespaces: a Strict workbook opened with no
+    sheets, the scan counted it read with nothing found and no error (redact failed on it).
+    Its namespaces are read as the transitional ones."""
+    found, report = _scan_and_redact(tmp_path, {"strict.xlsx": _strict_xlsx(f"sfz {ID}")})
+    assert found == {ID_M}
+    assert report.status == "verified", report.to_dict()  # type: ignore[attr-defined]
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "out" / "strict.xlsx")
+    assert book.worksheets[0]["A1"].value == f"sfz {ID_M}"
+
+
+def test_a_workbook_whose_sheets_are_not_read_is_an_error(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """No sheet read of those the workbook lists (a Strict workbook as openpyxl opens it
+    alone, the namespaces not rewritten): an error record, not "nothing found"."""
+    from notforsale.read import documents
+
+    monkeypatch.setattr(documents, "transitional_workbook", lambda data: data)
+    (tmp_path / "strict.xlsx").write_bytes(_strict_xlsx(f"sfz {ID}"))
+    result = scan_path(tmp_path)
+    assert result.errors and "no sheet read" in result.errors[0].message, result

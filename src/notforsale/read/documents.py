@@ -133,15 +133,79 @@ def check_package(member: Member, limits: Any) -> None:
                                               f"{MAX_SHARED_STRINGS}; read whole by openpyxl)")
 
 
+#: Strict OOXML's namespaces (ISO/IEC 29500 Strict, "conformance=strict": what Excel's
+#: "Strict Open XML Spreadsheet" writes) and the transitional ones openpyxl reads.
+_STRICT = re.compile(rb"http://purl\.oclc\.org/ooxml/(spreadsheetml/main|drawingml/main|"
+                     rb"drawingml/spreadsheetDrawing|drawingml/chart|officeDocument/"
+                     rb"relationships|officeDocument/extendedProperties|officeDocument/"
+                     rb"docPropsVTypes)(/(?=\"))?")
+_TRANSITIONAL = {
+    b"spreadsheetml/main": b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    b"drawingml/main": b"http://schemas.openxmlformats.org/drawingml/2006/main",
+    b"drawingml/spreadsheetDrawing":
+        b"http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
+    b"drawingml/chart": b"http://schemas.openxmlformats.org/drawingml/2006/chart",
+    b"officeDocument/relationships":
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    b"officeDocument/extendedProperties":
+        b"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
+    b"officeDocument/docPropsVTypes":
+        b"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"}
+
+
+def transitional_workbook(data: bytes) -> bytes:
+    """A Strict OOXML workbook's package with its namespaces written as the transitional
+    ones (openpyxl knows only those: a Strict workbook opened as "no sheets", nothing
+    read and no error); any other package as it is."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        marked = False
+        for name in ("_rels/.rels", "xl/workbook.xml"):
+            if name in names:
+                with archive.open(name) as part:
+                    marked = marked or b"purl.oclc.org/ooxml" in part.read(1 << 20)
+    if not marked:
+        return data
+    out = io.BytesIO()
+    changed = False
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            part = source.read(info)
+            if info.filename.endswith((".xml", ".rels")) and b"purl.oclc.org/ooxml" in part:
+                part = _STRICT.sub(lambda m: _TRANSITIONAL[m.group(1)], part)
+                changed = True
+            target.writestr(info.filename, part)
+    return out.getvalue() if changed else data
+
+
+def _sheets_declared(data: bytes) -> int:
+    """How many sheets the workbook part lists."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if re.fullmatch(r"xl/workbook\d*\.xml", name):
+                with archive.open(name) as part:
+                    return len(re.findall(rb"<(?:\w+:)?sheet\b", part.read(MAX_SHARED_STRINGS)))
+    return 0
+
+
 def read_xlsx(member: Member, ctx: ReadContext) -> Iterator[Part]:
     from openpyxl import load_workbook
 
     check_package(member, ctx.limits)
     try:
-        book = load_workbook(io.BytesIO(member.data), read_only=True, data_only=True)
+        data = transitional_workbook(member.data)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many types for bad files
         raise InputError(member.path, f"unreadable spreadsheet ({type(error).__name__})") \
             from None
+    if not book.worksheets and _sheets_declared(data):
+        book.close()
+        raise InputError(member.path, "no sheet read of those the workbook lists")
     try:
         for sheet in book.worksheets:
             # The sheet's declared size is not trusted (A1:XFD1048576 padded every row to

@@ -115,7 +115,9 @@ ZIP = Format("zip", "zip archive", (".zip",), kind="archive", writer="archive")
 TAR = Format("tar", "tar archive", (".tar", ".tgz", ".tbz", ".tbz2", ".txz"), kind="archive",
              writer="archive")
 SEVEN_Z = Format("7z", "7z archive", (".7z",), kind="archive", writer="archive")
-VIDEO = Format("video", "video", (".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"),
+VIDEO = Format("video", "video", (".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".flv",
+                                  ".3gp", ".3g2", ".mpg", ".mpeg", ".wmv", ".asf", ".m2ts",
+                                  ".mts"),
                kind="video", writer="video")
 OLE = Format("ole", "OLE2 compound file (legacy .doc, .ppt, .msg, Thumbs.db)",
              (".doc", ".ppt", ".msg", ".dot", ".pps"), note="legacy Office files are not read")
@@ -139,13 +141,29 @@ def suffix_of(name: str) -> str:
     return lowered[dot:] if dot > 0 else ""
 
 
+def looks_like_tar(head: bytes) -> bool:
+    """Whether the first 512 bytes are a tar header: the ustar magic, or (a V7 tar, which
+    has none) a header whose checksum tarfile finds right and that names a member."""
+    import tarfile
+
+    if len(head) > 262 and head[257:262] == b"ustar":
+        return True
+    if len(head) < 512 or not head[:1].strip(b"\x00"):
+        return False
+    try:
+        info = tarfile.TarInfo.frombuf(head[:512], "utf-8", "surrogateescape")
+    except tarfile.HeaderError:
+        return False
+    return bool(info.name) and info.size >= 0
+
+
 def by_magic(head: bytes) -> Format | None:
     """The format the first bytes announce, if any."""
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return ZIP
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
         return SEVEN_Z
-    if len(head) > 262 and head[257:262] == b"ustar":
+    if looks_like_tar(head):
         return TAR
     if head.startswith(b"%PDF-"):
         return PDF

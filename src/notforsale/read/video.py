@@ -80,6 +80,11 @@ def looks_like_video(head: bytes) -> bool:
         return head[8:12] not in _IMAGE_BRANDS
     if head[4:8] in (b"moov", b"mdat", b"wide", b"free", b"skip"):  # QuickTime without ftyp
         return True
+    if head.startswith((b"FLV\x01", b"\x00\x00\x01\xba",  # Flash video, MPEG program stream
+                        b"\x30\x26\xb2\x75\x8e\x66\xcf\x11")):  # ASF (.wmv)
+        return True
+    if len(head) >= 377 and head[0] == head[188] == head[376] == 0x47:
+        return True  # an MPEG transport stream (.ts, .m2ts): a sync byte every 188 bytes
     return head.startswith(b"\x1a\x45\xdf\xa3") or (head[:4] == b"RIFF" and head[8:12] == b"AVI ")
 
 

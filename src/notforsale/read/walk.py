@@ -34,7 +34,7 @@ from typing import Any
 from ..fingerprint import installation_key
 from ..text.mask import mask_name
 from . import pieces
-from .formats import ZIP_DOCUMENT_SUFFIXES, plain_zip
+from .formats import ZIP_DOCUMENT_SUFFIXES, looks_like_tar, plain_zip
 from .limits import Budget, Limits
 from .member import (
     SEP,
@@ -63,7 +63,7 @@ def archive_kind(name: str, head: bytes) -> str | None:
         return None if lowered.endswith(ZIP_DOCUMENT_SUFFIXES) else "zip"
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
         return "7z"
-    if len(head) > 262 and head[257:262] == b"ustar":
+    if looks_like_tar(head):
         return "tar"
     compressed = _codec(head) is not None
     if compressed and (".tar." in lowered or lowered.endswith((".tgz", ".tbz2", ".tbz", ".txz"))):
@@ -163,10 +163,65 @@ def compress_like(data: bytes, magic: bytes) -> bytes:
     return codec.compress(data)  # type: ignore[no-any-return]
 
 
+class _XzStreams(io.RawIOBase):
+    """Every stream of an .xz file, one after the other, over the stream padding between
+    them (NUL bytes, as ``xz -dc`` reads them): Python's LZMAFile takes the padding for
+    trailing garbage and stops after the first stream, silently."""
+
+    _STEP = 1 << 16
+
+    def __init__(self, source: Any) -> None:
+        import lzma
+
+        self._lzma = lzma
+        self._owned = not hasattr(source, "read")
+        self._source = open(source, "rb") if self._owned else source  # noqa: SIM115
+        self._decompressor = lzma.LZMADecompressor()
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = len(buffer)
+        while True:
+            if self._decompressor.eof:
+                rest = self._decompressor.unused_data + self._pending
+                self._pending = b""
+                rest = rest.lstrip(b"\x00")
+                while not rest:
+                    more = self._source.read(self._STEP)
+                    if not more:
+                        return 0
+                    rest = more.lstrip(b"\x00")
+                self._decompressor = self._lzma.LZMADecompressor()
+                self._pending = rest
+            if self._decompressor.needs_input:
+                data = self._pending or self._source.read(self._STEP)
+                self._pending = b""
+                if not data:
+                    raise EOFError("xz stream cut short")
+            else:
+                data = b""
+            out = self._decompressor.decompress(data, size)
+            if out:
+                buffer[:len(out)] = out
+                return len(out)
+
+    def close(self) -> None:
+        if self._owned and not self.closed:
+            self._source.close()
+        super().close()
+
+
 def _decompressing(source: Any, magic: bytes) -> Any:
     """``source`` (a path or a binary file object) read decompressed in bounded reads by the
-    gzip, bz2 or lzma file object its ``magic`` names; a file object without one as it is."""
+    gzip, bz2 or xz reader its ``magic`` names; a file object without one as it is."""
+    import lzma
+
     codec = _codec(magic)
+    if codec is lzma:
+        return io.BufferedReader(_XzStreams(source))
     return codec.open(source, "rb") if codec is not None else source
 
 

@@ -206,12 +206,12 @@ def write_json_lines(member: Member, ctx: Context) -> Written:
 def write_xlsx(member: Member, ctx: Context) -> Written:
     from openpyxl import load_workbook
 
-    from ..read.documents import check_package
+    from ..read.documents import check_package, transitional_workbook
     from ..read.units import formula_text
 
     check_package(member, ctx.limits)
     try:
-        book = load_workbook(io.BytesIO(member.data))
+        book = load_workbook(io.BytesIO(transitional_workbook(member.data)))
     except Exception as error:  # noqa: BLE001 - openpyxl raises many types for bad files
         raise InputError(member.path, f"unreadable spreadsheet ({type(error).__name__})") \
             from None
