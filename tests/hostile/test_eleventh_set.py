@@ -251,3 +251,44 @@ def test_a_workbook_whose_sheets_are_not_read_is_an_error(tmp_path: Path,
     (tmp_path / "strict.xlsx").write_bytes(_strict_xlsx(f"sfz {ID}"))
     result = scan_path(tmp_path)
     assert result.errors and "no sheet read" in result.errors[0].message, result
+
+
+def _q(text: str, charset: str = "utf-8") -> str:
+    return f"=?{charset}?Q?" + "".join(f"={b:02X}" for b in text.encode(charset)) + "?="
+
+
+@pytest.mark.parametrize("header, expected, reason", [
+    (f"From: {_q('张三' + ID[:9], 'gb2312')} {_q(ID[9:], 'gb2312')} <z@example.com>",
+     {ID_M}, "e21: an ID cut over two adjacent Q words after a name (shown whole)"),
+    (f"Subject: {_q('手机' + MOBILE[:3])} {_q(MOBILE[3:6])}\n  {_q(MOBILE[6:9])} "
+     f"{_q(MOBILE[9:])}", {MOBILE_M}, "a phone over four words, folded"),
+    (f"Subject: {_q(ID)} {_q(MOBILE)}", {ID_M, MOBILE_M}, "two numbers in two words"),
+    (f"Subject: Re: {_q('sfz')} {ID}", {ID_M}, "plain text after a word keeps its space"),
+])
+def test_adjacent_encoded_words_are_read_as_shown(tmp_path: Path, header: str,
+                                                  expected: set[str], reason: str) -> None:
+    message = (header + "\nTo: b@example.com\nMIME-Version: 1.0\n"
+               "Content-Type: text/plain; charset=utf-8\n\nhello\n").encode()
+    found, report = _scan_and_redact(tmp_path, {"m.eml": message})
+    assert found - {"*@example.com"} == expected, reason
+    assert report.status == "verified", report.to_dict()  # type: ignore[attr-defined]
+    import email
+    from email.policy import default
+
+    copy = email.message_from_bytes((tmp_path / "out" / "m.eml").read_bytes(), policy=default)
+    shown = " ".join(str(copy[name]) for name in ("From", "Subject") if copy[name])
+    assert ID not in shown.replace(" ", "") and MOBILE not in shown.replace(" ", ""), shown
+
+
+@pytest.mark.parametrize("text, expected, reason", [
+    (f"张三{ID}", [ID_M], "e21: a name ending in a numeral (三) glued to an ID"),
+    (f"李四{MOBILE}", [MOBILE_M], "李四 before a phone"),
+    ("手机一三八12345678", [MOBILE_M], "numerals then digits: still one number"),
+    ("一三八一二三四五六七八", [MOBILE_M], "numerals only"),
+])
+def test_a_name_ending_in_a_numeral_is_not_read_into_the_number(text: str,
+                                                                 expected: list[str],
+                                                                 reason: str) -> None:
+    from notforsale import scan_text
+
+    assert [f.masked for f in scan_text(text)] == expected, reason

@@ -75,23 +75,39 @@ def _decoded(word: str) -> str:
         return word
 
 
+_TRAILING_DIGITS = re.compile(r"[0-9]*\Z")
+_LEADING_DIGITS = re.compile(r"[0-9]*")
+#: Digits on both sides of two adjacent encoded words, each this long at least: two
+#: numbers, kept apart by a space.
+_WHOLE_RUN = 10
+
+
 def decode_words(value: str) -> str:
-    """A header value with its RFC 2047 words decoded, each standing apart by a space (a
-    mail reader shows ``=?…?= =?…?=`` glued): two IDs in two words are not one run of 36
-    digits, and an ID split over two words is still a run of digits and a space."""
+    """A header value with its RFC 2047 words decoded. Adjacent words are joined as a mail
+    reader shows them (RFC 2047 6.2: the space between them is not shown), so an ID cut
+    over two words is one run of digits; but where the digits on each side are a number's
+    worth (10 or more), a space stays between them: two IDs in two words are not one run
+    of 36 digits. Plain text keeps its own spacing."""
     pieces: list[str] = []
     last = 0
+    after_word = False
     for word in _ENCODED_WORD.finditer(value):
         between = value[last:word.start()]
-        if between.strip():
-            pieces.append(between.strip())
-        pieces.append(_decoded(word.group()))
+        decoded = _decoded(word.group())
+        if after_word and not between.strip():  # adjacent words: the space is not shown
+            before = _TRAILING_DIGITS.search(pieces[-1])
+            after = _LEADING_DIGITS.match(decoded)
+            apart = before is not None and after is not None and \
+                len(before.group()) >= _WHOLE_RUN and len(after.group()) >= _WHOLE_RUN
+            pieces.append((" " if apart else "") + decoded)
+        else:
+            pieces += [between, decoded]
+        after_word = True
         last = word.end()
     if not pieces:
         return value
-    if value[last:].strip():
-        pieces.append(value[last:].strip())
-    return " ".join(pieces)
+    pieces.append(value[last:])
+    return "".join(pieces).strip()
 
 
 def header_text(message: Message, name: str) -> str:

@@ -149,7 +149,16 @@ _NUMERAL_RUN = re.compile(f"{_NUMERAL}(?:[ -]?{_NUMERAL}){{6,}}")
 
 
 def _fold_numerals(match: re.Match[str]) -> str:
-    return match.group().translate(_CN_TABLE)
+    """A run of numerals folded to digits; but a lone numeral that ends a word before
+    ASCII digits (张三110101…, 李四138…: a name glued to a number) is left a letter."""
+    run, start = match.group(), match.start()
+    if start > 0 and len(run) > 1 and run[0] in _CN_DIGITS and run[1].isascii() and \
+            _IDEOGRAPH.match(match.string, start - 1) is not None:
+        return run[0] + run[1:].translate(_CN_TABLE)
+    return run.translate(_CN_TABLE)
+
+
+_IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
 
 
 _LOOKALIKE_RUN = re.compile(r"[0-9][0-9OoIl]{5,}[0-9]")
