@@ -173,11 +173,11 @@ def transitional_workbook(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as source, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            part = source.read(info)
-            if info.filename.endswith((".xml", ".rels")) and b"purl.oclc.org/ooxml" in part:
-                part = _STRICT.sub(lambda m: _TRANSITIONAL[m.group(1)], part)
+            content = source.read(info)
+            if info.filename.endswith((".xml", ".rels")) and b"purl.oclc.org/ooxml" in content:
+                content = _STRICT.sub(lambda m: _TRANSITIONAL[m.group(1)], content)
                 changed = True
-            target.writestr(info.filename, part)
+            target.writestr(info.filename, content)
     return out.getvalue() if changed else data
 
 
