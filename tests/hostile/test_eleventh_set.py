@@ -292,3 +292,42 @@ def test_a_name_ending_in_a_numeral_is_not_read_into_the_number(text: str,
     from notforsale import scan_text
 
     assert [f.masked for f in scan_text(text)] == expected, reason
+
+
+def _long_screenshot(lines: dict[int, str], size: tuple[int, int] = (1080, 9000)) -> bytes:
+    """A scrolling screenshot: white, a line of 36-pixel print at each given height."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    picture = Image.new("RGB", size, (255, 255, 255))
+    draw = ImageDraw.Draw(picture)
+    font = ImageFont.load_default(size=36)
+    for y in range(200, size[1], 400):  # chat lines all the way down
+        draw.text((60, y), "好的，明天发货，谢谢", fill=(90, 90, 90), font=font)
+    for y, text in lines.items():
+        draw.text((60, y), text, fill=(0, 0, 0), font=font)
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_a_long_screenshot_is_read_at_a_legible_scale(tmp_path: Path) -> None:
+    """e37: a 1080×12000 scrolling screenshot shrunk to 1280 pixels on its long side: its
+    36-pixel text 4 pixels high, the phone and ID in it never read, the picture copied
+    unchanged into a copy called verified. An elongated image is read in strips, at its
+    width; a line on a strip's edge is read once."""
+    from notforsale.vision.analyze import _STRIP_OVERLAP, _strips
+
+    data = _long_screenshot({1500: f"tel {MOBILE}", 7355: f"sfz {ID}"})
+    import numpy as np
+
+    edges = [dy for _dx, dy, _piece in _strips(np.zeros((9000, 1080, 3), np.uint8))]
+    assert any(edges[i] < 7355 < edges[i] + _STRIP_OVERLAP for i in range(1, len(edges))), \
+        edges  # the ID's line stands where two strips overlap
+    found, report = _scan_and_redact(tmp_path, {"chat.png": data})
+    assert found == {ID_M, MOBILE_M}
+    result = scan_path(tmp_path / "src", __import__("notforsale.scan", fromlist=["x"])
+                       .ScanOptions())
+    assert len(result.findings) == 2, "each line once"
+    assert report.status == "verified", report.to_dict()  # type: ignore[attr-defined]

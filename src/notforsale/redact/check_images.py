@@ -34,7 +34,7 @@ from ..read.exif import exif_findings
 from ..read.images import Decoded, decode
 from ..text.engine import scan_text
 from ..vision import ocr_policy
-from ..vision.analyze import OCR_MAX_SIDE, TextHit, read_text_hits
+from ..vision.analyze import TextHit, ocr_side, read_text_hits
 from ..vision.faces import DEFAULT_MAX_SIDE, DEFAULT_THRESHOLD, Face, shared_detector
 from ..vision.ocr import Box, shared_gate
 from .evidence import NOT_LOOKED, PORTRAIT, READ, ImageEvidence, digest
@@ -124,7 +124,7 @@ def _text(path: str, data: bytes, small: Decoded, evidence: ImageEvidence | None
         if not decision.run:
             return []
         check.looked.append("ocr " + ("all" if decision.region is None else "region"))
-        return read_text_hits(decode(data, OCR_MAX_SIDE), decision.region)
+        return read_text_hits(decode(data, ocr_side(small.size)), decision.region)
     regions: list[Box | None] = []
     if evidence.text == READ and evidence.numbers > 0:
         regions.append(evidence.region)
@@ -142,7 +142,7 @@ def _text(path: str, data: bytes, small: Decoded, evidence: ImageEvidence | None
         check.looked.append("the rest not read: a face fills the frame")
     if not regions:
         return []
-    large = decode(data, OCR_MAX_SIDE)
+    large = decode(data, ocr_side(small.size))
     if None in regions:
         return read_text_hits(large, None)
     hits: list[TextHit] = []

@@ -22,7 +22,7 @@ from PIL import ExifTags, Image, ImageDraw, ImageFilter, ImageOps
 
 from ..read.images import Decoded, ImageError, decode, eight_bit, open_image
 from ..vision import ocr_policy
-from ..vision.analyze import OCR_MAX_SIDE, TextHit, read_text_hits
+from ..vision.analyze import TextHit, ocr_side, read_text_hits
 from ..vision.faces import DEFAULT_MAX_SIDE, DEFAULT_THRESHOLD, Face, shared_detector
 from ..vision.ocr import Box
 from .evidence import ImageEvidence, digest, text_state
@@ -197,7 +197,7 @@ def redact_image(path: str, data: bytes, *, faces: str = "blur", ocr: str = "aut
         # A very large image is not held while the detectors and OCR work (they add ~300 MB
         # of their own): its views are made now, and it is decoded again to be painted.
         views = {side: _shrunk(rgb, side) for side in {DEFAULT_MAX_SIDE, HIGH_RES_SIDE,
-                                                         OCR_MAX_SIDE}}
+                                                         ocr_side(size)}}
         view: Callable[[int], Decoded] = views.__getitem__
         del image, rgb
     else:
@@ -211,7 +211,7 @@ def redact_image(path: str, data: bytes, *, faces: str = "blur", ocr: str = "aut
         band = crowd_band(tiny, size[1])
         found = _merge(found, band_faces(view(HIGH_RES_SIDE), band, threshold))
     decision = ocr_policy.decide(ocr, path, small, found)
-    hits: list[TextHit] = read_text_hits(view(OCR_MAX_SIDE), decision.region) \
+    hits: list[TextHit] = read_text_hits(view(ocr_side(size)), decision.region) \
         if decision.run else []
     if reopen:
         image = _full_frame(data)[0]

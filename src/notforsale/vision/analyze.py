@@ -21,6 +21,76 @@ log = logging.getLogger(__name__)
 
 #: Longer side of the image OCR reads (ID cards and screenshots need the detail).
 OCR_MAX_SIDE = 1280
+#: An image longer than this many times its width (or wider than its height: a scrolling
+#: screenshot, a chat export) is read at OCR_MAX_SIDE on its short side, in strips, up to
+#: OCR_MAX_PIXELS: shrunk to 1280 on its long side, a 1080×12000 screenshot's 36-pixel
+#: text was 4 pixels high and never read (the eleventh hostile set's e37).
+ELONGATED = 2.0
+OCR_MAX_PIXELS = 12_000_000
+#: Overlap of two strips, in the view's pixels (a line cut by one is whole in the next).
+_STRIP_OVERLAP = 160
+
+
+def ocr_side(size: tuple[int, int]) -> int:
+    """The long side of the view OCR reads of an image of ``size`` (width, height).
+
+    >>> ocr_side((4000, 3000)), ocr_side((1080, 12000)), ocr_side((600, 3000))
+    (1280, 11547, 3000)
+    """
+    import math
+
+    long, short = max(size), min(size)
+    if short <= 0 or long / short <= ELONGATED:
+        return OCR_MAX_SIDE
+    scale = min(1.0, OCR_MAX_SIDE / short, math.sqrt(OCR_MAX_PIXELS / (size[0] * size[1])))
+    return max(OCR_MAX_SIDE, round(long * scale))
+
+
+def _strips(rgb: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
+    """An elongated view cut along its length into pieces about 1.5 times as long as it
+    is wide, overlapping: (offset along x, offset along y, piece); a view that is not
+    elongated whole."""
+    height, width = rgb.shape[:2]
+    long, short = max(height, width), min(height, width)
+    if short <= 0 or long / short <= ELONGATED:
+        return [(0, 0, rgb)]
+    length = max(short * 3 // 2, 2 * _STRIP_OVERLAP)
+    pieces: list[tuple[int, int, np.ndarray]] = []
+    start = 0
+    while True:
+        end = min(long, start + length)
+        if height >= width:
+            pieces.append((0, start, rgb[start:end]))
+        else:
+            pieces.append((start, 0, rgb[:, start:end]))
+        if end >= long:
+            return pieces
+        start = end - _STRIP_OVERLAP
+
+
+def _read_lines(rgb: np.ndarray) -> list[OcrLine]:
+    """Lines of an image as the OCR reads them, an elongated one strip by strip (a line
+    read in two strips, both times, is kept once: where it was read whole)."""
+    strips = _strips(rgb)
+    if len(strips) == 1:
+        return shared_reader().read(rgb)
+    lines: list[OcrLine] = []
+    along = 1 if rgb.shape[0] >= rgb.shape[1] else 0
+    for index, (dx, dy, piece) in enumerate(strips):
+        size = piece.shape[1 - along]  # the piece's length (rows, or columns)
+        low = 0 if index == 0 else _STRIP_OVERLAP // 2
+        high = size if index == len(strips) - 1 else size - _STRIP_OVERLAP // 2
+        for line in shared_reader().read(piece):
+            middle = (line.box[along] + line.box[along + 2]) / 2
+            if not low <= middle < high:
+                continue  # the strip beside reads it
+            lines.append(OcrLine(line.text, line.score, _moved(line.box, dx, dy),
+                                 tuple(_moved(box, dx, dy) for box in line.chars)))
+    return lines
+
+
+def _moved(box: Box, dx: int, dy: int) -> Box:
+    return box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy
 THUMBNAIL_SIDE = 160
 
 
@@ -60,7 +130,8 @@ def analyze(path: str, data: bytes, options: ImageOptions) -> ImageReport:
     faces = shared_detector().detect(small.rgb, small.scale, options.face_threshold) \
         if options.faces else []
     decision = ocr_policy.decide(options.ocr, path, small, faces)
-    hits = read_text_hits(decode(data, OCR_MAX_SIDE), decision.region) if decision.run else []
+    hits = read_text_hits(decode(data, ocr_side(small.size)), decision.region) \
+        if decision.run else []
     thumbnail = blurred_thumbnail(small, faces) if options.thumbnails else None
     metadata = [(where, finding) for where, text in small.texts.items()
                 for finding in scan_text(text)]
@@ -81,7 +152,7 @@ def read_text_hits(decoded: Decoded, region: Box | None = None) -> list[TextHit]
         left, right = _snapped(region[0] * decoded.scale, region[2] * decoded.scale, width)
         top, bottom = _snapped(region[1] * decoded.scale, region[3] * decoded.scale, height)
         rgb = decoded.rgb[top:bottom, left:right]
-    lines = shared_reader().read(rgb) if rgb.size else []
+    lines = _read_lines(rgb) if rgb.size else []
     hits = []
     for index, line in enumerate(lines):
         hint = " ".join(_neighbour_texts(lines, index))
