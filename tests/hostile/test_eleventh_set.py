@@ -331,3 +331,31 @@ def test_a_long_screenshot_is_read_at_a_legible_scale(tmp_path: Path) -> None:
                        .ScanOptions())
     assert len(result.findings) == 2, "each line once"
     assert report.status == "verified", report.to_dict()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name, page", [
+    ("profile.html", '<html><body><p>hello</p><img alt="me" src="data:image/png;base64,{}">'
+                     '<p>ok</p></body></html>'),
+    ("avatar.svg", '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/'
+                   '1999/xlink" width="256" height="256"><image width="256" height="256" '
+                   'xlink:href="data:image/png;base64,{}"/><text y="20">ok</text></svg>'),
+    ("style.css", ".avatar {{ background: url(data:image/png;base64,{}) }} /* ok */"),
+])
+def test_a_face_in_a_data_uri_is_seen_and_covered(tmp_path: Path, name: str, page: str) -> None:
+    """e34: a face JPEG in <img src="data:…"> and a PNG in an SVG <image xlink:href=…> were
+    not looked at, and the face's own bytes stood in a copy called verified. A data: URI
+    holding an image is read as an embedded image and written back redacted."""
+    from tests.read.test_formats import face_png
+
+    face = face_png()
+    text = page.format(_b64(face))
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / name).write_text(text, encoding="utf-8")
+    result = scan_path(tmp_path / "src")
+    assert result.faces, "the face in the data: URI"
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "verified", report.to_dict()
+    copy = (tmp_path / "out" / name).read_text(encoding="utf-8")
+    assert _b64(face)[40:120] not in copy and "ok" in copy
+    assert "data:image/png;base64," in copy  # still a picture there, redacted
+    assert report.summary()["faces_covered"] == 1

@@ -55,6 +55,9 @@ def read_plain(member: Member, ctx: ReadContext) -> Iterator[Part]:
         yield TextUnit(decoded, hint=text[max(0, start - 40):start], whole_text=True,
                        line_offset=offset + text.count("\n", 0, start),
                        part=f"{kind} decoded")
+    from .html import data_uri_members
+
+    yield from data_uri_members(member, text, ctx)  # an SVG's <image href="data:…">, CSS
 
 
 def read_delimited(member: Member, ctx: ReadContext) -> Iterator[Part]:

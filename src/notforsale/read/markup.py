@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import html
 import re
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -288,6 +290,39 @@ _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 #: Longest data: URI payload read as text.
 MAX_DATA_URI = 1024 * 1024
+
+
+#: A picture written into text as a data: URI (HTML's <img src>, SVG's <image href>, CSS's
+#: url(), Markdown), base64.
+_DATA_IMAGE = re.compile(r"data:image/(png|jpe?g|gif|webp|bmp|tiff);base64,"
+                         r"((?:[A-Za-z0-9+/]|%2[bB]|%2[fF]|&#x?[0-9a-fA-F]+;|\s)+=*(?:%3[dD])*)",
+                         re.IGNORECASE)
+#: Pictures taken from one text's data: URIs at most, and the largest (decoded).
+MAX_DATA_IMAGES = 200
+MAX_DATA_IMAGE_BYTES = 32 * 1024 * 1024
+
+
+def data_uri_images(text: str) -> Iterator[tuple[int, int, str, bytes]]:
+    """Each picture a text holds as a data: URI: where its payload starts and ends, its
+    type (``png``, ``jpeg``…) and its bytes (the first :data:`MAX_DATA_IMAGES`, each of
+    :data:`MAX_DATA_IMAGE_BYTES` at most; the rest are not yielded)."""
+    if "data:image" not in text.lower():
+        return
+    count = 0
+    for match in _DATA_IMAGE.finditer(text):
+        payload = match.group(2)
+        if len(payload) > MAX_DATA_IMAGE_BYTES * 4 // 3 + 8:
+            continue
+        flat = re.sub(r"\s+", "", html.unescape(urllib.parse.unquote(payload)))
+        try:
+            data = base64.b64decode(flat + "=" * (-len(flat) % 4), validate=True)
+        except ValueError:
+            continue
+        kind = match.group(1).lower().replace("jpg", "jpeg")
+        yield match.start(2), match.end(2), kind, data
+        count += 1
+        if count >= MAX_DATA_IMAGES:
+            return
 
 
 def data_uri_text(value: str) -> str | None:

@@ -84,6 +84,27 @@ def _literal_alnum(match: re.Match[str]) -> str:
     return char if char.isalnum() else match.group()
 
 
+def redact_data_uris(text: str, member: Member, ctx: Context, written: Written) -> str:
+    """``text`` with each picture it holds as a data: URI redacted through the registry and
+    written back in place (base64 again); its changes counted on ``written``."""
+    import base64
+
+    from ..read.markup import data_uri_images
+
+    out: list[str] = []
+    last = 0
+    for index, (start, end, kind, data) in enumerate(data_uri_images(text), 1):
+        part = ctx.nested(member.child(f"data-uri-{index}.{kind}", data, ctx.key,
+                                       embedded=True))
+        if part.data is None:
+            raise CannotRewrite(f"a picture in a data: URI ({index}) cannot be redacted")
+        written.absorb(part)
+        if part.data != data:
+            out += [text[last:start], base64.b64encode(part.data).decode("ascii")]
+            last = end
+    return "".join(out) + text[last:] if out else text
+
+
 def write_text(member: Member, ctx: Context) -> Written:
     text, encoding = decode_keeping(member.data, member.path)
     if markup_text(member.suffix, text):
@@ -98,7 +119,10 @@ def write_text(member: Member, ctx: Context) -> Written:
     text, decoded = decoded_copy(text, lambda value, before: mask_text(
         value, context_hint=before))
     masked, more = mask_lines(text)
-    return Written(masked.encode(encoding), count + decoded + more)
+    written = Written(None, count + decoded + more)
+    masked = redact_data_uris(masked, member, ctx, written)  # an SVG's <image href="data:…">
+    written.data = masked.encode(encoding)
+    return written
 
 
 def _mask_across_tags(text: str) -> tuple[str, int]:

@@ -134,11 +134,19 @@ write_epub = rewrite_package(EPUB)
 
 
 def write_html(member, ctx: Context) -> Written:  # type: ignore[no-untyped-def]
+    from .documents import redact_data_uris
+
     tree = parse_html_member(member)
     count = mask_walked(markup.walk(tree, markup.HTML))
-    if not count:
+    text, encoding = decode_keeping(member.data, member.path)
+    pictures = "data:image" in text.lower()
+    if not count and not pictures:
         return Written(member.data)
-    _, encoding = decode_keeping(member.data, member.path)
     html = etree.tostring(tree, method="html", encoding="unicode", doctype=tree.docinfo.doctype
-                          or None)
-    return Written(html.encode(encoding if encoding != "utf-16" else "utf-8"), count)
+                          or None) if count else text
+    written = Written(None, count)
+    redacted = redact_data_uris(html, member, ctx, written)  # <img src="data:image/…">
+    if redacted is html and not count:
+        return Written(member.data, written.numbers, written.faces)
+    written.data = redacted.encode(encoding if encoding != "utf-16" else "utf-8")
+    return written
