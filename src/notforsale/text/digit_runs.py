@@ -42,8 +42,8 @@ _MIN_DIGITS = 10  # the shortest number of these types with its area or country 
 #: is read as runs of this many digits, each weighed like any other.
 _RUN_DIGITS = 1024
 _RUN = re.compile(
-    r"[0-9](?<![0-9][0-9])(?:[ \-.·_()/:]{0,3}[0-9]){" + str(_MIN_DIGITS - 1)
-    + "," + str(_RUN_DIGITS - 1) + r"}(?:[ \-.·_()/:]{0,3}[Xx](?![A-Za-z0-9]))?"
+    r"[0-9](?<![0-9][0-9])(?:[ \-.·_()/]{0,3}[0-9]){" + str(_MIN_DIGITS - 1)
+    + "," + str(_RUN_DIGITS - 1) + r"}(?:[ \-.·_()/]{0,3}[Xx](?![A-Za-z0-9]))?"
 )
 #: A group of digits (an ID's check X glued to it), or the check X standing apart at the
 #: run's end (``… 002 X``, a mark between every character).
@@ -61,7 +61,7 @@ _ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SLOW_BEFORE = frozenset(_ASCII_LETTERS + "+ ")
 _SLOW_AFTER = frozenset(_ASCII_LETTERS)
 _new_candidate = tuple.__new__
-_DROP_SEPARATORS = str.maketrans("", "", " -.·_()/:")
+_DROP_SEPARATORS = str.maketrans("", "", " -.·_()/")
 _HEX_DASH = "0123456789abcdefABCDEF-"
 _NOT_HEX_DASH = re.compile(r"[^0-9a-fA-F\-]+")
 _UUID_SIZE = 36
