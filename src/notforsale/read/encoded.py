@@ -54,15 +54,18 @@ _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _REACH = 64
 #: Base64 in words of 16 characters or more, lines of one block joined (76 a line).
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/])(?:[A-Za-z0-9+/]{16,}={0,2}(?:\r?\n|$))+"
-                     r"|(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{15,}={0,2}(?![A-Za-z0-9+/=_-])",
+                     r"|(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{15,}={0,6}(?![A-Za-z0-9+/=_-])",
                      re.MULTILINE)
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2}){8,}")
-_BASE32 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Z2-7]{16,}={0,6}(?![A-Za-z0-9+/=])")
+#: A base64 word that is base32 too (upper-case letters and 2-7): tried as base32 when it
+#: says nothing as base64 (one pass finds both)
+_BASE32 = re.compile(r"[A-Z2-7]{16,}=*")
 #: Adobe's ascii85, between ``<~`` and ``~>``
 _ASCII85 = re.compile(r"<~[!-uz\s]{5,}?~>")
 #: TeX between digits: commands (``\allowbreak``, ``\texttt``), spacing (``\,`` ``\;``),
 #: braces (``138{}1234``)
-_TEX = re.compile(r"(?:\\[A-Za-z]+\*?|\\[,;:! ]|[{}])+")
+_TEX = re.compile(r"[0-9](?:\\[A-Za-z]+\*?|\\[,;:! ]|[{}])+(?=[0-9])")
+_TEX_UNIT = re.compile(r"\\[A-Za-z]+\*?|\\[,;:! ]|[{}]")
 #: Most bytes a gzip or zlib stream inside a base64 word is inflated to.
 MAX_INFLATED = 1 << 20
 #: Two string literals or more joined by an operator (+ . & || ..) or standing side by side
@@ -181,12 +184,19 @@ def _inflated(data: bytes) -> bytes:
         return b""
 
 
+_BASE32_DIGITS = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+                               "0123456789abcdefghijklmnopqrstuv")
+
+
 def _base32(text: str) -> str | None:
+    """Base32 (RFC 4648) decoded as one integer (C speed; ``base64.b32decode`` is Python
+    and took most of the kinds' time on a log of upper-case tokens)."""
     compact = text.rstrip("=")
-    try:
-        return _text_of(base64.b32decode(compact + "=" * (-len(compact) % 8)))
-    except (binascii.Error, ValueError):
+    if len(compact) % 8 in (1, 3, 6):
         return None
+    size = len(compact) * 5 // 8
+    value = int(compact.translate(_BASE32_DIGITS), 32) >> (len(compact) * 5 - size * 8)
+    return _text_of(value.to_bytes(size, "big"))
 
 
 def _ascii85(text: str) -> str | None:
@@ -194,7 +204,7 @@ def _ascii85(text: str) -> str | None:
 
 
 def _tex(text: str) -> str:
-    return _TEX.sub("", text)
+    return _TEX_UNIT.sub("", text)
 
 
 def _hex(text: str) -> str | None:
@@ -203,16 +213,31 @@ def _hex(text: str) -> str | None:
 
 def _base64_or_hex(text: str) -> str | None:
     """A long word decoded: as hexadecimal bytes when it is made of hexadecimal digits
-    (an even count; the digits of a number are, in pairs ``3N``), else as base64."""
+    (an even count; the digits of a number are, in pairs ``3N``), else as base64, else
+    (upper-case letters and 2-7 only) as base32."""
     compact = "".join(text.split())
     if _HEX.fullmatch(compact):
         return _hex(compact) if compact.count("3") >= 7 else None
+    if _is_base32(compact):
+        return _base32(compact)
     return _base64(text)
 
 
+def _is_base32(compact: str) -> bool:
+    """Whether a word is base32 rather than base64: base32's alphabet only, and as base64
+    it says nothing (base64 of text is rarely all capitals and 2-7)."""
+    if _BASE32.fullmatch(compact) is None:
+        return False
+    decoded = _base64(compact) if "=" not in compact[:-2] else None
+    return decoded is None or not _worth(decoded, compact)
+
+
 def _as_base64_or_hex(masked: str, written: str) -> str:
-    if _HEX.fullmatch("".join(written.split())):
+    compact = "".join(written.split())
+    if _HEX.fullmatch(compact):
         return masked.encode("utf-8").hex()
+    if _is_base32(compact):
+        return base64.b32encode(masked.encode("utf-8")).decode("ascii")
     return _as_base64(masked, written)
 
 
@@ -291,8 +316,6 @@ _KINDS: tuple[tuple[str, Callable[[str], bool], Callable[[str], Iterator[tuple[i
      _as_literal),
     ("base64 or hexadecimal", lambda t: True, _matches(_BASE64), _base64_or_hex,
      _as_base64_or_hex),
-    ("base32", lambda t: True, _matches(_BASE32), _base32,
-     lambda masked, _w: base64.b32encode(masked.encode("utf-8")).decode("ascii")),
     ("ascii85", lambda t: "<~" in t, _matches(_ASCII85), _ascii85,
      lambda masked, _w: base64.a85encode(masked.encode("utf-8"), adobe=True).decode("ascii")),
     ("TeX markup", lambda t: "\\" in t or "{}" in t, _runs(_TEX, "0123456789 ", ""), _tex,
@@ -300,7 +323,7 @@ _KINDS: tuple[tuple[str, Callable[[str], bool], Callable[[str], Iterator[tuple[i
 )
 _WRITERS = {kind: write for kind, _m, _p, _d, write in _KINDS}
 #: Kinds whose written form need hold no digits
-_LETTERS_ONLY = frozenset({"base64 or hexadecimal", "base32", "ascii85"})
+_LETTERS_ONLY = frozenset({"base64 or hexadecimal", "ascii85"})
 
 
 def encoded_stretches(text: str) -> Iterator[Stretch]:

@@ -297,16 +297,22 @@ MAX_DATA_URI = 1024 * 1024
 _DATA_IMAGE = re.compile(r"data:image/(png|jpe?g|gif|webp|bmp|tiff);base64,"
                          r"((?:[A-Za-z0-9+/]|%2[bB]|%2[fF]|&#x?[0-9a-fA-F]+;|\s)+=*(?:%3[dD])*)",
                          re.IGNORECASE)
+_DATA_MARK = re.compile("data:image", re.IGNORECASE)
 #: Pictures taken from one text's data: URIs at most, and the largest (decoded).
 MAX_DATA_IMAGES = 200
 MAX_DATA_IMAGE_BYTES = 32 * 1024 * 1024
+
+
+def data_uri_mark(text: str) -> bool:
+    """Whether a text may hold a picture as a data: URI."""
+    return _DATA_MARK.search(text) is not None
 
 
 def data_uri_images(text: str) -> Iterator[tuple[int, int, str, bytes]]:
     """Each picture a text holds as a data: URI: where its payload starts and ends, its
     type (``png``, ``jpeg``…) and its bytes (the first :data:`MAX_DATA_IMAGES`, each of
     :data:`MAX_DATA_IMAGE_BYTES` at most; the rest are not yielded)."""
-    if "data:image" not in text.lower():
+    if _DATA_MARK.search(text) is None:
         return
     count = 0
     for match in _DATA_IMAGE.finditer(text):

@@ -139,7 +139,7 @@ def write_html(member, ctx: Context) -> Written:  # type: ignore[no-untyped-def]
     tree = parse_html_member(member)
     count = mask_walked(markup.walk(tree, markup.HTML))
     text, encoding = decode_keeping(member.data, member.path)
-    pictures = "data:image" in text.lower()
+    pictures = markup.data_uri_mark(text)
     if not count and not pictures:
         return Written(member.data)
     html = etree.tostring(tree, method="html", encoding="unicode", doctype=tree.docinfo.doctype
