@@ -275,6 +275,11 @@ def text_pdf(pages: list[str]) -> bytes:
                        f"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>")
         kids.append(f"{len(objects)} 0 R")
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    return pdf_of(objects)
+
+
+def pdf_of(objects: list[str]) -> bytes:
+    """A PDF of these objects (numbered from 1; the first the catalog), with its xref."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []

@@ -10,6 +10,7 @@ import struct
 import tarfile
 import zipfile
 import zlib
+from pathlib import Path
 
 GOOD_ID = "110101199003071233"
 GOOD = f"身份证号 {GOOD_ID}\n".encode()
@@ -295,3 +296,18 @@ def pdf_with_form_fanout(levels: int, fan: int = 2, *, hide: str = "", page_draw
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d %s >>" % (
         b" ".join(b"%d 0 R" % kid for kid in kids), len(kids), inherited)
     return pdf_of(objects)
+
+
+def scan_and_redact(tmp_path: Path, files: dict[str, bytes]) -> tuple[set[str], object]:
+    """``files`` written under ``tmp_path/src``, scanned and redacted to ``tmp_path/out``:
+    the masked values found, and the redaction's report."""
+    from notforsale.redact.tree import redact
+    from notforsale.scan import scan_path
+
+    (tmp_path / "src").mkdir()
+    for name, data in files.items():
+        (tmp_path / "src" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "src" / name).write_bytes(data)
+    result = scan_path(tmp_path / "src")
+    report = redact(tmp_path / "src", tmp_path / "out")
+    return {i.finding.masked for i in result.findings}, report

@@ -11,19 +11,13 @@ import pytest
 
 from notforsale.redact.tree import redact
 from notforsale.scan import scan_path
+from tests.hostile import makers
 
 ID, ID_M = "110101199003071233", "110101********1233"
 MOBILE, MOBILE_M = "13812345678", "+86 138****5678"
 
 
-def _scan_and_redact(tmp_path: Path, files: dict[str, bytes]) -> tuple[set[str], object]:
-    (tmp_path / "src").mkdir()
-    for name, data in files.items():
-        (tmp_path / "src" / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "src" / name).write_bytes(data)
-    result = scan_path(tmp_path / "src")
-    report = redact(tmp_path / "src", tmp_path / "out")
-    return {i.finding.masked for i in result.findings}, report
+_scan_and_redact = makers.scan_and_redact
 
 
 def _xls_sheet_named(name: str) -> bytes:

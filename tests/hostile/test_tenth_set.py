@@ -114,7 +114,7 @@ def _pdf(pages: list[str], page_keys: dict[int, str] | None = None,
          resources: dict[int, str] | None = None, extra: list[str] | None = None) -> bytes:
     """Pages of Helvetica text; ``page_keys``/``resources``: what page i's dictionary or
     resources hold besides; ``extra``: more objects, ``{0}``, ``{1}``… their numbers."""
-    import io
+    from tests.builders import pdf_of
 
     extra = extra or []
     first = 3 + 2 * len(pages)
@@ -133,19 +133,7 @@ def _pdf(pages: list[str], page_keys: dict[int, str] | None = None,
         kids.append(f"{len(objects)} 0 R")
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
     objects += [_numbered(body, numbers) for body in extra]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1"))
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode("latin-1"))
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode("latin-1"))
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n"
-              "%%EOF\n".encode("latin-1"))
-    return out.getvalue()
+    return pdf_of(objects)
 
 
 def _numbered(body: str, numbers: list[str]) -> str:
