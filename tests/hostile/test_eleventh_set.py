@@ -353,3 +353,21 @@ def test_a_face_in_a_data_uri_is_seen_and_covered(tmp_path: Path, name: str, pag
     assert _b64(face)[40:120] not in copy and "ok" in copy
     assert "data:image/png;base64," in copy  # still a picture there, redacted
     assert report.summary()["faces_covered"] == 1
+
+
+def test_data_uri_pictures_not_read_are_said_so(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pictures past the count cap, or too large, are not read: an error record, and the
+    copy is not called verified (it would hold them as they were)."""
+    from notforsale.read import markup
+    from tests.read.test_formats import face_png
+
+    monkeypatch.setattr(markup, "MAX_DATA_IMAGES", 1)
+    uri = f'<img src="data:image/png;base64,{_b64(face_png())}">'
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "p.html").write_text(f"<html><body>{uri}{uri}</body></html>",
+                                             encoding="utf-8")
+    result = scan_path(tmp_path / "src")
+    assert any("data: URI" in e.message for e in result.errors), result.errors
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "unverified", report.to_dict()

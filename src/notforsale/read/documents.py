@@ -19,6 +19,7 @@ from ..errors import InputError
 from ..text.normalize import digit_count
 from .encoded import encoded_stretches
 from .images import IMAGE_SUFFIXES, looks_like_image
+from .markup import data_uri_members
 from .member import Member
 from .text_files import across_tags, decode, is_markup, markup_text, references_decoded
 from .units import Part, PartError, ReadContext, TextUnit, formula_text, shown, table_rows
@@ -55,8 +56,6 @@ def read_plain(member: Member, ctx: ReadContext) -> Iterator[Part]:
         yield TextUnit(decoded, hint=text[max(0, start - 40):start], whole_text=True,
                        line_offset=offset + text.count("\n", 0, start),
                        part=f"{kind} decoded")
-    from .html import data_uri_members
-
     yield from data_uri_members(member, text, ctx)  # an SVG's <image href="data:…">, CSS
 
 

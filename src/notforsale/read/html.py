@@ -44,11 +44,4 @@ def read_html(member: Member, ctx: ReadContext) -> Iterator[Part]:
         yield TextUnit(paragraph.text, row=paragraph.row, field=paragraph.field,
                        hint=paragraph.hint, record=paragraph.record,
                        whole_text=paragraph.table is None, part=part)
-    yield from data_uri_members(member, decode(member.data, member.path), ctx)
-
-
-def data_uri_members(member: Member, text: str, ctx: ReadContext) -> Iterator[Member]:
-    """The pictures a text holds as data: URIs, each an embedded image (a face in
-    ``<img src="data:image/jpeg;base64,…">`` is a face on the page)."""
-    for index, (_start, _end, kind, data) in enumerate(markup.data_uri_images(text), 1):
-        yield member.child(f"data-uri-{index}.{kind}", data, ctx.key, embedded=True)
+    yield from markup.data_uri_members(member, decode(member.data, member.path), ctx)

@@ -27,11 +27,12 @@ import re
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
 
-from .units import formula_text, looks_like_header
+from .units import PartError, formula_text, looks_like_header
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -308,27 +309,40 @@ def data_uri_mark(text: str) -> bool:
     return _DATA_MARK.search(text) is not None
 
 
-def data_uri_images(text: str) -> Iterator[tuple[int, int, str, bytes]]:
+def data_uri_images(text: str) -> Iterator[tuple[int, int, str, bytes | None]]:
     """Each picture a text holds as a data: URI: where its payload starts and ends, its
-    type (``png``, ``jpeg``…) and its bytes (the first :data:`MAX_DATA_IMAGES`, each of
-    :data:`MAX_DATA_IMAGE_BYTES` at most; the rest are not yielded)."""
+    type (``png``, ``jpeg``…) and its bytes — None for one not read: past the first
+    :data:`MAX_DATA_IMAGES`, over :data:`MAX_DATA_IMAGE_BYTES`, or not base64 that decodes
+    (its reader and writer say so)."""
     if _DATA_MARK.search(text) is None:
         return
-    count = 0
-    for match in _DATA_IMAGE.finditer(text):
+    for count, match in enumerate(_DATA_IMAGE.finditer(text)):
         payload = match.group(2)
-        if len(payload) > MAX_DATA_IMAGE_BYTES * 4 // 3 + 8:
-            continue
-        flat = re.sub(r"\s+", "", html.unescape(urllib.parse.unquote(payload)))
-        try:
-            data = base64.b64decode(flat + "=" * (-len(flat) % 4), validate=True)
-        except ValueError:
-            continue
         kind = match.group(1).lower().replace("jpg", "jpeg")
+        data = None
+        if count < MAX_DATA_IMAGES and len(payload) <= MAX_DATA_IMAGE_BYTES * 4 // 3 + 8:
+            flat = re.sub(r"\s+", "", html.unescape(urllib.parse.unquote(payload)))
+            try:
+                data = base64.b64decode(flat + "=" * (-len(flat) % 4), validate=True)
+            except ValueError:
+                data = None
         yield match.start(2), match.end(2), kind, data
-        count += 1
-        if count >= MAX_DATA_IMAGES:
-            return
+
+
+def data_uri_members(member: Any, text: str, ctx: Any) -> Iterator[Any]:
+    """The pictures a text holds as data: URIs, each an embedded image (a face in
+    ``<img src="data:image/jpeg;base64,…">`` is a face on the page); a record for those
+    not read."""
+    left = 0
+    for index, (_start, _end, kind, data) in enumerate(data_uri_images(text), 1):
+        if data is None:
+            left += 1
+        else:
+            yield member.child(f"data-uri-{index}.{kind}", data, ctx.key, embedded=True)
+    if left:
+        yield PartError("data: URIs", f"{left} picture(s) in data: URIs not read (past "
+                                      f"{MAX_DATA_IMAGES}, over {MAX_DATA_IMAGE_BYTES} bytes, "
+                                      "or not base64)")
 
 
 def data_uri_text(value: str) -> str | None:

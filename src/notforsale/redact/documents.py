@@ -94,6 +94,8 @@ def redact_data_uris(text: str, member: Member, ctx: Context, written: Written) 
     out: list[str] = []
     last = 0
     for index, (start, end, kind, data) in enumerate(data_uri_images(text), 1):
+        if data is None:
+            raise CannotRewrite(f"a picture in a data: URI ({index}) was not read")
         part = ctx.nested(member.child(f"data-uri-{index}.{kind}", data, ctx.key,
                                        embedded=True))
         if part.data is None:
