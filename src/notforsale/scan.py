@@ -406,11 +406,11 @@ def _read_document(member: Member, candidates: list[formats.Format], options: Sc
         result = MemberResult.of(member, state=SKIPPED, format=fmt.name)
         result.entities.extend(_entity(f) for f in member.name_findings
                                if f.score >= options.min_score)
-        zipped = formats.zip_inside(member.data) if fmt is formats.UNKNOWN else None
-        if zipped is not None:  # a self-extracting archive: a program, then its zip
+        inside = _zip_inside(member, key) if fmt is formats.UNKNOWN else []
+        if inside:  # a self-extracting archive: a program, then its zip
             result.skipped = Skipped(member.path, fmt.label, "not read itself: the zip it "
                                                              "holds is read (self-extracting?)")
-            return [member.child("(zip inside).zip", zipped, key, embedded=True), result]
+            return [*inside, result]
         result.skipped = Skipped(member.path, fmt.label, fmt.note or "not read")
         return [result]
     failure: InputError | None = None
@@ -432,12 +432,17 @@ def _read_document(member: Member, candidates: list[formats.Format], options: Sc
                 ScanError(member.path, f"could not be read as {fmt.label} "
                                        f"({type(error).__name__})")])]
     assert failure is not None
-    inside: list[Member | MemberResult] = []
+    # "%PDF-…" then a zip: what an unzip tool opens is read too
+    return [*_zip_inside(member, key), MemberResult.of(
+        member, state=ERROR, format=readable[0].name,
+        errors=[ScanError(member.path, failure.reason)])]
+
+
+def _zip_inside(member: Member, key: bytes) -> list[Member | MemberResult]:
+    """The zip a member no reader reads holds after a prefix, as a member of its own."""
     zipped = formats.zip_inside(member.data)
-    if zipped is not None:  # "%PDF-…" then a zip: what an unzip tool opens is read too
-        inside.append(member.child("(zip inside).zip", zipped, key, embedded=True))
-    return [*inside, MemberResult.of(member, state=ERROR, format=readable[0].name,
-                                     errors=[ScanError(member.path, failure.reason)])]
+    return [] if zipped is None else [member.child("(zip inside).zip", zipped, key,
+                                                   embedded=True)]
 
 
 def scan_path(path: str | Path | Iterable[str | Path], options: ScanOptions | None = None,
