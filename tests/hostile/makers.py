@@ -220,9 +220,10 @@ def xlsx_with_huge_shared_string(size: int) -> bytes:
     return out.getvalue()
 
 
-def barred_png(width: int, height: int) -> bytes:
-    """A flat white RGB PNG with bands of short black bars (text-like to a text detector),
-    written row by row: small on disk, ``3 * width * height`` bytes decoded."""
+def barred_png(width: int, height: int, bands: int = 8) -> bytes:
+    """A flat white RGB PNG with ``bands`` bands of short black bars across its top (each a
+    long text line to a text detector; more than the recogniser's batch of six), written row
+    by row: small on disk, ``3 * width * height`` bytes decoded."""
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + \
             struct.pack(">I", zlib.crc32(kind + body))
@@ -231,7 +232,7 @@ def barred_png(width: int, height: int) -> bytes:
     bars = b"\0" + (b"\xff" * 30 + b"\0" * 30) * (width // 20) + \
         b"\xff" * (3 * width - 60 * (width // 20))
     squeeze = zlib.compressobj(6)
-    idat = b"".join(squeeze.compress(bars if (y // 50) % 7 == 3 else white)
+    idat = b"".join(squeeze.compress(bars if (y // 50) % 7 == 3 and y < 350 * bands else white)
                     for y in range(height)) + squeeze.flush()
     return b"\x89PNG\r\n\x1a\n" + \
         chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + \
