@@ -13,7 +13,7 @@ from ..model import Finding
 from ..read.exif import exif_findings
 from ..read.images import Decoded, decode
 from ..text.engine import scan_text
-from . import ocr_policy
+from . import flat, ocr_policy
 from .faces import DEFAULT_MAX_SIDE, DEFAULT_THRESHOLD, Face, shared_detector
 from .ocr import Box, OcrLine, shared_reader
 
@@ -71,6 +71,8 @@ def _strips(rgb: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
 def _read_lines(rgb: np.ndarray) -> list[OcrLine]:
     """Lines of an image as the OCR reads them, an elongated one strip by strip (a line
     read in two strips, both times, is kept once: where it was read whole)."""
+    if flat(rgb):
+        return []
     strips = _strips(rgb)
     if len(strips) == 1:
         return shared_reader().read(rgb)

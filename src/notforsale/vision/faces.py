@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import loaded_once
+from . import flat, loaded_once
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,8 @@ class FaceDetector:
     def detect(self, rgb: np.ndarray, scale: float = 1.0,
                threshold: float = DEFAULT_THRESHOLD, iou: float = 0.3) -> list[Face]:
         """Faces in an RGB uint8 image; ``scale`` maps its pixels back to the original's."""
+        if flat(rgb):
+            return []
         height, width = rgb.shape[:2]
         padded_h, padded_w = -(-height // 32) * 32, -(-width // 32) * 32
         blob = np.zeros((1, 3, padded_h, padded_w), np.float32)
