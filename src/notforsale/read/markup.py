@@ -298,7 +298,9 @@ MAX_DATA_URI = 1024 * 1024
 _DATA_IMAGE = re.compile(r"data:image/(png|jpe?g|gif|webp|bmp|tiff);base64,"
                          r"((?:[A-Za-z0-9+/]|%2[bB]|%2[fF]|&#x?[0-9a-fA-F]+;|\s)+=*(?:%3[dD])*)",
                          re.IGNORECASE)
-_DATA_MARK = re.compile("data:image", re.IGNORECASE)
+#: ``data:image`` in any case, found from its colon (a case-blind pattern is tried at every
+#: character: 20 times slower on a log)
+_DATA_MARK = re.compile(r":(?<=[dD][aA][tT][aA]:)[iI][mM][aA][gG][eE]")
 #: Pictures taken from one text's data: URIs at most, and the largest (decoded).
 MAX_DATA_IMAGES = 200
 MAX_DATA_IMAGE_BYTES = 32 * 1024 * 1024
