@@ -124,6 +124,37 @@ def read_rtf(member: Member, ctx: ReadContext) -> Iterator[Part]:
             yield PartError("pictures", f"pictures after the first {MAX_PICTURES} not read")
             break
         yield member.child(f"picture-{index}.{kind}", picture, ctx.key, embedded=True)
+    yield from _objects(member, ctx)
+
+
+def _objects(member: Member, ctx: ReadContext) -> Iterator[Part]:
+    """The objects embedded in the document (see :mod:`.ole1`): a file dropped in (a
+    ``Package``) is a member named by its suffix, its names read as text; any other
+    object's native data a member of its own (an OLE2 file, a picture), so that each
+    ends read, skipped or an error."""
+    from .ole1 import embedded, rtf_objects
+
+    for index, found in enumerate(rtf_objects(member.data), start=1):
+        where = f"object {index}"
+        if index > MAX_PICTURES:
+            yield PartError("objects", f"objects after the first {MAX_PICTURES} not read")
+            break
+        if found.error:
+            yield PartError(where, found.error)
+            continue
+        try:
+            object_ = embedded(found.data)
+        except InputError as error:
+            yield PartError(where, error.reason)
+            continue
+        if object_.file is None:
+            yield member.child(f"object-{index}.bin", object_.native, ctx.key, embedded=True)
+            continue
+        names = "\n".join(name for name in object_.names if name.strip())
+        if names:
+            yield TextUnit(names, whole_text=True, part=f"{where}: its file's names")
+        yield member.child(f"object-{index}{object_.suffix}", object_.file, ctx.key,
+                           embedded=True)
 
 
 _TOKEN = re.compile(r"\\'([0-9a-fA-F]{2})|\\u(-?[0-9]{1,6}) ?|\\uc([0-9]{1,2}) ?"

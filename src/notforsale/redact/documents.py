@@ -393,20 +393,59 @@ def write_rtf(member: Member, ctx: Context) -> Written:
     """
     data = member.data
     written = Written(None)
-    # Pictures first (from the end, so earlier offsets stay valid).
-    replaced = bytearray(data)
-    for start, end, kind, picture in reversed(list(pictures(data))):
+    # Pictures and embedded files first (from the end, so earlier offsets stay valid).
+    changes: list[tuple[int, int, bytes]] = []
+    for start, end, kind, picture in pictures(data):
         part = ctx.nested(member.child(f"picture.{kind}", picture, ctx.key, embedded=True))
         written.absorb(part)
         if part.data is None:
             raise CannotRewrite("an embedded picture cannot be redacted")
-        replaced[start:end] = binascii.hexlify(part.data)
+        changes.append((start, end, binascii.hexlify(part.data)))
+    changes += _rtf_objects(member, ctx, written)
+    replaced = bytearray(data)
+    limit = len(data)
+    for start, end, new in sorted(changes, reverse=True):
+        if end > limit:
+            raise CannotRewrite("a picture inside an embedded object's data")
+        replaced[start:end] = new
+        limit = start
     view = TextView(bytes(replaced).decode("latin-1"))
     masked_view, count = mask_text(view.text)
     out = view.replaced(masked_view)
     written.data = out.encode("latin-1")
     written.numbers += count
     return written
+
+
+def _rtf_objects(member: Member, ctx: Context,
+                 written: Written) -> list[tuple[int, int, bytes]]:
+    """The hexadecimal data of each file embedded in an RTF document (a ``Package``) with
+    the file redacted and its names masked; any other object is left as it is (the
+    copy's reading says what it could not check)."""
+    from ..read.ole1 import embedded, rtf_objects
+
+    changes = []
+    for found in rtf_objects(member.data):
+        try:
+            object_ = embedded(found.data) if not found.error else None
+        except InputError:
+            continue
+        if object_ is None or object_.file is None:
+            continue
+        part = ctx.nested(member.child(f"object{object_.suffix}", object_.file, ctx.key,
+                                       embedded=True))
+        written.absorb(part)
+        if part.data is None:
+            raise CannotRewrite("a file embedded in the document cannot be redacted")
+
+        def rename(name: str) -> str:
+            masked, count = mask_text(name)
+            written.numbers += count
+            return masked
+
+        changes.append((found.start, found.end,
+                        binascii.hexlify(object_.rebuilt(part.data, rename))))
+    return changes
 
 
 def write_sqlite(member: Member, ctx: Context) -> Written:
