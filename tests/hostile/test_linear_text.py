@@ -29,6 +29,10 @@ PATTERNS = {
     # From the independent hostile set: each address overlaps the next, one cluster of
     # thousands that the overlap resolution compared each with all.
     "overlapping addresses": lambda n: "a" + "b.ca@" * (n // 5) + "b.ca",
+    # Numbers in labelled parts (前三位138，…): one chain of parts, and labels without
+    # their digits (each a start the pattern tries).
+    "labelled parts chained": lambda n: "，".join("前三位138" for _ in range(n // 7)),
+    "labels without parts": lambda n: "前三位 尾号 " * (n // 7),
 }
 
 

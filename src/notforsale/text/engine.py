@@ -19,7 +19,7 @@ from ..model import Explanation, Finding
 from . import context
 from .candidate import Candidate, Detector
 from .digit_runs import DigitRunDetector
-from .normalize import digit_count, normalize, shown_order
+from .normalize import digit_count, labelled_parts, normalize, shown_order
 from .simple_detectors import EmailDetector, PassportDetector
 
 #: How much a context word adds to a finding's score.
@@ -195,6 +195,11 @@ def _scan_one(text: str, min_score: float, key: bytes | None, context_hint: str)
     candidates: list[Candidate] = []
     for detector in DETECTORS:
         candidates.extend(detector.find(normalized))
+    for start, end, digits in labelled_parts(normalized):  # 前三位138，中间四位0013…
+        candidates.extend(cand._replace(start=start, end=end,
+                                        pattern=f"{cand.pattern} in labelled parts")
+                          for cand in _DIGIT_RUNS.find(digits)
+                          if cand.start == 0 and cand.end == len(digits))
     shown: list[Candidate] = []
     if "\u202e" in text:  # also as shown: a number stored reversed after an override
         reversed_view = normalize(shown_order(text))
@@ -231,6 +236,13 @@ _PASSPORT = DETECTORS[2]
 _NONE: tuple[Hit, ...] = ()
 
 
+def _read_alone(text: str) -> bool:
+    """Whether ``text`` needs a view of its own (read as shown after an override, or a
+    number in labelled parts): :func:`_scan_one` makes it; the joined pass does not."""
+    return "\u202e" in text or (("位" in text or "尾" in text)
+                                 and bool(labelled_parts(normalize(text))))
+
+
 def scan_many(texts: Sequence[str], hints: Sequence[str], *, min_score: float = 0.0,
               key: bytes | None = None) -> list[list[Finding]]:
     """``[scan_text(t, min_score=…, key=…, context_hint=h) for t, h in zip(texts, hints)]``,
@@ -249,11 +261,11 @@ def scan_hits(texts: Sequence[str], hints: Sequence[str], *, min_score: float = 
     out: list[Sequence[Hit]] = [_NONE] * len(texts)
     joined = _JOIN.join(texts)
     if joined.count(_JOIN) == len(texts) - 1 and max(map(len, texts), default=0) <= \
-            _JOIN_MAX and "\u202e" not in joined:
+            _JOIN_MAX and not _read_alone(joined):
         short: Sequence[int] = range(len(texts))  # (the common case: every text joins)
     else:
-        short = [i for i, text in enumerate(texts)  # an override: read as shown too, alone
-                 if len(text) <= _JOIN_MAX and _JOIN not in text and "\u202e" not in text]
+        short = [i for i, text in enumerate(texts)  # an override, labelled parts: alone
+                 if len(text) <= _JOIN_MAX and _JOIN not in text and not _read_alone(text)]
         for i in sorted(set(range(len(texts))) - set(short)):
             out[i] = _scan_one(texts[i], min_score, key, hints[i])
         if not short:

@@ -206,6 +206,31 @@ def _shown_order(match: re.Match[str]) -> str:
     return "\u202e" + match.group(1)[::-1]
 
 
+#: A part of a number after its label: 前三位138, 中间四位: 0013, 尾号8000, 后4位是8000.
+_PART_LABEL = (r"(?:前|头|开头|中间|中|后|末|尾|最后|末尾)[0-9一二两三四五六七八九十]{1,2}位"
+               r"|尾号|尾数")
+_LABELLED_PART = rf"(?:{_PART_LABEL})[ \t]*(?:是|为|:|=)?[ \t]*([0-9]{{1,12}})(?![0-9])"
+_LABELLED_PARTS = re.compile(
+    rf"{_LABELLED_PART}(?:[ \t]*[,，;；、。.和及与]?[ \t]*{_LABELLED_PART})+")
+_ONE_PART = re.compile(_LABELLED_PART)
+
+
+def labelled_parts(text: str) -> list[tuple[int, int, str]]:
+    """Numbers written in labelled parts (``前三位138，中间四位0013，尾号8000``): the
+    stretch's span and its parts' digits joined in the order they stand; ``text`` is
+    normalized (full-width digits and colons folded). Each part alone is no number, so
+    sellers write a kit's mobile so; what the digits make is weighed like any number.
+
+    >>> labelled_parts("手机前三位138，中间四位0013，尾号8000。")
+    [(2, 24, '13800138000')]
+    """
+    if "位" not in text and "尾" not in text:
+        return []
+    return [(match.start(), match.end(),
+             "".join(part.group(1) for part in _ONE_PART.finditer(match.group())))
+            for match in _LABELLED_PARTS.finditer(text)]
+
+
 def shown_order(text: str) -> str:
     """``text`` as it is shown where a right-to-left override reverses it (one character
     for one); the text itself when it holds none. Sellers store a number backwards after an
