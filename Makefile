@@ -33,7 +33,7 @@ lint: setup
 	$(BIN)/mypy src
 
 test: lint system-deps
-	NOTFORSALE_TEST_PG_URL=$$(bash scripts/test_postgres.sh) $(BIN)/python -m pytest
+	NOTFORSALE_TEST_PG_URL=$$(bash scripts/test_postgres.sh) $(BIN)/python -m pytest -n 2
 
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
