@@ -13,6 +13,7 @@ import time
 import pytest
 
 from notforsale import scan_text
+from notforsale.read.formats import read_parts
 from notforsale.read.markup import HTML, parse_html, walk
 from notforsale.text import digit_runs
 from notforsale.text.mask import mask_name
@@ -69,3 +70,34 @@ def test_malformed_html_is_linear() -> None:
         walk(parse_html(markup), HTML)
         elapsed = time.process_time() - start
         assert elapsed < 5, (size, elapsed)
+
+
+def _stretch_time(lines: int) -> float:
+    text = "".join(f'v{i} = "1101{i % 10}" + "0119900307"\n' for i in range(lines))
+    start = time.process_time()
+    units = read_parts("code.js", text.encode())
+    assert sum(1 for u in units if getattr(u, "part", "") == "joined literals decoded") \
+        == lines
+    return time.process_time() - start
+
+
+def test_many_encoded_stretches_are_linear() -> None:
+    """The independent hostile set's 200 MiB log (e31) took over ten minutes: each of a
+    million stretches was checked against every one found before it, and its line counted
+    from the text's start (both quadratic in the stretches)."""
+    small, large = _stretch_time(5_000), _stretch_time(50_000)
+    assert large <= 30 * max(small, 0.01), (small, large)  # quadratic: ~100x
+
+
+def test_literals_that_join_nothing_are_not_stretches() -> None:
+    """An access log quotes its referrer and user agent side by side ("-" "Mozilla/5.0 …"):
+    joining them makes no number, so no line is a stretch to decode and read again."""
+    from notforsale.read.encoded import encoded_stretches
+
+    log = '1.2.3.4 - - [01/Mar/2024:10:31:48 +0800] "GET /a?page=61 HTTP/1.1" 200 85505 ' \
+          '"-" "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"\n'
+    assert list(encoded_stretches(log * 100)) == []
+    assert [d for _s, _e, d, _k in encoded_stretches('x = "1101011990" + "03071233"')] \
+        == ["110101199003071233"]
+    assert [d for _s, _e, d, _k in encoded_stretches('m = "zhang1990" + "@qq.com"')] \
+        == ["zhang1990@qq.com"]

@@ -52,10 +52,12 @@ def read_plain(member: Member, ctx: ReadContext) -> Iterator[Part]:
     joined = across_tags(text) if is_markup(member.suffix, text) else None
     if joined is not None:  # a number whose digits stand in several elements
         yield TextUnit(joined, part="text across tags")
+    line, counted = offset, 0
     for start, _end, decoded, kind in encoded_stretches(text):  # %31%31…, ESC[31m…, "…"+"…"
+        line += text.count("\n", counted, start)  # (in text order: counted once)
+        counted = start
         yield TextUnit(decoded, hint=text[max(0, start - 40):start], whole_text=True,
-                       line_offset=offset + text.count("\n", 0, start),
-                       part=f"{kind} decoded")
+                       line_offset=line, part=f"{kind} decoded")
     yield from data_uri_members(member, text, ctx)  # an SVG's <image href="data:…">, CSS
 
 

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import gzip
 import html
+import itertools
 import quopri
 import re
 import urllib.parse
@@ -253,8 +255,22 @@ def _as_base64_or_hex(masked: str, written: str) -> str:
     return _as_base64(masked, written)
 
 
-def _joined(text: str) -> str:
-    return "".join(a or b for a, b in _LITERAL_TEXT.findall(text))
+def _joined(text: str) -> str | None:
+    """The literals joined, when a join brings digits together or makes an address
+    (``"1101" + "01…"``, ``"zhang" + "@qq.com"``); otherwise each literal's text is read
+    where it stands (``"-" "Mozilla/5.0 …"`` on every line of an access log: nothing)."""
+    pieces = [a or b for a, b in _LITERAL_TEXT.findall(text)]
+    if not any(_meet(before, after) for before, after in itertools.pairwise(pieces)):
+        return None
+    return "".join(pieces)
+
+
+def _meet(before: str, after: str) -> bool:
+    """Whether text that ends ``before`` and text that begins ``after`` join into more than
+    either: digits on both sides (a separator or two apart), or an address's ``@`` or
+    dot where they meet."""
+    return any(c.isdigit() for c in before[-3:]) and any(c.isdigit() for c in after[:3]) \
+        or before.endswith(("@", ".")) or after.startswith(("@", "."))
 
 
 def _as_base64(masked: str, written: str) -> str:
@@ -381,23 +397,31 @@ _LETTERS_ONLY = frozenset({"base64 or hexadecimal", "ascii85"})
 def encoded_stretches(text: str) -> Iterator[Stretch]:
     """Every stretch of ``text`` that decodes to other text holding a number's worth of
     digits, in text order, none overlapping (the first kind found wins)."""
-    found: list[Stretch] = []
+    found: list[Stretch] = []  # in text order, none overlapping: so are their ends
+    starts: list[int] = []
+    ends: list[int] = []
     for kind, marked, stretches, decoder, _write in _KINDS:
         if not marked(text):
             continue
+        fresh: list[Stretch] = []
         for start, end in stretches(text):
             written = text[start:end]
             if kind not in _LETTERS_ONLY and digit_count(written) < 4:
                 continue
-            if any(start < e and s < end for s, e, _d, _k in found):
+            at = bisect.bisect_left(starts, end)  # the last one found starting before end
+            if at and ends[at - 1] > start or \
+                    fresh and fresh[-1][1] > start and fresh[-1][0] < end:
                 continue
             try:
                 decoded = decoder(written)
             except (ValueError, UnicodeError, OverflowError):
                 continue
             if decoded is not None and _worth(decoded, written):
-                found.append((start, end, decoded, kind))
-    found.sort()
+                fresh.append((start, end, decoded, kind))
+        if fresh:  # (a kind's stretches come in text order, none overlapping)
+            found = sorted(found + fresh)
+            starts = [stretch[0] for stretch in found]
+            ends = [stretch[1] for stretch in found]
     yield from found
 
 
