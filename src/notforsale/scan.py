@@ -408,8 +408,8 @@ def _read_document(member: Member, candidates: list[formats.Format], options: Sc
                                if f.score >= options.min_score)
         inside = _zip_inside(member, key) if fmt is formats.UNKNOWN else []
         if inside:  # a self-extracting archive: a program, then its zip
-            result.skipped = Skipped(member.path, fmt.label, "not read itself: the zip it "
-                                                             "holds is read (self-extracting?)")
+            result.skipped = Skipped(member.path, fmt.label, "not read itself: the archive "
+                                                             "it holds is read (self-extracting?)")
             return [*inside, result]
         result.skipped = Skipped(member.path, fmt.label, fmt.note or "not read")
         return [result]
@@ -439,9 +439,13 @@ def _read_document(member: Member, candidates: list[formats.Format], options: Sc
 
 
 def _zip_inside(member: Member, key: bytes) -> list[Member | MemberResult]:
-    """The zip a member no reader reads holds after a prefix, as a member of its own."""
+    """The zip (or, past a program, the 7z) a member no reader reads holds after a prefix,
+    as a member of its own."""
     zipped = formats.zip_inside(member.data)
-    return [] if zipped is None else [member.child("(zip inside).zip", zipped, key,
+    if zipped is not None:
+        return [member.child("(zip inside).zip", zipped, key, embedded=True)]
+    packed = formats.seven_z_inside(member.data)
+    return [] if packed is None else [member.child("(7z inside).7z", packed, key,
                                                    embedded=True)]
 
 

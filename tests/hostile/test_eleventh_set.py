@@ -147,6 +147,29 @@ def test_a_self_extracting_zip_is_read_as_its_zip(tmp_path: Path) -> None:
     assert not any(ID.encode() in p.read_bytes() for p in copies)
 
 
+def test_a_self_extracting_7z_is_read_as_its_7z(tmp_path: Path) -> None:
+    """e40 (a warn): a 7-Zip self-extracting .exe (the SFX module, then a 7z archive) was
+    skipped as an unknown binary. Its 7z is read, even when the program holds the 7z
+    signature itself (the module looks for it); the copy leaves the program out."""
+    import io
+
+    import py7zr
+
+    out = io.BytesIO()
+    with py7zr.SevenZipFile(out, "w") as archive:
+        archive.writestr(f"sfz {ID}\n".encode(), "kit/a.txt")
+    stub = b"MZ\x90\x00" + bytes(range(256)) * 4 + b"7z\xbc\xaf\x27\x1c" + bytes(300)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "setup.exe").write_bytes(stub + out.getvalue())
+    result = scan_path(tmp_path / "src")
+    assert {i.finding.masked for i in result.findings} == {ID_M}
+    assert all("7z inside" in i.location.path for i in result.findings)
+    report = redact(tmp_path / "src", tmp_path / "out")
+    assert report.status == "unverified"
+    copies = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert not any(ID.encode() in p.read_bytes() for p in copies)
+
+
 @pytest.mark.parametrize("fmt, codec, name", [
     ("flv", "flv", "clip.flv"),
     ("mpegts", "mpeg2video", "clip.ts"),

@@ -12,6 +12,7 @@ shorter run, and ordinary Chinese counting words, are left as they are.
 | 手机 一三八 一二三四 五六七八 | phone | numerals in groups |
 | 身份证 一一〇一〇五一九四九一二三一〇〇二X | resident ID | 〇 as zero, the check X after |
 | 身份证 一一零一零五一九四九一二三一零零二X | resident ID | 零 as zero |
+| 手机 〡〣〨〡〢〣〤〥〦〧〨 | phone | Hangzhou (Suzhou) numerals, market price marks |
 | 二〇二四年十二月一日 | nothing | a date: short runs with 年 and 月 between |
 | 一二三四五六 | nothing | six numerals: shorter than any number |
 | 三三两两 九九八十一 | nothing | counting words |
@@ -32,6 +33,7 @@ CASES = [
     ("手机 一三八 一二三四 五六七八", ["PHONE_NUMBER"], "in groups"),
     ("身份证 一一〇一〇五一九四九一二三一〇〇二X", ["CN_RESIDENT_ID"], "〇 as zero"),
     ("身份证 一一零一零五一九四九一二三一零零二X", ["CN_RESIDENT_ID"], "零 as zero"),
+    ("手机 〡〣〨〡〢〣〤〥〦〧〨", ["PHONE_NUMBER"], "Hangzhou numerals (held-out set 11)"),
     ("二〇二四年十二月一日", [], "a date"),
     ("一二三四五六", [], "six numerals"),
     ("三三两两 九九八十一", [], "counting words"),
@@ -43,7 +45,7 @@ def test_numbers_in_chinese_numerals(text: str, expected: list[str], reason: str
     found = scan_text(text)
     assert [f.type for f in found] == expected, reason
     for f in found:  # the span points at the numerals as written
-        assert text[f.start] in "一幺壹1", (reason, text[f.start:f.end])
+        assert text[f.start] in "一幺壹〡1", (reason, text[f.start:f.end])
 
 
 def test_folding_keeps_the_length_and_leaves_prose_alone() -> None:

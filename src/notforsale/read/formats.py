@@ -271,6 +271,29 @@ def zip_inside(data: bytes) -> bytes | None:
     return data[start:]
 
 
+_SEVEN_Z_MAGIC = b"7z\xbc\xaf\x27\x1c"
+
+
+def seven_z_inside(data: bytes, tries: int = 8) -> bytes | None:
+    """The 7z archive a file holds after a prefix (a 7-Zip self-extracting program: its
+    module, then the archive) when one opens there; the first ``tries`` signatures are
+    tried (the module holds the signature itself, to look for it); else None."""
+    import py7zr
+
+    if data.startswith(_SEVEN_Z_MAGIC):
+        return None
+    start = data.find(_SEVEN_Z_MAGIC, 1)
+    while start >= 0 and tries > 0:
+        try:
+            with py7zr.SevenZipFile(io.BytesIO(data[start:])) as archive:
+                archive.getnames()
+            return data[start:]
+        except Exception:  # noqa: BLE001 - not a 7z that opens here
+            start = data.find(_SEVEN_Z_MAGIC, start + 1)
+            tries -= 1
+    return None
+
+
 def _tiff_pages(data: bytes) -> int:
     from .images import page_count
 

@@ -17,7 +17,8 @@ What is folded:
   backslash escaping a separator after a digit (Markdown's ``\\-``) to a space;
 - look-alikes of the ID check character ``X`` (Cyrillic ``Х``, Greek ``Χ``, ``×``, and
   what Unicode folds to ``X``: the Roman numeral ``Ⅹ``, the mathematical ``𝐗``);
-- Chinese numerals (``一三八``, ``幺``, ``〇``/``零``, the financial ``壹叁捌``) in a run of
+- Chinese numerals (``一三八``, ``幺``, ``〇``/``零``, the financial ``壹叁捌``, Hangzhou
+  ``〡〣〨``) in a run of
   seven or more (digits mixed in, single spaces or hyphens between) to digits: shorter runs
   and counting words (``九九八十一``) stay as they are;
 - the letters sellers put for digits inside a number (``O``/``o`` for 0, ``I``/``l`` for 1)
@@ -139,7 +140,10 @@ def _fold(match: re.Match[str]) -> str:
 _CN_DIGITS = {
     "〇": "0", "零": "0", "一": "1", "幺": "1", "壹": "1", "二": "2", "贰": "2", "貳": "2",
     "三": "3", "叁": "3", "參": "3", "四": "4", "肆": "4", "五": "5", "伍": "5", "六": "6",
-    "陆": "6", "陸": "6", "七": "7", "柒": "7", "八": "8", "捌": "8", "九": "9", "玖": "9"}
+    "陆": "6", "陸": "6", "七": "7", "柒": "7", "八": "8", "捌": "8", "九": "9", "玖": "9",
+    # Hangzhou (Suzhou) numerals, still written on market price tags: 〡〢〣…〩
+    "〡": "1", "〢": "2", "〣": "3", "〤": "4", "〥": "5", "〦": "6", "〧": "7", "〨": "8",
+    "〩": "9"}
 _CN_TABLE = {ord(k): v for k, v in _CN_DIGITS.items()}
 _ANY_NUMERAL = re.compile("[" + "".join(_CN_DIGITS) + "]")
 _NUMERAL = "[0-9" + "".join(_CN_DIGITS) + "]"
