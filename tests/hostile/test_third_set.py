@@ -136,6 +136,17 @@ def test_wide_text_without_a_bom_is_read_and_masked(tmp_path: Path, codec: str,
     assert ID.encode("utf-32-le" if codec == "utf-32" else codec) not in copy
 
 
+@pytest.mark.parametrize("codec", ["utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"])
+def test_wide_chinese_text_without_a_bom_is_read(tmp_path: Path, codec: str) -> None:
+    """Held-out set 12's f31: UTF-32BE without a BOM, mostly Chinese (客户手机：…), was not
+    told from its zero bytes (the third byte of each character is not zero for Chinese):
+    read as GB18030, nothing found."""
+    text = f"客户手机：{MOBILE}\n证件号码：{ID}\n"
+    (tmp_path / "u.txt").write_bytes(text.encode(codec))
+    result = scan_path(tmp_path)
+    assert {item.finding.masked for item in result.findings} == {ID_M, MOBILE_M}
+
+
 @pytest.mark.parametrize("name", ["rows.csv", "rows.tsv"])
 def test_a_quote_never_closed_leaves_the_rows_after_it_rows(tmp_path: Path, name: str) -> None:
     """A csv small enough to be read whole, whose line 3 opens a quote never closed: the

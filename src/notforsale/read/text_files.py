@@ -33,9 +33,11 @@ def wide_encoding(data: bytes) -> str | None:
         return None
     quarter = len(head) // 4
     lanes = [head[i:quarter * 4:4].count(0) / max(quarter, 1) for i in range(4)]
-    if lanes[1] > 0.9 and lanes[2] > 0.9 and lanes[3] > 0.9 and lanes[0] < 0.5:
+    # A character's top byte is always zero in UTF-32, the next nearly always (past the
+    # first plane only); the third is zero for Latin text but not for Chinese (客: 5B A2).
+    if lanes[2] > 0.9 and lanes[3] > 0.9 and lanes[0] < 0.5:
         return "utf-32-le"
-    if lanes[0] > 0.9 and lanes[1] > 0.9 and lanes[2] > 0.9 and lanes[3] < 0.5:
+    if lanes[0] > 0.9 and lanes[1] > 0.9 and lanes[3] < 0.5:
         return "utf-32-be"
     half = len(head) // 2
     even, odd = head[0:half * 2:2].count(0) / half, head[1:half * 2:2].count(0) / half
