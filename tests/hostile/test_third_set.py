@@ -55,6 +55,16 @@ def test_a_page_too_deep_to_parse_is_read_with_its_character_references(tmp_path
     assert ID_M in {item.finding.masked for item in result.findings}
 
 
+def test_a_page_too_deep_to_parse_joins_digits_cut_by_comments_and_tags(tmp_path: Path) -> None:
+    """Held-out set 12's f20: after 200,000 unclosed tags, a phone cut by comments
+    (189<!-- x -->3925<!---->9264) was missed: the page read as text kept its tags."""
+    page = "<html><body>" + "<b><i>" * 300 + "<p>手机：189<!-- x -->3925<!---->9264</p>" + \
+        "<p>身份证 1101011990<b>03071233</b></p></body></html>"
+    (tmp_path / "deep.html").write_text(page, encoding="utf-8")
+    result = scan_path(tmp_path / "deep.html")
+    assert {item.finding.masked for item in result.findings} == {"+86 189****9264", ID_M}
+
+
 CARD, CARD_M = "6222021234567890128", "622202*********0128"
 MOBILE, MOBILE_M = "13812345678", "+86 138****5678"
 

@@ -10,7 +10,7 @@ from lxml import etree
 from ..errors import InputError
 from . import markup
 from .member import Member
-from .text_files import decode, references_decoded
+from .text_files import across_tags, decode, references_decoded
 from .units import Part, PartError, ReadContext, TextUnit
 
 
@@ -36,6 +36,9 @@ def read_html(member: Member, ctx: ReadContext) -> Iterator[Part]:
             if shown is not None:
                 yield TextUnit(shown, whole_text=True,
                                part="markup read as text, character references decoded")
+            joined = across_tags(text)  # and its numbers cut by tags or comments
+            if joined is not None:
+                yield TextUnit(joined, part="markup read as text, across tags")
             yield PartError("markup", f"{error}; read as plain text")
             return
         raise
