@@ -58,7 +58,24 @@ def read_plain(member: Member, ctx: ReadContext) -> Iterator[Part]:
         counted = start
         yield TextUnit(decoded, hint=text[max(0, start - 40):start], whole_text=True,
                        line_offset=line, part=f"{kind} decoded")
+    if member.suffix in (".yaml", ".yml"):
+        yield from _yaml_values(text, offset)
     yield from data_uri_members(member, text, ctx)  # an SVG's <image href="data:…">, CSS
+
+
+def _yaml_values(text: str, offset: int) -> Iterator[Part]:
+    """A YAML file's values whose digits wrap over lines, as YAML joins them."""
+    from .yaml_text import TooLarge, wrapped_values
+
+    line, counted = offset, 0
+    try:
+        for start, _end, value in wrapped_values(text):
+            line += text.count("\n", counted, start)
+            counted = start
+            yield TextUnit(value, hint=text[max(0, start - 40):start], whole_text=True,
+                           line_offset=line, part="YAML value over lines")
+    except TooLarge as error:
+        yield PartError("YAML", str(error))
 
 
 def read_delimited(member: Member, ctx: ReadContext) -> Iterator[Part]:

@@ -114,8 +114,11 @@ def write_text(member: Member, ctx: Context) -> Written:
         # number it spells is masked (an XML reader sees the same characters)
         text = _CHAR_REF.sub(_literal_alnum, text)
     count = 0
+    if member.suffix in (".yaml", ".yml"):
+        text, count = _mask_yaml_values(text)
     if is_markup(member.suffix, text):
-        text, count = _mask_across_tags(text)
+        text, more = _mask_across_tags(text)
+        count += more
     # what a terminal, a browser or a program shows decoded (ESC[31m…, %31…, "…"+"…"),
     # written back masked, as the reader reads it decoded
     text, decoded = decoded_copy(text, lambda value, before: mask_text(
@@ -125,6 +128,25 @@ def write_text(member: Member, ctx: Context) -> Written:
     masked = redact_data_uris(masked, member, ctx, written)  # an SVG's <image href="data:…">
     written.data = masked.encode(encoding)
     return written
+
+
+def _mask_yaml_values(text: str) -> tuple[str, int]:
+    """A YAML file with the numbers of its values that wrap over lines masked where their
+    digits stand (see :mod:`..read.yaml_text`); one too large to compose is left to the
+    copy's reading, which says so."""
+    from ..read.yaml_text import TooLarge, masked_in_place, wrapped_values
+
+    out, last, count = [], 0, 0
+    try:
+        for start, end, value in wrapped_values(text):
+            spans = [(f.start, f.end) for f in scan_text(value)]
+            if spans:
+                out += [text[last:start], masked_in_place(text, start, end, value, spans)]
+                last = end
+                count += len(spans)
+    except TooLarge:
+        return text, 0
+    return "".join(out) + text[last:], count
 
 
 def _mask_across_tags(text: str) -> tuple[str, int]:
