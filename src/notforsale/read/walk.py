@@ -91,6 +91,10 @@ MAX_TAR_HEADER_BYTES = 1024 * 1024
 TOO_LONG_NAME = "\x00(a name header too large to read)"
 
 
+#: A block that is not a header (its checksum is wrong): tarfile's own error, not in its stubs.
+_INVALID_HEADER: type[Exception] = tarfile.InvalidHeaderError  # type: ignore[attr-defined]
+
+
 class _BoundedTarInfo(tarfile.TarInfo):
     """tarfile's TarInfo, not reading long-name and pax headers larger than a megabyte (the
     library reads them whole: a 2 GiB header would be read into memory). Such a header is
@@ -108,6 +112,31 @@ class _BoundedTarInfo(tarfile.TarInfo):
         following.offset = self.offset
         following.name = TOO_LONG_NAME
         return following
+
+    @classmethod
+    def fromtarfile(cls, tarfile_: tarfile.TarFile) -> Any:  # type: ignore[override]
+        """The next header, as tarfile reads it; but past the first, blocks that are no
+        header (a broken checksum: a damaged header and its member's data) are skipped to
+        the next good one, as GNU tar does, and counted (``skipped_bytes`` on the
+        archive), up to ``skip_limit`` bytes. A block of zeros still ends the archive."""
+        buf = tarfile_.fileobj.read(tarfile.BLOCKSIZE)  # type: ignore[union-attr]
+        skipped = 0
+        while True:
+            try:
+                obj = cls.frombuf(buf, tarfile_.encoding, tarfile_.errors)
+                break
+            except _INVALID_HEADER:
+                if tarfile_.offset == 0 and not skipped:
+                    raise  # the first header: not a tar
+                skipped += tarfile.BLOCKSIZE
+                if skipped > getattr(tarfile_, "skip_limit", 1 << 32):
+                    raise tarfile.ReadError("damaged header: no good header after it "
+                                            f"within {skipped} bytes") from None
+                buf = tarfile_.fileobj.read(tarfile.BLOCKSIZE)  # type: ignore[union-attr]
+        if skipped:
+            tarfile_.skipped_bytes = getattr(tarfile_, "skipped_bytes", 0) + skipped  # type: ignore[attr-defined]
+        obj.offset = tarfile_.fileobj.tell() - tarfile.BLOCKSIZE  # type: ignore[union-attr]
+        return obj._proc_member(tarfile_)  # type: ignore[attr-defined]
 
     def _proc_gnulong(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:  # type: ignore[override]
         if self.size > MAX_TAR_HEADER_BYTES:
@@ -843,8 +872,15 @@ class Walker:
         # own stream, which inflates a whole bzip2 block of a bomb at once (1.3 GB).
         stream = _decompressing(io.BytesIO(archive_member.data), archive_member.data[:6])
         with tarfile.open(fileobj=stream, mode="r|", tarinfo=_BoundedTarInfo) as archive:
-            read_total = skipped = 0
+            archive.skip_limit = self.limits.max_skipped_stream_bytes  # type: ignore[attr-defined]
+            read_total = skipped = damaged = 0
             for info in archive:
+                if getattr(archive, "skipped_bytes", 0) > damaged:
+                    yield MemberError(archive_member.path, "damaged header (bad checksum): "
+                                      f"{archive.skipped_bytes - damaged} bytes skipped "  # type: ignore[attr-defined]
+                                      "to the next good header; the member it began not "
+                                      "read")
+                    damaged = archive.skipped_bytes  # type: ignore[attr-defined]
                 if info.name == TOO_LONG_NAME:  # read under a name of ours
                     info.name = f"(name over {MAX_TAR_HEADER_BYTES} bytes, not read)"
                 name = _safe_member_name(info.name)
