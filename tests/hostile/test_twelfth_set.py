@@ -137,3 +137,29 @@ def test_a_text_page_with_a_picture_or_a_note_is_still_drawn(tmp_path: Path) -> 
     assert report.status == "verified", report.to_dict()
     [(text, types)] = _copy_pages(tmp_path / "out" / "a.pdf")
     assert text == "" and 3 in types  # a picture, no text layer
+
+
+CHAR_CODES = [
+    ("a.js", "var t = String.fromCharCode(" + ",".join(str(ord(c)) for c in MOBILE) + ");\n",
+     {MOBILE_M}, "decimal codes (f30)"),
+    ("b.js", "x=String.fromCharCode( " + ", ".join(hex(ord(c)) for c in ID)
+     + " )\n", {ID_M}, "hexadecimal codes, blanks around them"),
+    ("c.js", "String.fromCharCode(49, 50, 51)\n", set(), "three characters: no number"),
+]
+
+
+@pytest.mark.parametrize("name, content, expected, reason", CHAR_CODES,
+                         ids=[c[3] for c in CHAR_CODES])
+def test_numbers_built_from_character_codes_are_read_and_masked(
+        tmp_path: Path, name: str, content: str, expected: set[str], reason: str) -> None:
+    from tests.hostile.makers import scan_and_redact
+
+    found, report = scan_and_redact(tmp_path, {name: content.encode()})
+    assert found == expected, reason
+    assert report.status == "verified", (reason, report.to_dict())  # type: ignore[attr-defined]
+    copy = (tmp_path / "out" / name).read_text(encoding="utf-8")
+    if expected:
+        assert ",".join(str(ord(c)) for c in MOBILE[:6]) not in copy, copy
+        assert "fromCharCode(" in copy, "written back as codes"
+    else:
+        assert copy == content

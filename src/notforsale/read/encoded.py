@@ -78,6 +78,10 @@ _BASE32 = re.compile(r"[A-Z2-7]{16,}=*")
 _ASCII85 = re.compile(r"<~[!-uz\s]{5,}?~>")
 #: TeX between digits: commands (``\allowbreak``, ``\texttt``), spacing (``\,`` ``\;``),
 #: braces (``138{}1234``)
+#: JavaScript's String.fromCharCode(49, 51, 0x38…): a script that builds a number from
+#: its characters' codes.
+_CODE = r"\s*(?:0[xX][0-9A-Fa-f]{1,6}|[0-9]{1,7})\s*"
+_CHAR_CODES = re.compile(rf"fromCharCode\((?:{_CODE},)*{_CODE}\)")
 _TEX = re.compile(r"[0-9](?:\\[A-Za-z]+\*?|\\[,;:! ]|[{}])+(?=[0-9])")
 _TEX_UNIT = re.compile(r"\\[A-Za-z]+\*?|\\[,;:! ]|[{}]")
 #: Most bytes a gzip or zlib stream inside a base64 word is inflated to.
@@ -215,6 +219,16 @@ def _base32(text: str) -> str | None:
 
 def _ascii85(text: str) -> str | None:
     return _text_of(base64.a85decode(text.encode("ascii"), adobe=True))
+
+
+def _char_codes(text: str) -> str:
+    codes = text[text.index("(") + 1:-1].split(",")
+    return "".join(chr(int(code, 0) if code.strip().lower().startswith("0x") else int(code))
+                   for code in codes)
+
+
+def _as_char_codes(masked: str, _written: str) -> str:
+    return "fromCharCode(" + ", ".join(str(ord(char)) for char in masked) + ")"
 
 
 def _tex(text: str) -> str:
@@ -384,6 +398,8 @@ _KINDS: tuple[tuple[str, Callable[[str], bool], Callable[[str], Iterator[tuple[i
      _as_literal),
     ("base64 or hexadecimal", lambda t: True, base64_spans, _base64_or_hex,
      _as_base64_or_hex),
+    ("JavaScript character codes", lambda t: "fromCharCode(" in t, _matches(_CHAR_CODES),
+     _char_codes, _as_char_codes),
     ("ascii85", lambda t: "<~" in t, _matches(_ASCII85), _ascii85,
      lambda masked, _w: base64.a85encode(masked.encode("utf-8"), adobe=True).decode("ascii")),
     ("TeX markup", lambda t: "\\" in t or "{}" in t, _runs(_TEX, "0123456789 ", ""), _tex,
