@@ -121,6 +121,8 @@ class MemberResult:
     parent_record: tuple[str, int] | None = None
     #: Findings past the member's cap: counted, not kept (nor linked).
     not_kept: int = 0
+    #: Findings kept, by type: the cap is per type (30,000 phones do not hide one ID).
+    kept_by_type: dict[str, int] = field(default_factory=dict, repr=False)
     #: Members inside it are grouped with it for linking (an e-mail and its attachments).
     owns_group: bool = False
     #: A piece of a large file: where it stands, and the last record number it read.
@@ -243,16 +245,22 @@ def _add_units(result: MemberResult, member: Member, units: list[TextUnit],
                     member.keys.folder[-1] if member.keys.folder else ""))
         if not found:
             continue
-        room = max(0, cap - len(result.findings))
+        counts = result.kept_by_type
+        taken = []
+        for index, hit in enumerate(found):
+            count = counts.get(hit.type, 0)
+            if count < cap:
+                counts[hit.type] = count + 1
+                taken.append(index)
         if unit.whole_text:
             lines = _lines(unit.text, [hit.start for hit in found], unit.line_offset)
-            kept = [LocatedFinding(Location(path, line, column, page=unit.page, part=unit.part,
-                                            field=unit.field), hit.finding())
-                    for hit, (line, column) in zip(found[:room], lines, strict=False)]
+            kept = [LocatedFinding(Location(path, lines[i][0], lines[i][1], page=unit.page,
+                                            part=unit.part, field=unit.field),
+                                   found[i].finding()) for i in taken]
         else:
             kept = [LocatedFinding(Location(path, row=unit.row, field=unit.field,
-                                            page=unit.page, part=unit.part), hit.finding())
-                    for hit in found[:room]]
+                                            page=unit.page, part=unit.part), found[i].finding())
+                    for i in taken]
         if record is not None:
             for hit in found:
                 values.add(hit, ROW, record)

@@ -148,6 +148,21 @@ def test_findings_are_capped_per_member_and_per_scan(tmp_path: Path) -> None:
     assert [count for _, count in result.not_kept] == [20_000, 20_000, 25_000]
 
 
+def test_the_cap_is_per_type_so_a_rare_number_is_still_listed(tmp_path: Path) -> None:
+    """Held-out set 12's f32: a dump of 150,000 phones and, at row 75,000, an ID: the cap
+    was spent on phones, so the ID was counted but listed nowhere in the report."""
+    rows = ["13812345678"] * 30_000
+    rows[20_000] = "sfz 110101199003071233"
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "dump.txt").write_text("\n".join(rows) + "\n")
+    result = scan_path(tmp_path / "pack")
+    types = [i.finding.type for i in result.findings]
+    assert types.count("PHONE_NUMBER") == 10_000 and types.count("CN_RESIDENT_ID") == 1
+    assert [i.location.line for i in result.findings if i.finding.type == "CN_RESIDENT_ID"] \
+        == [20_001]
+    assert result.summary()["findings_not_kept"] == 30_000 - 1 - 10_000
+
+
 def test_a_pdf_stream_that_inflates_past_the_limit_is_left_out(tmp_path: Path) -> None:
     """PDFium inflates a content stream whole (1 GiB of spaces: 1 GB of memory): streams are
     measured first, and one past the limit is left out of what PDFium reads (an error

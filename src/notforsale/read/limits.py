@@ -42,7 +42,8 @@ class Limits:
     max_total_ratio: float = 100.0
     #: ... once at least this much has been read (small packs of text compress well).
     total_floor_bytes: int = 256 * MiB
-    #: Findings kept for one member, and for one scan; more are counted, not kept.
+    #: Findings kept for one member (of each type: 30,000 phones do not hide one ID), and
+    #: for one scan; more are counted, not kept.
     max_findings_per_member: int = 10_000
     max_findings: int = 1_000_000
     #: Text files (tables, dumps, logs) larger than this are read in pieces of about this
