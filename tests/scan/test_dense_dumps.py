@@ -23,7 +23,7 @@ from notforsale.text import engine
 from tests.scan.test_pieces import _people
 
 OPTIONS = ScanOptions(workers=2, faces=False, ocr="never",
-                      limits=Limits(piece_bytes=3000, max_findings_per_member=40))
+                      limits=Limits(piece_bytes=3000, max_findings_per_member=15))
 PEOPLE = _people(400, seed=16)
 
 
