@@ -51,8 +51,9 @@ def test_work_grows_linearly(name: str) -> None:
     large_work, large_time = _work(make(1_000_000))
     if small_work:
         assert large_work <= 130 * small_work, (small_work, large_work)
-    # Quadratic would be ~10,000x; allow noise on a shared machine.
-    assert large_time <= 300 * max(small_time, 0.002), (small_time, large_time)
+    # Quadratic would be ~10,000x; allow noise on a shared machine (the suite runs on two
+    # processes: a 1 MB run beside another test measured 325x a 10 KB one alone).
+    assert large_time <= 600 * max(small_time, 0.002), (small_time, large_time)
 
 
 def test_a_long_file_name_is_linear() -> None:
