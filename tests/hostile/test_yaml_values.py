@@ -32,7 +32,6 @@ CASES = [
      "a literal block keeps its line break: two lines, as a reader shows them"),
     (LAUGHS + f"证件: >-\n  {ID[:10]}\n  {ID[10:]}\n", {ID_M},
      "after ten levels of nine aliases (each aliased node visited once)"),
-    (f"a: [unclosed\n  {ID[:10]}\n  {ID[10:]}\n", set(), "not YAML: its lines as text"),
 ]
 
 
@@ -63,3 +62,18 @@ def test_a_large_yaml_with_wrapped_digits_says_it_was_not_read_as_yaml(
     (tmp_path / "big.yaml").write_text("a: 1\n" * 300 + f"b: {ID[:10]}\n  {ID[10:]}\n")
     result = scan_path(tmp_path)
     assert len(result.errors) == 1 and "not read as YAML" in result.errors[0].message
+
+
+@pytest.mark.parametrize("text, reason", [
+    (f"a: [unclosed\n  {ID[:10]}\n  {ID[10:]}\n", "not YAML"),
+    ("a: " + "[" * 2000 + "]" * 2000 + f"\nb: {ID[:10]}\n  {ID[10:]}\n",
+     "nested past libyaml's 1,000 levels"),
+])
+def test_a_yaml_that_does_not_compose_says_so(tmp_path: Path, text: str, reason: str) -> None:
+    """Its lines are read as text; what a loader would join is not known: an error record,
+    and the copy is not called verified."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "dump.yaml").write_text(text, encoding="utf-8")
+    result = scan_path(tmp_path / "src")
+    assert len(result.errors) == 1 and "not read as YAML" in result.errors[0].message, reason
+    assert redact(tmp_path / "src", tmp_path / "out").status != "verified", reason

@@ -65,7 +65,7 @@ def read_plain(member: Member, ctx: ReadContext) -> Iterator[Part]:
 
 def _yaml_values(text: str, offset: int) -> Iterator[Part]:
     """A YAML file's values whose digits wrap over lines, as YAML joins them."""
-    from .yaml_text import TooLarge, wrapped_values
+    from .yaml_text import NotComposed, wrapped_values
 
     line, counted = offset, 0
     try:
@@ -74,7 +74,7 @@ def _yaml_values(text: str, offset: int) -> Iterator[Part]:
             counted = start
             yield TextUnit(value, hint=text[max(0, start - 40):start], whole_text=True,
                            line_offset=line, part="YAML value over lines")
-    except TooLarge as error:
+    except NotComposed as error:
         yield PartError("YAML", str(error))
 
 

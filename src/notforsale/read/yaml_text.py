@@ -28,14 +28,19 @@ _WRAPPED = re.compile(r"[0-9][ \t]*\\?\r?\n[ \t]*[0-9]")
 MAX_COMPOSED = 16 * 1024 * 1024
 
 
-class TooLarge(Exception):
+class NotComposed(Exception):
+    """The text has digits over lines but is not YAML a safe loader composes, or is too
+    long to compose (see :class:`TooLarge`)."""
+
+
+class TooLarge(NotComposed):
     """The text is over :data:`MAX_COMPOSED` characters and has digits over lines."""
 
 
 def wrapped_values(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, value) of each scalar whose source spans lines with digits wrapped
-    over them, its value as YAML loads it; nothing when the text is not YAML a safe
-    loader reads. :class:`TooLarge` when it would have to be composed and is too long."""
+    over them, its value as YAML loads it. :class:`NotComposed` when it would have to be
+    composed and is not YAML a safe loader reads, or (:class:`TooLarge`) is too long."""
     if _WRAPPED.search(text) is None:
         return
     if len(text) > MAX_COMPOSED:
@@ -46,8 +51,11 @@ def wrapped_values(text: str) -> Iterator[tuple[int, int, str]]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         roots = list(yaml.compose_all(text, Loader=loader))
-    except (yaml.YAMLError, RecursionError, ValueError):
-        return  # not YAML (or not all of it): its lines are read as text all the same
+    except (yaml.YAMLError, RecursionError, ValueError) as error:
+        # not YAML (or nested past libyaml's 1,000 levels): its lines are read as text all
+        # the same, but what a loader would join is not known, and that is said
+        raise NotComposed(f"not read as YAML ({type(error).__name__}): values wrapped over "
+                          "lines not joined") from None
     seen: set[int] = set()
     stack: list[yaml.Node] = [root for root in roots if root is not None]
     found = []

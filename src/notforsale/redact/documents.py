@@ -134,7 +134,7 @@ def _mask_yaml_values(text: str) -> tuple[str, int]:
     """A YAML file with the numbers of its values that wrap over lines masked where their
     digits stand (see :mod:`..read.yaml_text`); one too large to compose is left to the
     copy's reading, which says so."""
-    from ..read.yaml_text import TooLarge, masked_in_place, wrapped_values
+    from ..read.yaml_text import NotComposed, masked_in_place, wrapped_values
 
     out, last, count = [], 0, 0
     try:
@@ -144,7 +144,7 @@ def _mask_yaml_values(text: str) -> tuple[str, int]:
                 out += [text[last:start], masked_in_place(text, start, end, value, spans)]
                 last = end
                 count += len(spans)
-    except TooLarge:
+    except NotComposed:
         return text, 0
     return "".join(out) + text[last:], count
 
