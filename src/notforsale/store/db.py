@@ -9,6 +9,8 @@ console and API can write concurrently.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,12 +49,37 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+#: The PostgreSQL advisory lock the migration holds (any number both sides agree on).
+_MIGRATION_LOCK = 727_274_001
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision."""
+    """Bring the schema to the newest revision, one process at a time: processes that open
+    a new database at once (``uvicorn --workers 4``) would each create half of it."""
     config = alembic_config(engine)
-    with engine.begin() as connection:
+    with _sqlite_lock(engine), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextmanager
+def _sqlite_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive lock on ``<database>.lock`` beside an SQLite file (SQLite's own lock is
+    not held across the migration's statements: each DDL commits on its own)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with open(f"{database}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @lru_cache(maxsize=8)
