@@ -206,6 +206,21 @@ def _named_gzip() -> bytes:
     return header + raw + struct.pack("<II", zlib.crc32(data), len(data))
 
 
+def _extra_gzip() -> bytes:
+    """Held-out set 12's f08: a gzip whose FEXTRA field (a subfield "NF") holds an ID and a
+    phone, beside no name."""
+    import struct
+
+    extra = f"sfz {ID} tel 13812345678".encode()
+    field = b"NF" + struct.pack("<H", len(extra)) + extra
+    header = b"\x1f\x8b\x08" + bytes([0x04]) + struct.pack("<I", 0) + b"\x00\x03" + \
+        struct.pack("<H", len(field)) + field
+    body = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = b"name,note\nx,y\n"
+    raw = body.compress(data) + body.flush()
+    return header + raw + struct.pack("<II", zlib.crc32(data), len(data))
+
+
 def _zipped_gzip() -> bytes:
     import zipfile
 
@@ -219,6 +234,7 @@ def _zipped_gzip() -> bytes:
     ("pack.zip", _commented_zip, "a02: the archive's comment and a member's comment"),
     ("list.csv.gz", _named_gzip, "a05: the gzip header's original name and comment"),
     ("nested.zip", _zipped_gzip, "the same gzip inside a zip"),
+    ("list.csv.gz", _extra_gzip, "f08: the gzip header's extra field"),
 ])
 def test_what_an_archive_header_holds_is_read(tmp_path: Path, name: str, make: object,
                                               reason: str) -> None:
@@ -232,7 +248,7 @@ def test_what_an_archive_header_holds_is_read(tmp_path: Path, name: str, make: o
     assert report.status == "verified", (reason, report.to_dict())
     copy = (tmp_path / "out" / name).read_bytes()
     assert ID.encode() not in copy and b"13812345678" not in copy
-    if make is _named_gzip:
+    if make in (_named_gzip, _extra_gzip):
         assert copy[3] == 0 and zlib.decompress(copy, 31) == b"name,note\nx,y\n"
     assert [p.name for p in (tmp_path / "out").rglob("*")] == [name]  # no header file added
 

@@ -280,12 +280,19 @@ def _gzip_declared_size(file: Path) -> int | None:
 
 
 def _gzip_header_text(data: bytes) -> list[bytes]:
-    """The original file name and the comment a gzip header holds (RFC 1952), if any."""
+    """The extra field's subfields, the original file name and the comment a gzip header
+    holds (RFC 1952), if any."""
     if data[:3] != b"\x1f\x8b\x08" or len(data) < 10:
         return []
     flags, at, said = data[3], 10, []
-    if flags & 0x04:  # FEXTRA
-        at += 2 + int.from_bytes(data[at:at + 2], "little")
+    if flags & 0x04:  # FEXTRA: subfields of two letters, a length, their bytes
+        length = int.from_bytes(data[at:at + 2], "little")
+        extra, at = data[at + 2:at + 2 + length], at + 2 + length
+        while len(extra) >= 4:
+            size = int.from_bytes(extra[2:4], "little")
+            if extra[4:4 + size].strip(b"\x00"):
+                said.append(extra[4:4 + size].strip(b"\x00"))
+            extra = extra[4 + size:]
     for flag in (0x08, 0x10):  # FNAME, FCOMMENT: zero-terminated
         if flags & flag:
             end = data.find(b"\x00", at, at + 65536)
