@@ -181,3 +181,16 @@ def _package(file: bytes, names: list[str]) -> bytes:
         out += [struct.pack("<I", len(name.encode("utf-16-le", "surrogatepass")) // 2),
                 name.encode("utf-16-le", "surrogatepass")]
     return b"".join(out)
+
+
+def objects(source: bytes) -> Iterator[tuple[RtfObject, Embedded | None, str]]:
+    """Each ``\\objdata`` group of an RTF source taken apart: the group, its object (None
+    when it cannot be read) and why not."""
+    for found in rtf_objects(source):
+        if found.error:
+            yield found, None, found.error
+            continue
+        try:
+            yield found, embedded(found.data), ""
+        except InputError as error:
+            yield found, None, error.reason

@@ -132,20 +132,15 @@ def _objects(member: Member, ctx: ReadContext) -> Iterator[Part]:
     ``Package``) is a member named by its suffix, its names read as text; any other
     object's native data a member of its own (an OLE2 file, a picture), so that each
     ends read, skipped or an error."""
-    from .ole1 import embedded, rtf_objects
+    from .ole1 import objects
 
-    for index, found in enumerate(rtf_objects(member.data), start=1):
+    for index, (_found, object_, error) in enumerate(objects(member.data), start=1):
         where = f"object {index}"
         if index > MAX_PICTURES:
             yield PartError("objects", f"objects after the first {MAX_PICTURES} not read")
             break
-        if found.error:
-            yield PartError(where, found.error)
-            continue
-        try:
-            object_ = embedded(found.data)
-        except InputError as error:
-            yield PartError(where, error.reason)
+        if object_ is None:
+            yield PartError(where, error)
             continue
         if object_.file is None:
             yield member.child(f"object-{index}.bin", object_.native, ctx.key, embedded=True)

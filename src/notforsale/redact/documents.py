@@ -444,14 +444,10 @@ def _rtf_objects(member: Member, ctx: Context,
     """The hexadecimal data of each file embedded in an RTF document (a ``Package``) with
     the file redacted and its names masked; any other object is left as it is (the
     copy's reading says what it could not check)."""
-    from ..read.ole1 import embedded, rtf_objects
+    from ..read.ole1 import objects
 
     changes = []
-    for found in rtf_objects(member.data):
-        try:
-            object_ = embedded(found.data) if not found.error else None
-        except InputError:
-            continue
+    for found, object_, _ in objects(member.data):
         if object_ is None or object_.file is None:
             continue
         part = ctx.nested(member.child(f"object{object_.suffix}", object_.file, ctx.key,

@@ -65,32 +65,43 @@ def _rotate_box(box: tuple[float, float, float, float], rotation: int, width: fl
     return x0, y0, x1, y1
 
 
-def _text_boxes(page: Any, scale: float) -> tuple[list[tuple[float, float, float, float]], int]:
+Box = tuple[float, float, float, float]
+
+
+def _number_chars(textpage: Any) -> list[list[tuple[int, Box]]]:
+    """For each number in a text layer, its characters: (index, loose box in page units,
+    left-bottom-right-top; empty when the character has no extent)."""
+    findings = scan_text(textpage.get_text_range())
+    count = textpage.count_chars()
+    return [[(index, textpage.get_charbox(index, loose=True))
+             for index in range(finding.start, min(finding.end, count))]
+            for finding in findings]
+
+
+def _text_boxes(page: Any, scale: float) -> tuple[list[Box], int]:
     """Pixel boxes of the characters of every number in a page's text layer, and how
     many numbers there are."""
     textpage = page.get_textpage()
     try:
-        text = textpage.get_text_range()
-        findings = scan_text(text)
-        width, height = page.get_size()
-        rotation = page.get_rotation() % 360
-        boxes = []
-        for finding in findings:
-            for index in range(finding.start, min(finding.end, textpage.count_chars())):
-                left, bottom, right, top = textpage.get_charbox(index, loose=True)
-                if right <= left:
-                    continue
-                box = (left * scale, (height - top) * scale, right * scale,
-                       (height - bottom) * scale)
-                boxes.append(_rotate_box(box, rotation, width * scale, height * scale))
-        return boxes, len(findings)
+        numbers = _number_chars(textpage)
     finally:
         textpage.close()
+    width, height = page.get_size()
+    rotation = page.get_rotation() % 360
+    boxes = []
+    for chars in numbers:
+        for _, (left, bottom, right, top) in chars:
+            if right <= left:
+                continue
+            box = (left * scale, (height - top) * scale, right * scale,
+                   (height - bottom) * scale)
+            boxes.append(_rotate_box(box, rotation, width * scale, height * scale))
+    return boxes, len(numbers)
 
 
 #: A text-masking plan for a page: the positions (in the page's objects) of the text
 #: objects to remove, the boxes to fill black (page units), how many numbers.
-TextPlan = tuple[list[int], list[tuple[float, float, float, float]], int]
+TextPlan = tuple[list[int], list[Box], int]
 #: Pages masked in their text at a time, in a document of their own (PDFium writes a
 #: changed page's content in time that grows with the document's pages: 35 ms a page in
 #: a 3,000-page one, quadratic over its pages).
@@ -119,30 +130,29 @@ def _text_plan(page: Any) -> TextPlan | None:
 
     textpage = page.get_textpage()
     try:
-        findings = scan_text(textpage.get_text_range())
-        drawing: set[int | None] = set()
-        boxes = []
-        for finding in findings:
-            line: list[tuple[float, float, float, float]] = []
-            for index in range(finding.start, min(finding.end, textpage.count_chars())):
-                drawing.add(address(c.FPDFText_GetTextObject(textpage.raw, index)))
-                left, bottom, right, top = textpage.get_charbox(index, loose=True)
-                if right <= left:
-                    continue
-                if line and abs(line[-1][1] - bottom) < 1 and abs(line[-1][3] - top) < 1:
-                    last = line[-1]  # on the same line: one box
-                    line[-1] = (min(last[0], left), last[1], max(last[2], right), last[3])
-                else:
-                    line.append((left, bottom, right, top))
-            boxes += line
+        numbers = _number_chars(textpage)
+        drawing = {address(c.FPDFText_GetTextObject(textpage.raw, index))
+                   for chars in numbers for index, _ in chars}
     finally:
         textpage.close()
-    if not findings:
+    if not numbers:
         return None
+    boxes: list[Box] = []
+    for chars in numbers:
+        line: list[Box] = []
+        for _, (left, bottom, right, top) in chars:
+            if right <= left:
+                continue
+            if line and abs(line[-1][1] - bottom) < 1 and abs(line[-1][3] - top) < 1:
+                last = line[-1]  # on the same line: one box
+                line[-1] = (min(last[0], left), last[1], max(last[2], right), last[3])
+            else:
+                line.append((left, bottom, right, top))
+        boxes += line
     position = {address(obj.raw): at for at, obj in enumerate(objects)}
     if not drawing <= position.keys():
         return None  # a character no object of the page draws: rasterized instead
-    return sorted(position[handle] for handle in drawing), boxes, len(findings)
+    return sorted(position[handle] for handle in drawing), boxes, len(numbers)
 
 
 def _masked_in_text(pdf: Any, pages: list[int], plans: dict[int, TextPlan]) -> Any:

@@ -260,8 +260,10 @@ def scan_hits(texts: Sequence[str], hints: Sequence[str], *, min_score: float = 
         return [_scan_one(t, min_score, key, h) for t, h in zip(texts, hints, strict=True)]
     out: list[Sequence[Hit]] = [_NONE] * len(texts)
     joined = _JOIN.join(texts)
-    if joined.count(_JOIN) == len(texts) - 1 and max(map(len, texts), default=0) <= \
-            _JOIN_MAX and not _read_alone(joined):
+    fits = joined.count(_JOIN) == len(texts) - 1 and \
+        max(map(len, texts), default=0) <= _JOIN_MAX
+    normalized = normalize(joined) if fits else ""  # (once: the pass below reads it too)
+    if fits and "\u202e" not in joined and not labelled_parts(normalized):
         short: Sequence[int] = range(len(texts))  # (the common case: every text joins)
     else:
         short = [i for i, text in enumerate(texts)  # an override, labelled parts: alone
@@ -270,8 +272,8 @@ def scan_hits(texts: Sequence[str], hints: Sequence[str], *, min_score: float = 
             out[i] = _scan_one(texts[i], min_score, key, hints[i])
         if not short:
             return out
-        joined = _JOIN.join(texts[i] for i in short)
-    joined = normalize(joined)
+        normalized = normalize(_JOIN.join(texts[i] for i in short))
+    joined = normalized
     starts = list(accumulate((len(texts[i]) + 1 for i in short[:-1]), initial=0))
     per_text: dict[int, list[Candidate]] = {}
     n, following, last = 0, starts[1] if len(starts) > 1 else len(joined) + 1, len(starts) - 1
